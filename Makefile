@@ -1,0 +1,29 @@
+# Two commands for a newcomer: `make run` (demo data, server on 127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export IKU_DATABASE ?= var/iku.sqlite3
+
+.PHONY: run test bench clean
+
+$(BIN)/iku: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/iku
+	$(BIN)/iku demo --if-empty
+	$(BIN)/iku users ensure-admin
+	$(BIN)/iku serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/iku
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(BIN)/iku
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var *.egg-info
