@@ -1,0 +1,1 @@
+"""The activity aggregate, its events and rules, and the application whose methods are commands."""

@@ -1,0 +1,258 @@
+"""The Agenda application: the commands of SPEC §4 and the reads that need the log itself.
+
+Each command: get the activity, check If-Match, call the aggregate, save. Library errors are
+translated into the domain's own exceptions here, at the boundary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from .exceptions import (
+    ActivityNotFound,
+    ClockRefused,
+    ConcurrentWrite,
+    IdempotencyKeyReused,
+    StaleVersion,
+)
+from .model import Activity, check_leaders, check_times
+from .store import SystemClock, to_datetime, to_micros
+from .store.config import persistence_env
+from .store.sqlite import IdempotencyClaim, RecordedNotification
+
+SIMULATED_MARK = ("recorded_times", "simulated")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The acknowledgement of one appended event."""
+
+    activity_id: UUID
+    version: int
+    recorded_at: datetime
+    position: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One event as stored: what, who, when recorded, where in the log."""
+
+    activity_id: UUID
+    version: int
+    type: str
+    recorded_at: datetime
+    actor: str
+    position: int
+    data: dict[str, Any]
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+class Agenda(Application):
+    name = "IKU"
+    is_snapshotting_enabled = False  # as-of reads must never see a newer snapshot
+
+    def __init__(self, database: str | None = None, env: dict | None = None):
+        merged = dict(env or {})
+        if database is not None:
+            merged.update(persistence_env(database))
+        super().__init__(merged)
+        self.clock = SystemClock()
+
+    # Commands --------------------------------------------------------------------------
+
+    def schedule(
+        self,
+        *,
+        title: str,
+        leaders: list[str],
+        starts_at: datetime,
+        location: str,
+        scope: str,
+        ends_at: datetime | None = None,
+        category: str | None = None,
+        notes: str | None = None,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> Written:
+        check_leaders(leaders)
+        check_times(starts_at, ends_at)
+
+        def command() -> Activity:
+            return Activity(
+                title=title,
+                leaders=leaders,
+                starts_at=starts_at,
+                location=location,
+                scope=scope,
+                ends_at=ends_at,
+                category=category,
+                notes=notes,
+            )
+
+        return self._write(None, command, None, idempotency)
+
+    def reschedule(self, activity_id: UUID, *, starts_at, reason, ends_at=None, **options):
+        return self._command(
+            activity_id,
+            lambda a: a.reschedule(starts_at=starts_at, ends_at=ends_at, reason=reason),
+            **options,
+        )
+
+    def cancel(self, activity_id: UUID, *, reason: str, **options) -> Written:
+        return self._command(activity_id, lambda a: a.cancel(reason=reason), **options)
+
+    def record_protocol(self, activity_id: UUID, *, officers, notes=None, **options):
+        return self._command(
+            activity_id, lambda a: a.serve(officers=officers, notes=notes), **options
+        )
+
+    def record_documentation(
+        self, activity_id: UUID, *, media, evidence_uri=None, evidence_sha256=None,
+        notes=None, **options,
+    ) -> Written:
+        return self._command(
+            activity_id,
+            lambda a: a.document(
+                media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256,
+                notes=notes,
+            ),
+            **options,
+        )
+
+    def retract(self, activity_id: UUID, *, version: int, reason: str, **options) -> Written:
+        return self._command(
+            activity_id, lambda a: a.retract(version=version, reason=reason), **options
+        )
+
+    def _command(
+        self,
+        activity_id: UUID,
+        change,
+        *,
+        expected_version: int | None = None,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> Written:
+        def command() -> Activity:
+            activity = self._get(activity_id)
+            if expected_version is not None and activity.version != expected_version:
+                raise StaleVersion(
+                    f"the activity is at version {activity.version}, not {expected_version}"
+                )
+            change(activity)
+            return activity
+
+        return self._write(activity_id, command, expected_version, idempotency)
+
+    def _write(self, activity_id, command, expected_version, idempotency) -> Written:
+        if idempotency is not None:
+            remembered = self._remembered(idempotency)
+            if remembered is not None:
+                return remembered
+        activity = command()
+        try:
+            recordings = self.save(activity, idempotency=idempotency)
+        except IntegrityError:
+            if idempotency is not None:
+                remembered = self._remembered(idempotency)
+                if remembered is not None:
+                    return remembered
+            raise ConcurrentWrite(
+                "another write to this activity was recorded first; reload and retry"
+            ) from None
+        last = recordings[-1]
+        position = last.notification.id
+        return Written(
+            activity_id=activity.id,
+            version=last.domain_event.originator_version,
+            recorded_at=to_datetime(self.recorder.recorded_at_of(position)),
+            position=position,
+        )
+
+    def _remembered(self, claim: IdempotencyClaim) -> Written | None:
+        found = self.recorder.find_idempotency(claim.actor, claim.key)
+        if found is None:
+            return None
+        fingerprint, position, activity_id, version = found
+        if fingerprint != claim.fingerprint:
+            raise IdempotencyKeyReused("this key was used before with a different request")
+        return Written(
+            activity_id=activity_id,
+            version=version,
+            recorded_at=to_datetime(self.recorder.recorded_at_of(position)),
+            position=position,
+            replayed=True,
+        )
+
+    def _get(self, activity_id: UUID) -> Activity:
+        try:
+            return self.repository.get(activity_id)
+        except AggregateNotFoundError:
+            raise ActivityNotFound(f"no activity {activity_id}") from None
+
+    # Reads from the log ----------------------------------------------------------------
+
+    def fix_as_of(self, requested: datetime | None = None) -> tuple[datetime, int]:
+        """The instant a query is answered at (never past the present), and the log
+        position that holds every event recorded up to it. Once answered, an as-of query
+        keeps its answer: nothing recorded later gets an earlier recorded_at."""
+        now = SystemClock().now()
+        as_of, position = self.recorder.fix_as_of(
+            now if requested is None else to_micros(requested), now
+        )
+        return to_datetime(as_of), position
+
+    def history(self, activity_id: UUID, as_of: datetime | None = None) -> list[RecordedEvent]:
+        until = None if as_of is None else to_micros(as_of)
+        stored = self.recorder.select_recorded_events(activity_id, recorded_until=until)
+        if not stored and as_of is None:
+            raise ActivityNotFound(f"no activity {activity_id}")
+        return [self.recorded_event(n) for n in stored]
+
+    def recorded_event(self, notification: RecordedNotification) -> RecordedEvent:
+        domain_event = self.mapper.to_domain_event(notification)
+        data = {k: v for k, v in domain_event.__dict__.items() if k not in _ENVELOPE}
+        return RecordedEvent(
+            activity_id=domain_event.originator_id,
+            version=domain_event.originator_version,
+            type=type(domain_event).__name__,
+            recorded_at=to_datetime(notification.recorded_at),
+            actor=domain_event.actor,
+            position=notification.id,
+            data=data,
+        )
+
+    def activity_as_of(self, activity_id: UUID, as_of: datetime) -> Activity:
+        """The activity folded from the events recorded up to as_of (never a snapshot)."""
+        stored = self.recorder.select_recorded_events(
+            activity_id, recorded_until=to_micros(as_of)
+        )
+        if not stored:
+            raise ActivityNotFound(f"no activity {activity_id} as of {as_of.isoformat()}")
+        activity = None
+        for notification in stored:
+            activity = self.mapper.to_domain_event(notification).mutate(activity)
+        return activity
+
+    # The demo clock ------------------------------------------------------------------
+
+    @property
+    def recorded_times_are_simulated(self) -> bool:
+        return self.recorder.get_mark(SIMULATED_MARK[0]) == SIMULATED_MARK[1]
+
+    def mark_as_demo(self) -> bool:
+        """Permanently mark an empty database as a demo whose recorded times are simulated."""
+        return self.recorder.set_mark_if_empty(*SIMULATED_MARK)
+
+    def use_clock(self, clock) -> None:
+        if clock.simulated and not self.recorded_times_are_simulated:
+            raise ClockRefused(
+                "this database is not a demo: its recorded times come from the real clock"
+            )
+        self.recorder.clock = clock

@@ -1,0 +1,49 @@
+"""Domain exceptions. The api maps each to one HTTP status in a single table."""
+
+
+class DomainError(Exception):
+    """A command was refused; nothing was appended."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class ActivityNotFound(DomainError):
+    """No activity with that id (or none yet at the as-of instant)."""
+
+
+class ActivityIsCancelled(DomainError):
+    """Serve, document, reschedule or cancel again on a cancelled activity."""
+
+
+class EntryNotRetractable(DomainError):
+    """A retraction names no live ProtocolServed/Documented entry of the activity."""
+
+    field = "version"
+
+
+class InvalidActivityData(DomainError):
+    """Data that no schema could catch alone, e.g. ends_at before starts_at."""
+
+
+class StaleVersion(DomainError):
+    """If-Match named a version the activity has moved past."""
+
+
+class ConcurrentWrite(DomainError):
+    """Another writer appended to the activity first; this write was not appended."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key was sent earlier with a different body."""
+
+    field = "Idempotency-Key"
+
+
+class ClockRefused(DomainError):
+    """A simulated clock was asked of a database that is not marked as a demo."""

@@ -1,0 +1,166 @@
+"""The activity (kegiatan) aggregate: one agenda item of the Bupati and/or Wakil Bupati.
+
+Its six events are the facts of SPEC §4. Nothing is ever updated or deleted: a mistake is
+corrected by a later event that says so, with a reason.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from .context import current_actor
+from .exceptions import ActivityIsCancelled, EntryNotRetractable, InvalidActivityData
+
+LEADERS = ("bupati", "wakil_bupati")
+MEDIA = ("media_luar_ruang", "foto", "video")
+SCOPES = ("dalam_daerah", "luar_daerah")
+
+
+def check_times(starts_at: datetime, ends_at: datetime | None) -> None:
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value is not None and value.utcoffset() is None:
+            raise InvalidActivityData("must carry a timezone offset", field=name)
+    if ends_at is not None and ends_at < starts_at:
+        raise InvalidActivityData("must not be before starts_at", field="ends_at")
+
+
+def check_leaders(leaders: list[str]) -> None:
+    if not leaders:
+        raise InvalidActivityData("name at least one leader", field="leaders")
+    unknown = [leader for leader in leaders if leader not in LEADERS]
+    if unknown:
+        raise InvalidActivityData(f"unknown leader {unknown[0]!r}", field="leaders")
+    if len(set(leaders)) != len(leaders):
+        raise InvalidActivityData("a leader is named twice", field="leaders")
+
+
+class Activity(Aggregate):
+    class Event(Aggregate.Event):
+        """Every event carries the authenticated actor; recorded_at is set by the store."""
+
+        actor: str
+
+    @classmethod
+    def _create(cls, event_class, *, id=None, **kwargs: Any):  # noqa: A002
+        kwargs.setdefault("actor", current_actor())
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class, **kwargs: Any) -> None:
+        kwargs.setdefault("actor", current_actor())
+        super().trigger_event(event_class, **kwargs)
+
+    @event("ActivityScheduled")
+    def __init__(
+        self,
+        title: str,
+        leaders: list[str],
+        starts_at: datetime,
+        location: str,
+        scope: str,
+        ends_at: datetime | None = None,
+        category: str | None = None,
+        notes: str | None = None,
+    ):
+        self.title = title
+        self.leaders = list(leaders)
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.location = location
+        self.scope = scope
+        self.category = category
+        self.notes = notes
+        self.cancelled = False
+        self.cancel_reason: str | None = None
+        self.protocol: dict[int, dict] = {}
+        self.documentation: dict[int, dict] = {}
+        self.retracted: dict[int, str] = {}
+
+    @property
+    def _next_version(self) -> int:
+        # Inside an event body the aggregate still has the previous version.
+        return self.version + 1
+
+    # Guards --------------------------------------------------------------------------
+
+    def check_not_cancelled(self) -> None:
+        if self.cancelled:
+            raise ActivityIsCancelled("the activity is cancelled")
+
+    def check_retractable(self, version: int) -> None:
+        if version not in self.protocol and version not in self.documentation:
+            raise EntryNotRetractable(
+                f"version {version} is not a ProtocolServed or Documented entry of this activity"
+            )
+        if version in self.retracted:
+            raise EntryNotRetractable(f"version {version} is already retracted")
+
+    # Commands ------------------------------------------------------------------------
+
+    def reschedule(self, starts_at: datetime, reason: str, ends_at: datetime | None = None):
+        self.check_not_cancelled()
+        check_times(starts_at, ends_at)
+        self._reschedule(starts_at=starts_at, ends_at=ends_at, reason=reason)
+
+    @event("ActivityRescheduled")
+    def _reschedule(self, starts_at: datetime, ends_at: datetime | None, reason: str):
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+
+    def cancel(self, reason: str):
+        self.check_not_cancelled()
+        self._cancel(reason=reason)
+
+    @event("ActivityCancelled")
+    def _cancel(self, reason: str):
+        self.cancelled = True
+        self.cancel_reason = reason
+
+    def serve(self, officers: list[str], notes: str | None = None):
+        self.check_not_cancelled()
+        if not officers or any(not o.strip() for o in officers):
+            raise InvalidActivityData("name at least one officer", field="officers")
+        self._serve(officers=list(officers), notes=notes)
+
+    @event("ProtocolServed")
+    def _serve(self, officers: list[str], notes: str | None):
+        self.protocol[self._next_version] = {"officers": officers, "notes": notes}
+
+    def document(
+        self,
+        media: str,
+        evidence_uri: str | None = None,
+        evidence_sha256: str | None = None,
+        notes: str | None = None,
+    ):
+        self.check_not_cancelled()
+        if media not in MEDIA:
+            raise InvalidActivityData(f"unknown media {media!r}", field="media")
+        self._document(
+            media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256, notes=notes
+        )
+
+    @event("Documented")
+    def _document(
+        self,
+        media: str,
+        evidence_uri: str | None,
+        evidence_sha256: str | None,
+        notes: str | None,
+    ):
+        self.documentation[self._next_version] = {
+            "media": media,
+            "evidence_uri": evidence_uri,
+            "evidence_sha256": evidence_sha256,
+            "notes": notes,
+        }
+
+    def retract(self, version: int, reason: str):
+        # A retraction stays possible on a cancelled activity: a mistake can always be corrected.
+        self.check_retractable(version)
+        self._retract(retracted_version=version, reason=reason)
+
+    @event("EntryRetracted")
+    def _retract(self, retracted_version: int, reason: str):
+        self.retracted[retracted_version] = reason
