@@ -190,6 +190,15 @@ class Agenda(Application):
             replayed=True,
         )
 
+    def entry_kind(self, activity_id: UUID, version: int) -> str | None:
+        """'protocol' or 'documentation' for a ProtocolServed/Documented entry, else None."""
+        activity = self._get(activity_id)
+        if version in activity.protocol:
+            return "protocol"
+        if version in activity.documentation:
+            return "documentation"
+        return None
+
     def _get(self, activity_id: UUID) -> Activity:
         try:
             return self.repository.get(activity_id)

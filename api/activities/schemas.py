@@ -1,0 +1,191 @@
+"""Schemas of the activity endpoints. Unknown fields are errors (marshmallow's RAISE)."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from domain.model import MEDIA, SCOPES
+
+from ..fields import AsOf, Instant, Leader, PeriodField
+
+Text = fields.String(required=True, validate=validate.Length(min=1, max=500))
+Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+OptionalText = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+def unique(items):
+    if len(set(items)) != len(items):
+        raise ma.ValidationError("A leader is named twice.")
+
+
+class ScheduleSchema(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    leaders = fields.List(Leader, required=True, validate=[validate.Length(min=1), unique])
+    starts_at = Instant(required=True)
+    ends_at = Instant(load_default=None, allow_none=True)
+    location = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
+    category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    notes = OptionalText
+
+    @ma.validates_schema
+    def ends_after_start(self, data, **kwargs):
+        if data.get("ends_at") and data.get("starts_at") and data["ends_at"] < data["starts_at"]:
+            raise ma.ValidationError("Must not be before starts_at.", "ends_at")
+
+
+class RescheduleSchema(ma.Schema):
+    starts_at = Instant(required=True)
+    ends_at = Instant(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+    ends_after_start = ScheduleSchema.ends_after_start
+
+
+class CancellationSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ProtocolSchema(ma.Schema):
+    officers = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
+    notes = OptionalText
+
+
+class DocumentationSchema(ma.Schema):
+    media = fields.String(required=True, validate=validate.OneOf(MEDIA))
+    evidence_uri = fields.Url(
+        load_default=None, allow_none=True, schemes={"http", "https"}, require_tld=False
+    )
+    evidence_sha256 = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a SHA-256 hex digest."),
+    )
+    notes = OptionalText
+
+
+class RetractionSchema(ma.Schema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class WriteHeadersSchema(ma.Schema):
+    """If-Match: the version the client last saw; Idempotency-Key: a retry-safe key."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    if_match = fields.Integer(
+        data_key="If-Match", load_default=None, validate=validate.Range(min=0)
+    )
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=validate.Length(min=1, max=200)
+    )
+
+    @ma.pre_load
+    def unquote_etag(self, data, **kwargs):
+        value = data.get("If-Match")
+        if isinstance(value, str):
+            data = dict(data)
+            data["If-Match"] = value.strip().removeprefix("W/").strip('"')
+        return data
+
+
+class WrittenSchema(ma.Schema):
+    activity_id = fields.UUID(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    recorded_at = Instant(dump_only=True)
+    position = fields.Integer(dump_only=True, metadata={"description": "Position in the log"})
+
+
+class AsOfQuerySchema(ma.Schema):
+    as_of = AsOf(load_default=None)
+
+
+class ListingQuerySchema(AsOfQuerySchema):
+    period = PeriodField(required=True)
+    leader = Leader
+
+
+class ProtocolEntrySchema(ma.Schema):
+    version = fields.Integer()
+    officers = fields.List(fields.String())
+    notes = fields.String(allow_none=True)
+    retracted = fields.Boolean()
+    retraction_reason = fields.String(allow_none=True)
+
+
+class DocumentationEntrySchema(ma.Schema):
+    version = fields.Integer()
+    media = fields.String()
+    evidence_uri = fields.String(allow_none=True)
+    evidence_sha256 = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    retracted = fields.Boolean()
+    retraction_reason = fields.String(allow_none=True)
+
+
+class ActivitySchema(ma.Schema):
+    activity_id = fields.UUID()
+    version = fields.Integer()
+    as_of = Instant()
+    title = fields.String()
+    leaders = fields.List(fields.String())
+    starts_at = Instant()
+    ends_at = Instant(allow_none=True)
+    location = fields.String()
+    scope = fields.String()
+    category = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    cancelled = fields.Boolean()
+    cancel_reason = fields.String(allow_none=True)
+    served = fields.Boolean()
+    documented = fields.Boolean()
+    protocol = fields.List(fields.Nested(ProtocolEntrySchema))
+    documentation = fields.List(fields.Nested(DocumentationEntrySchema))
+
+
+class RecordedEventSchema(ma.Schema):
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = Instant()
+    actor = fields.String()
+    position = fields.Integer()
+    data = fields.Dict()
+
+
+class HistorySchema(ma.Schema):
+    activity_id = fields.UUID()
+    events = fields.List(fields.Nested(RecordedEventSchema))
+
+
+class PeriodSchema(ma.Schema):
+    label = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+
+
+class ListedActivitySchema(ma.Schema):
+    activity_id = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    leaders = fields.List(fields.String())
+    starts_at = Instant()
+    ends_at = Instant(allow_none=True)
+    location = fields.String()
+    scope = fields.String()
+    category = fields.String(allow_none=True)
+    cancelled = fields.Boolean()
+    served = fields.Boolean()
+    documented = fields.Boolean()
+    media = fields.List(fields.String())
+
+
+class ListingSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    as_of = Instant()
+    leader = fields.String(allow_none=True)
+    activities = fields.List(fields.Nested(ListedActivitySchema))

@@ -1,0 +1,56 @@
+"""Fields shared by the schemas: instants, as_of, periods, leaders."""
+from __future__ import annotations
+
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from domain.model import LEADERS
+from projections.periods import InvalidPeriod, Period
+
+Leader = fields.String(validate=validate.OneOf(LEADERS))
+
+
+class Instant(fields.AwareDateTime):
+    """RFC 3339 with an offset; naive datetimes are refused. Serialised in UTC with
+    microseconds so that an answer's as_of can be sent back exactly."""
+
+    default_error_messages = {
+        "invalid": "Not an RFC 3339 date-time.",
+        "invalid_awareness": "Give a timezone offset (e.g. +07:00 or Z).",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            # In a query string a '+' arrives as a space.
+            value = value.strip().replace(" ", "+")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class AsOf(Instant):
+    """An instant, or a date alone meaning the end of that local day (resolved later, in
+    the configured timezone: the field returns the date)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value.strip()) == 10:
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise self.make_error("invalid") from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class PeriodField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs) -> Period:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return Period.parse(text)
+        except InvalidPeriod as e:
+            raise ma.ValidationError(str(e)) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.label if isinstance(value, Period) else value

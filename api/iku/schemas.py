@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from ..activities.schemas import PeriodSchema
+from ..fields import AsOf, Instant, Leader, PeriodField
+
+
+class IKUQuerySchema(ma.Schema):
+    period = PeriodField(required=True, metadata={"description": "2021, 2021-S1, 2021-Q1, "
+                                                  "2021-03 or 2021-01-01..2021-02-15"})
+    as_of = AsOf(load_default=None, metadata={
+        "description": "RFC 3339 instant, or a date meaning the end of that local day; "
+                       "default now"})
+    leader = Leader
+
+
+class ByMediaSchema(ma.Schema):
+    media_luar_ruang = fields.Integer()
+    foto = fields.Integer()
+    video = fields.Integer()
+
+
+class IndicatorFigureSchema(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    percent = fields.Float(allow_none=True)
+    cancelled = fields.Integer()
+    by_media = fields.Nested(ByMediaSchema)
+
+
+class IKUSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    as_of = Instant()
+    leader = fields.String(allow_none=True)
+    position = fields.Integer(metadata={"description": "Log position the figures cover"})
+    indicators = fields.List(fields.Nested(IndicatorFigureSchema))
+
+
+class IndicatorDefinitionSchema(ma.Schema):
+    code = fields.String()
+    kinerja_utama = fields.String()
+    indikator = fields.String()
+    formula = fields.String()
+    numerator = fields.String(attribute="numerator_label")
+    denominator = fields.String(attribute="denominator_label")
+    penanggung_jawab = fields.String()
+    sumber_data = fields.String()
+
+
+class IndicatorListSchema(ma.Schema):
+    indicators = fields.List(fields.Nested(IndicatorDefinitionSchema))

@@ -1,0 +1,27 @@
+"""The service's parts wired together once per process: the Agenda (event store and
+commands), the activity view and its projector, the as-of calculator, and the users."""
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo
+
+from domain.application import Agenda
+from domain.store.config import database_from_environment
+from projections.calculator import AsOfCalculator
+from projections.periods import DEFAULT_TIMEZONE
+from projections.projector import Projector
+
+from .users import Users
+
+
+class Services:
+    def __init__(self, database: str | None = None, timezone: str | None = None):
+        self.database = database or database_from_environment()
+        self.zone = ZoneInfo(timezone or os.environ.get("IKU_TIMEZONE") or DEFAULT_TIMEZONE)
+        self.agenda = Agenda(self.database)
+        self.projector = Projector(self.agenda, self.zone)
+        self.calculator = AsOfCalculator(self.agenda, self.projector)
+        self.users = Users(self.agenda.factory.user_recorder())
+
+    def close(self) -> None:
+        self.agenda.close()
