@@ -64,7 +64,6 @@ class Agenda(Application):
         if database is not None:
             merged.update(persistence_env(database))
         super().__init__(merged)
-        self.clock = SystemClock()
 
     # Commands --------------------------------------------------------------------------
 
@@ -130,6 +129,30 @@ class Agenda(Application):
         return self._command(
             activity_id, lambda a: a.retract(version=version, reason=reason), **options
         )
+
+    def import_activities(self, rows: list[dict]) -> list[Written]:
+        """Schedule many activities (with their protocol and documentation facts) in one
+        transaction: all are recorded, or none."""
+        activities = []
+        for row in rows:
+            check_leaders(row["schedule"]["leaders"])
+            check_times(row["schedule"]["starts_at"], row["schedule"].get("ends_at"))
+            activity = Activity(**row["schedule"])
+            if row.get("protocol"):
+                activity.serve(**row["protocol"])
+            for documentation in row.get("documentation", ()):
+                activity.document(**documentation)
+            activities.append(activity)
+        recordings = self.save(*activities)
+        return [
+            Written(
+                activity_id=r.domain_event.originator_id,
+                version=r.domain_event.originator_version,
+                recorded_at=to_datetime(self.recorder.recorded_at_of(r.notification.id)),
+                position=r.notification.id,
+            )
+            for r in recordings
+        ]
 
     def _command(
         self,

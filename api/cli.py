@@ -1,0 +1,294 @@
+"""The `iku` command line: the same application as the HTTP API (SPEC §7)."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+
+import click
+
+from domain.context import acting_as
+from projections.periods import InvalidPeriod, Period, end_of_local_day
+
+CLI_ACTOR = "system:cli"
+
+
+def services(ctx: click.Context):
+    obj = ctx.ensure_object(dict)
+    if "services" not in obj:
+        from .services import Services
+
+        obj["services"] = Services()
+        ctx.call_on_close(obj["services"].close)
+        if obj["services"].agenda.recorded_times_are_simulated:
+            click.echo("Catatan: recorded times in this database are SIMULATED (demo data).",
+                       err=True)
+    return obj["services"]
+
+
+def parse_period(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return Period.parse(value)
+    except InvalidPeriod as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def parse_as_of(value: str | None, zone):
+    if value is None:
+        return None
+    text = value.strip().replace(" ", "+")
+    try:
+        if len(text) == 10:
+            return end_of_local_day(date.fromisoformat(text), zone)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("an RFC 3339 instant with offset, or a date", param_hint="--as-of") from None
+    if instant.utcoffset() is None:
+        raise click.BadParameter("give a timezone offset (e.g. +07:00)", param_hint="--as-of")
+    return instant
+
+
+@click.group(invoke_without_command=True)
+@click.option("--period", callback=parse_period, help="Compute the IKU: 2021, 2021-S1, 2021-Q1, 2021-03, A..B")
+@click.option("--as-of", "as_of", help="As known at this instant (or the end of this date).")
+@click.option("--leader", type=click.Choice(["bupati", "wakil_bupati"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+@click.pass_context
+def main(ctx, period, as_of, leader, as_json):
+    """IKU audit service of the Bagian Protokol dan Komunikasi Pimpinan, Kabupaten Jember.
+
+    With --period, print IKU-1 and IKU-2 for that period as known at --as-of (default now).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if period is None:
+        click.echo(ctx.get_help())
+        return
+    svc = services(ctx)
+    answer = svc.calculator.compute(period, parse_as_of(as_of, svc.zone), leader)
+    if as_json:
+        from .iku.resources import answer_json
+        from .iku.schemas import IKUSchema
+
+        body = IKUSchema().dump(answer_json(answer))
+        if svc.agenda.recorded_times_are_simulated:
+            body["recorded_times"] = "simulated"
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Periode {period.label} ({period.start} s.d. {period.end})"
+               f"{', pimpinan: ' + leader if leader else ''}")
+    click.echo(f"As of {answer.as_of.isoformat()} (log position {answer.position})")
+    for figure in answer.figures:
+        shown = "—" if figure.percent is None else f"{figure.percent:.2f}%"
+        click.echo(f"{figure.indicator.code}  {figure.numerator}/{figure.denominator} = {shown}"
+                   f"  (cancelled: {figure.cancelled})  {figure.indicator.indikator}")
+        for media, count in figure.breakdown.items():
+            click.echo(f"        {media}: {count}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, workers):
+    """Run the HTTP server (gunicorn)."""
+    import os
+
+    from gunicorn.app.base import BaseApplication
+
+    # Create the tables once, before the workers start (concurrent first creation races).
+    svc = services(ctx)
+    svc.projector.catch_up()
+    svc.close()
+    ctx.obj.pop("services")
+    os.environ["IKU_CREATE_TABLE"] = "no"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            from . import create_app
+
+            return create_app()
+
+    click.echo(f"IKU audit service: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")
+    Server().run()
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has events.")
+@click.option("--year", default=2021, show_default=True, type=int)
+@click.option("--seed", default=2021, show_default=True, type=int)
+@click.option("--per-day", default=5.4, show_default=True, type=float, help="Mean activities per working day.")
+@click.pass_context
+def demo(ctx, if_empty, year, seed, per_day):
+    """Load a realistic demo year, recorded on a simulated clock (a new database only)."""
+    from tqdm import tqdm
+
+    from .demo import plan_year, run_demo
+
+    svc = services(ctx)
+    if not svc.agenda.mark_as_demo():
+        if svc.agenda.recorded_times_are_simulated or if_empty:
+            click.echo("The database already has events: demo not loaded.")
+            if if_empty:
+                return
+        raise click.ClickException(
+            "the demo needs an empty database: its recorded times are simulated, which a "
+            "database of real records must never contain"
+        )
+    total = len(plan_year(year, svc.zone, seed, per_day))
+    with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
+        count = run_demo(svc.agenda, svc.zone, year, seed, bar.update, per_day)
+    svc.projector.catch_up()
+    click.echo(f"Loaded {count} events of {year}; recorded times are simulated (demo).")
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx):
+    """Rebuild the activity view from position 0 of the log."""
+    from tqdm import tqdm
+
+    svc = services(ctx)
+    total = svc.agenda.recorder.max_notification_id() or 0
+    with tqdm(total=total, desc="rebuild", unit="ev", file=sys.stderr) as bar:
+        position = svc.projector.rebuild(progress=bar.update)
+    click.echo(f"Rebuilt the activity view up to position {position}.")
+
+
+@main.command()
+@click.argument("activity_id", type=click.UUID)
+@click.pass_context
+def history(ctx, activity_id):
+    """Print every event of one activity."""
+    from domain.exceptions import ActivityNotFound
+
+    from .activities.resources import plain
+
+    try:
+        events = services(ctx).agenda.history(activity_id)
+    except ActivityNotFound as e:
+        raise click.ClickException(e.message) from None
+    for e in events:
+        click.echo(f"v{e.version}  {e.recorded_at.isoformat()}  {e.type}  by {e.actor}  "
+                   f"(position {e.position})")
+        click.echo(f"    {json.dumps(plain(e.data), ensure_ascii=False)}")
+
+
+@main.group()
+def export():
+    """Export records."""
+
+
+@export.command("events")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-")
+@click.pass_context
+def export_events(ctx, out):
+    """The whole event log as JSON Lines, in log order."""
+    from .activities.resources import plain
+
+    agenda = services(ctx).agenda
+    start = 0
+    while True:
+        page = agenda.recorder.select_notifications(start=start, limit=5000, inclusive_of_start=False)
+        if not page:
+            break
+        for n in page:
+            e = agenda.recorded_event(n)
+            out.write(json.dumps({
+                "position": e.position, "activity_id": str(e.activity_id), "version": e.version,
+                "type": e.type, "recorded_at": e.recorded_at.isoformat(), "actor": e.actor,
+                "data": plain(e.data),
+            }, ensure_ascii=False) + "\n")
+        start = page[-1].id
+
+
+@main.group("import")
+def import_():
+    """Import records."""
+
+
+@import_.command("agenda")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def import_agenda(ctx, file):
+    """Import a historical agenda from CSV (see docs/CLI.md for the columns).
+
+    Every row is checked first; a bad line is named and nothing is imported. The events are
+    recorded now: the activities' own times are their starts_at, never a recorded_at."""
+    from .agenda_import import AgendaImportError, read_agenda
+
+    svc = services(ctx)
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as f:
+            rows = read_agenda(csv.reader(f), svc.zone)
+    except AgendaImportError as e:
+        raise click.ClickException(str(e)) from None
+    with acting_as(f"system:import:{file.rsplit('/', 1)[-1]}"):
+        written = svc.agenda.import_activities(rows)
+    click.echo(f"Imported {len(rows)} activities ({len(written)} events).")
+
+
+@main.group()
+def users():
+    """Manage API users."""
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "protokol", "dokumentasi", "pimpinan", "inspektorat"]))
+@click.pass_context
+def users_create(ctx, name, role):
+    """Create a user; the new API token is printed as the last line."""
+    from .users import UserExists
+
+    try:
+        token = services(ctx).users.create(name, role)
+    except (UserExists, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Created {role} user {name!r}. Token (shown once):")
+    click.echo(token)
+
+
+@users.command("token")
+@click.argument("name")
+@click.pass_context
+def users_token(ctx, name):
+    """Issue a new token for a user (the old one stops working)."""
+    token = services(ctx).users.new_token(name)
+    if token is None:
+        raise click.ClickException(f"no user {name!r}")
+    click.echo(f"New token for {name!r} (shown once):")
+    click.echo(token)
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx):
+    """List users and roles."""
+    for user in services(ctx).users.all():
+        click.echo(f"{user.name}\t{user.role}")
+
+
+@users.command("ensure-admin")
+@click.option("--name", default="admin", show_default=True)
+@click.pass_context
+def users_ensure_admin(ctx, name):
+    """Create the admin user if missing, else issue it a fresh token; print the token."""
+    from .users import UserExists
+
+    svc = services(ctx)
+    try:
+        token = svc.users.create(name, "admin")
+    except UserExists:
+        token = svc.users.new_token(name)
+    click.echo(f"Admin API token for {name!r} (Authorization: Bearer …):")
+    click.echo(token)

@@ -1,0 +1,180 @@
+"""A realistic demo year for both leaders, posted through the Agenda on a simulated clock.
+
+Every fact is recorded at a plausible moment of 2021 (scheduled days ahead, served on the
+day, documented within days, some entered weeks late, some retracted, rescheduled or
+cancelled). recorded_at can never be backdated, so the demo moves a simulated clock, which
+only a database permanently marked as a demo accepts."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.application import Agenda
+from domain.context import acting_as
+from domain.store.clock import SimulatedClock, SystemClock
+
+KECAMATAN = (
+    "Ajung", "Ambulu", "Arjasa", "Balung", "Bangsalsari", "Gumukmas", "Jelbuk", "Jenggawah",
+    "Jombang", "Kalisat", "Kaliwates", "Kencong", "Ledokombo", "Mayang", "Mumbulsari",
+    "Pakusari", "Panti", "Patrang", "Puger", "Rambipuji", "Semboro", "Silo", "Sukorambi",
+    "Sukowono", "Sumberbaru", "Sumberjambe", "Sumbersari", "Tanggul", "Tempurejo",
+    "Umbulsari", "Wuluhan",
+)
+DALAM = (
+    ("Rapat Koordinasi {topic}", "Rapat"),
+    ("Kunjungan Kerja ke Kecamatan {kec}", "Kunjungan kerja"),
+    ("Peresmian {thing} di Kecamatan {kec}", "Peresmian"),
+    ("Upacara {ceremony}", "Upacara"),
+    ("Audiensi dengan {group}", "Audiensi"),
+    ("Safari Jumat di Masjid Kecamatan {kec}", "Keagamaan"),
+    ("Penyerahan Bantuan {aid} di Kecamatan {kec}", "Sosial"),
+    ("Rapat Paripurna DPRD Kabupaten Jember", "Rapat"),
+)
+LUAR = (
+    ("Rapat Koordinasi di Pemerintah Provinsi Jawa Timur, Surabaya", "Rapat"),
+    ("Kunjungan Kerja ke Kementerian {ministry}, Jakarta", "Kunjungan kerja"),
+    ("Pertemuan Bupati se-Jawa Timur, Malang", "Rapat"),
+)
+TOPICS = ("Penanganan Stunting", "Percepatan Vaksinasi", "Ketahanan Pangan", "Pengendalian Inflasi",
+          "Penanggulangan Bencana", "Pendapatan Asli Daerah", "Pelayanan Publik")
+THINGS = ("Jembatan", "Puskesmas", "Pasar Rakyat", "Gedung Sekolah", "Jalan Desa", "Posyandu")
+CEREMONIES = ("Hari Kesadaran Nasional", "Hari Jadi Kabupaten Jember", "Hari Pahlawan",
+              "Peringatan HUT RI", "Hari Sumpah Pemuda")
+GROUPS = ("Forkopimda", "Ulama dan Tokoh Masyarakat", "Kelompok Tani", "Pengusaha Tembakau",
+          "Paguyuban Kepala Desa", "Mahasiswa Universitas Jember")
+AIDS = ("Sembako", "Alat Pertanian", "Beasiswa", "Rumah Layak Huni")
+MINISTRIES = ("Dalam Negeri", "Pertanian", "PUPR", "Kesehatan")
+OFFICERS = ("Ahmad Fauzi", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Rizky Pratama",
+            "Nur Hidayah", "Eko Wahyudi")
+STAFF = {"protokol": ("protokol.ani", "protokol.budi"),
+         "dokumentasi": ("dokumentasi.citra", "dokumentasi.dedi")}
+
+COMMANDS = {"reschedule": "reschedule", "cancel": "cancel", "protocol": "record_protocol",
+            "documentation": "record_documentation"}
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime
+    seq: int
+    actor: str = field(compare=False)
+    action: str = field(compare=False)
+    key: int = field(compare=False)
+    data: dict = field(compare=False, default_factory=dict)
+
+
+def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> list[Step]:
+    rng = random.Random(seed)
+    steps: list[Step] = []
+    seq = 0
+    last_at: dict[int, datetime] = {}
+
+    def add(at, actor, action, key, **data) -> int:
+        """Add a step; an activity's steps stay in the order they were planned."""
+        nonlocal seq
+        seq += 1
+        if key in last_at and at <= last_at[key]:
+            at = last_at[key] + timedelta(minutes=rng.randint(1, 30))
+        last_at[key] = at
+        steps.append(Step(at, seq, actor, action, key, data))
+        return seq
+
+    day = date(year, 1, 1)
+    key = 0
+    while day.year == year:
+        count = rng.choice((1, 2, 3, 4, 5, 6, 7)) if day.weekday() < 5 else rng.choice((0, 1, 2))
+        count = max(0, round(count * per_day / 4.1))
+        for _ in range(count):
+            key += 1
+            outside = rng.random() < 0.08
+            template, category = rng.choice(LUAR if outside else DALAM)
+            title = template.format(
+                topic=rng.choice(TOPICS), kec=rng.choice(KECAMATAN), thing=rng.choice(THINGS),
+                ceremony=rng.choice(CEREMONIES), group=rng.choice(GROUPS), aid=rng.choice(AIDS),
+                ministry=rng.choice(MINISTRIES),
+            )
+            starts = datetime.combine(day, time(rng.randint(7, 20), rng.choice((0, 15, 30))), zone)
+            leaders = rng.choices(
+                (["bupati"], ["wakil_bupati"], ["bupati", "wakil_bupati"]), (50, 35, 15)
+            )[0]
+            location = ("Pendopo Wahyawibawagraha" if rng.random() < 0.3
+                        else f"Kecamatan {rng.choice(KECAMATAN)}")
+            if outside:
+                location = title.rsplit(", ", 1)[-1]
+            planned = starts - timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
+            planned = max(planned, datetime(year - 1, 12, 20, 8, tzinfo=zone))
+            protokol = rng.choice(STAFF["protokol"])
+            add(planned, protokol, "schedule", key, title=title, leaders=leaders,
+                starts_at=starts, ends_at=starts + timedelta(hours=rng.choice((1, 2, 3))),
+                location=location, scope="luar_daerah" if outside else "dalam_daerah",
+                category=category)
+            if rng.random() < 0.10:  # moved, sometimes across a month or quarter boundary
+                new_start = starts + timedelta(days=rng.choice((-2, -1, 1, 2, 3, 7)),
+                                               hours=rng.choice((-3, 0, 2)))
+                moved_at = min(planned + (starts - planned) / 2, new_start - timedelta(hours=2))
+                moved_at = max(moved_at, planned + timedelta(minutes=5))
+                add(moved_at, protokol, "reschedule", key, starts_at=new_start,
+                    ends_at=new_start + timedelta(hours=2), reason="Perubahan jadwal pimpinan")
+                starts = new_start
+            if rng.random() < 0.05:
+                cancel_at = max(planned + timedelta(hours=1), starts - timedelta(hours=rng.randint(2, 48)))
+                add(cancel_at, protokol, "cancel", key,
+                    reason=rng.choice(("Pimpinan berhalangan hadir", "Acara ditunda oleh penyelenggara")))
+                continue
+            if rng.random() < 0.93:  # protocol service given, usually entered the same day
+                late = rng.random() < 0.08
+                served_at = starts + (timedelta(days=rng.randint(8, 40)) if late
+                                      else timedelta(hours=rng.randint(1, 6)))
+                entry = add(served_at, rng.choice(STAFF["protokol"]), "protocol", key,
+                            officers=rng.sample(OFFICERS, rng.randint(1, 3)))
+                if rng.random() < 0.02:
+                    add(served_at + timedelta(days=rng.randint(1, 10)), protokol, "retract", key,
+                        entry=entry, reason="Salah input kegiatan")
+            for media, chance in (("foto", 0.85), ("video", 0.35), ("media_luar_ruang", 0.08)):
+                if rng.random() < chance:
+                    late = rng.random() < 0.07
+                    doc_at = starts + (timedelta(days=rng.randint(10, 45)) if late
+                                       else timedelta(hours=rng.randint(2, 48)))
+                    staff = rng.choice(STAFF["dokumentasi"])
+                    entry = add(doc_at, staff, "documentation", key, media=media,
+                                evidence_uri=f"https://dokumentasi.jemberkab.go.id/{year}/{key}/{media}")
+                    if rng.random() < 0.03:
+                        add(doc_at + timedelta(days=rng.randint(1, 7)), staff, "retract", key,
+                            entry=entry, reason="Dokumentasi bukan dari kegiatan ini")
+        day += timedelta(days=1)
+    steps.sort()
+    return steps
+
+
+def run_demo(agenda: Agenda, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
+             progress=None, per_day: float = 5.4) -> int:
+    """Post the planned year through the Agenda. Returns the number of events recorded."""
+    steps = plan_year(year, zone, seed, per_day)
+    clock = SimulatedClock(steps[0].at)
+    agenda.use_clock(clock)
+    ids: dict[int, object] = {}
+    versions: dict[int, int] = {}  # step seq → version of the event it recorded
+    recorded = 0
+    try:
+        for step in steps:
+            clock.set(step.at.astimezone(UTC))
+            with acting_as(step.actor):
+                data = dict(step.data)
+                if step.action == "schedule":
+                    written = agenda.schedule(**data)
+                    ids[step.key] = written.activity_id
+                elif step.action == "retract":
+                    version = versions[data.pop("entry")]
+                    written = agenda.retract(ids[step.key], version=version, **data)
+                else:
+                    command = getattr(agenda, COMMANDS[step.action])
+                    written = command(ids[step.key], **data)
+                versions[step.seq] = written.version
+            recorded += 1
+            if progress is not None:
+                progress(1)
+    finally:
+        agenda.use_clock(SystemClock())
+    return recorded
