@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from api import create_app
+from api.services import Services
+from domain.context import acting_as
+
+WIB = timezone(timedelta(hours=7), "WIB")
+ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
+
+
+def wib(*args) -> datetime:
+    return datetime(*args, tzinfo=WIB)
+
+
+@pytest.fixture
+def database(tmp_path) -> str:
+    return str(tmp_path / "iku.sqlite3")
+
+
+@pytest.fixture
+def services(database):
+    svc = Services(database, "Asia/Jakarta")
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def agenda(services):
+    return services.agenda
+
+
+@pytest.fixture
+def as_officer():
+    with acting_as("petugas.test"):
+        yield "petugas.test"
+
+
+@pytest.fixture
+def app(database):
+    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    yield app
+    app.extensions["iku"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def tokens(app) -> dict[str, str]:
+    users = app.extensions["iku"].users
+    return {role: users.create(f"{role}.user", role) for role in ROLES}
+
+
+@pytest.fixture
+def auth(tokens):
+    def headers(role: str = "admin", **extra) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}", **extra}
+
+    return headers
+
+
+def log_of(agenda) -> list:
+    """The whole log, to check that a refused request appended nothing."""
+    return list(agenda.recorder.select_notifications(start=None, limit=10**9))
+
+
+@pytest.fixture
+def cli_env(database, monkeypatch):
+    monkeypatch.setenv("IKU_DATABASE", database)
+    monkeypatch.setenv("IKU_TIMEZONE", "Asia/Jakarta")
+    return dict(os.environ)

@@ -1,0 +1,53 @@
+"""eventsourcing's own recorder test cases, run against our subclasses (SQLite files)."""
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.tests.persistence import (
+    ApplicationRecorderTestCase,
+    NonInterleavingNotificationIDsBaseCase,
+    TrackingRecorderTestCase,
+)
+
+from domain.store.sqlite import IKUSQLiteApplicationRecorder
+from projections.view import ActivityView
+
+
+class OnAFile:
+    def setUp(self):
+        super().setUp()
+        self.folder = tempfile.mkdtemp()
+        self.datastore = SQLiteDatastore(db_name=str(Path(self.folder) / "db.sqlite3"))
+
+    def tearDown(self):
+        # The library's concurrency test signals its reader threads to stop but does not
+        # join them; closing connections under a running reader crashes sqlite3.
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join(timeout=10)
+        self.datastore.close()
+        shutil.rmtree(self.folder)
+        super().tearDown()
+
+
+class TestIKUApplicationRecorder(OnAFile, ApplicationRecorderTestCase):
+    def create_recorder(self):
+        recorder = IKUSQLiteApplicationRecorder(self.datastore)
+        recorder.create_table()
+        return recorder
+
+
+class TestIKUNotificationIdsDoNotInterleave(OnAFile, NonInterleavingNotificationIDsBaseCase):
+    def create_recorder(self):
+        recorder = IKUSQLiteApplicationRecorder(self.datastore)
+        recorder.create_table()
+        return recorder
+
+
+class TestActivityViewTracking(OnAFile, TrackingRecorderTestCase):
+    def create_recorder(self):
+        recorder = ActivityView(self.datastore)
+        recorder.create_table()
+        return recorder

@@ -1,0 +1,101 @@
+"""The bitemporal view: exactly once, resumable, caught up before reads, rebuildable."""
+import threading
+from zoneinfo import ZoneInfo
+
+from api.services import Services
+from domain.context import acting_as
+from projections.calculator import AsOfCalculator
+from projections.periods import Period
+from projections.projector import Projector
+from tests.conftest import wib
+
+Q1 = Period.parse("2021-Q1")
+
+
+def seed(agenda, n=30):
+    with acting_as("protokol.ani"):
+        for i in range(n):
+            w = agenda.schedule(title=f"Kunjungan {i}", leaders=["bupati"],
+                                starts_at=wib(2021, 1 + i % 6, 1 + i % 28, 9), location="Ambulu",
+                                scope="dalam_daerah")
+            if i % 3:
+                agenda.record_protocol(w.activity_id, officers=["Ani"])
+            if i % 4 == 0:
+                agenda.record_documentation(w.activity_id, media="foto")
+            if i % 7 == 0:
+                agenda.reschedule(w.activity_id, starts_at=wib(2021, 4, 1, 0, 30), reason="mundur")
+            if i % 11 == 0:
+                agenda.cancel(w.activity_id, reason="batal")
+
+
+def figures(answer):
+    return [(f.indicator.code, f.numerator, f.denominator, f.cancelled, f.breakdown)
+            for f in answer.figures]
+
+
+def rows(services):
+    with services.projector.view.datastore.transaction(commit=False) as c:
+        c.execute("SELECT * FROM activity_versions ORDER BY activity_id, version")
+        return [tuple(r) for r in c.fetchall()]
+
+
+def test_a_write_is_visible_to_the_next_read(services):
+    calc = services.calculator
+    assert figures(calc.compute(Q1))[0][2] == 0
+    with acting_as("protokol.ani"):
+        services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 2, 1, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert figures(calc.compute(Q1))[0][2] == 1
+
+
+def test_each_event_is_applied_exactly_once_when_projectors_race(services, database):
+    seed(services.agenda, 40)
+    others = [Services(database, "Asia/Jakarta") for _ in range(3)]
+    barrier = threading.Barrier(4)
+
+    def catch_up(projector):
+        barrier.wait()
+        projector.catch_up(batch=7)
+
+    threads = [threading.Thread(target=catch_up, args=(s.projector,))
+               for s in [services, *others]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = services.agenda.recorder.max_notification_id()
+    assert len(rows(services)) == total  # one row per event, none twice
+    assert services.projector.position() == total
+    for s in others:
+        s.close()
+
+
+def test_the_view_resumes_where_it_stopped(services, database):
+    seed(services.agenda, 20)
+    services.projector.catch_up(until=17)
+    services.close()
+    reopened = Services(database, "Asia/Jakarta")
+    assert reopened.projector.position() == 17
+    reopened.projector.catch_up()
+    assert len(rows(reopened)) == reopened.agenda.recorder.max_notification_id()
+    reopened.close()
+
+
+def test_rebuild_from_position_zero_reproduces_the_same_view(services):
+    seed(services.agenda, 30)
+    services.projector.catch_up(batch=5)
+    before = rows(services)
+    services.projector.rebuild()
+    assert rows(services) == before
+
+
+def test_a_changed_timezone_rebuilds_the_local_dates(services, database):
+    with acting_as("protokol.ani"):
+        # 23:30 WIB on 31 March is 31 March in Jakarta but 1 April in Jayapura (WIT).
+        services.agenda.schedule(title="Malam", leaders=["bupati"], starts_at=wib(2021, 3, 31, 23, 30),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert figures(services.calculator.compute(Q1))[0][2] == 1
+    jayapura = Projector(services.agenda, ZoneInfo("Asia/Jayapura"))
+    calc = AsOfCalculator(services.agenda, jayapura)
+    assert figures(calc.compute(Q1))[0][2] == 0
+    assert figures(calc.compute(Period.parse("2021-04")))[0][2] == 1
