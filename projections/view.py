@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from domain.store.sqlite import ImmediateCreate
+
 from .indicators import FACTS
 
 VIEW_NAME = "iku-activity-view"
@@ -30,7 +32,7 @@ class Counts:
     facts: dict[str, int]
 
 
-class ActivityView(SQLiteTrackingRecorder):
+class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),

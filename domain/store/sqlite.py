@@ -64,6 +64,16 @@ def immediate_transaction(datastore) -> Iterator[sqlite3.Cursor]:
             cursor.close()
 
 
+class ImmediateCreate(SQLiteRecorder):
+    """Create tables under the write lock. In the library's deferred transaction a
+    `CREATE TABLE IF NOT EXISTS` on an existing table is a read, and a write after it fails
+    at once with "database is locked" when another process wrote in between."""
+
+    def create_table(self) -> None:
+        with immediate_transaction(self.datastore) as c:
+            self._create_table(c)
+
+
 @dataclass(frozen=True)
 class RecordedNotification(Notification):
     """A notification with its transaction time and its position in the log."""
@@ -78,7 +88,7 @@ class IdempotencyClaim:
     fingerprint: str
 
 
-class IKUSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+class IKUSQLiteApplicationRecorder(ImmediateCreate, SQLiteApplicationRecorder):
     clock: Any = SystemClock()
 
     def __init__(self, datastore, events_table_name: str = "stored_events"):
@@ -260,7 +270,7 @@ class IKUSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return empty
 
 
-class UserRecorder(SQLiteRecorder):
+class UserRecorder(ImmediateCreate):
     """API users: name, role and the SHA-256 of their bearer token (never the token)."""
 
     def construct_create_table_statements(self) -> list[str]:
