@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
+import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -64,7 +65,7 @@ def _write(command, body: dict, headers: dict, activity_id: UUID | None = None):
 
 @blp.route("")
 class Activities(MethodView):
-    @blp.arguments(ListingQuerySchema, location="query")
+    @blp.arguments(ListingQuerySchema, location="query", unknown=ma.RAISE)
     @blp.response(200, ListingSchema)
     @requires("read")
     def get(self, query):
@@ -114,7 +115,7 @@ def _local(micros: int, offset_seconds: float) -> datetime:
 
 @blp.route("/<uuid:activity_id>")
 class ActivityResource(MethodView):
-    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.arguments(AsOfQuerySchema, location="query", unknown=ma.RAISE)
     @blp.response(200, ActivitySchema)
     @requires("read")
     def get(self, query, activity_id):

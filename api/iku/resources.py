@@ -1,6 +1,7 @@
 """/api/v1/iku and /api/v1/indicators."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -37,7 +38,7 @@ def answer_json(answer) -> dict:
 
 @blp.route("/iku")
 class IKU(MethodView):
-    @blp.arguments(IKUQuerySchema, location="query")
+    @blp.arguments(IKUQuerySchema, location="query", unknown=ma.RAISE)
     @blp.response(200, IKUSchema)
     @requires("read")
     def get(self, query):
