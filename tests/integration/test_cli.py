@@ -1,0 +1,140 @@
+"""The `iku` command line (SPEC §7)."""
+import json
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from api.services import Services
+
+CSV_HEADER = "title,leaders,starts_at,location,scope,ends_at,category,notes,protocol_officers,documentation_media\n"
+CSV_ROWS = (
+    "Rapat Koordinasi,bupati,2021-01-11T09:00:00+07:00,Pendopo,dalam_daerah,2021-01-11T11:00:00+07:00,Rapat,,Ani;Budi,foto;video\n"
+    "Kunjungan Kerja,bupati;wakil_bupati,2021-02-03T08:00:00+07:00,Kecamatan Puger,dalam_daerah,,,,,\n"
+    "Rapat di Provinsi,wakil_bupati,2021-04-07T13:00:00+07:00,Surabaya,luar_daerah,,,,Ani,\n"
+)
+
+
+@pytest.fixture
+def iku(cli_env):
+    runner = CliRunner()
+
+    def iku(*args, ok=True):
+        result = runner.invoke(main, list(args), env=cli_env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return iku
+
+
+def test_users_create_prints_the_new_token_as_its_last_line(iku, database):
+    result = iku("users", "create", "ani.protokol", "--role", "protokol")
+    token = result.stdout.strip().splitlines()[-1]
+    svc = Services(database, "Asia/Jakarta")
+    user = svc.users.authenticate(token)
+    assert (user.name, user.role) == ("ani.protokol", "protokol")
+    svc.close()
+
+
+def test_users_create_refuses_a_duplicate_or_an_unknown_role(iku):
+    iku("users", "create", "x", "--role", "admin")
+    assert iku("users", "create", "x", "--role", "admin", ok=False).exit_code != 0
+    assert iku("users", "create", "y", "--role", "bupati", ok=False).exit_code != 0
+
+
+def test_import_agenda_records_the_activities_and_their_facts_now(iku, tmp_path, database):
+    started = datetime.now(UTC)
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    assert "Imported 3 activities (7 events)" in iku("import", "agenda", str(path)).stdout
+    lines = [json.loads(x) for x in iku("export", "events").stdout.splitlines()]
+    assert [x["position"] for x in lines] == list(range(1, 8))
+    assert all(datetime.fromisoformat(x["recorded_at"]) >= started for x in lines)  # never backdated
+    assert {x["actor"] for x in lines} == {"system:import:agenda.csv"}
+    q1 = json.loads(iku("--period", "2021-Q1", "--json").stdout)
+    by_code = {i["code"]: i for i in q1["indicators"]}
+    assert (by_code["IKU-1"]["numerator"], by_code["IKU-1"]["denominator"]) == (1, 2)
+    assert by_code["IKU-2"]["by_media"] == {"media_luar_ruang": 0, "foto": 1, "video": 1}
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (CSV_ROWS.replace("2021-02-03T08:00:00+07:00", "2021-02-03 08:00"), "line 3"),
+    (CSV_ROWS.replace("bupati;wakil_bupati", "bupati;camat"), "line 3"),
+    (CSV_ROWS.replace("foto;video", "foto;lukisan"), "line 2"),
+    (CSV_ROWS.replace("luar_daerah,,,,Ani,", "luar_daerah,,,"), "line 4"),
+    (CSV_ROWS.replace("Kunjungan Kerja", ""), "line 3"),
+])
+def test_a_malformed_csv_names_the_bad_line_and_imports_nothing(iku, tmp_path, content, line):
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + content, encoding="utf-8")
+    result = iku("import", "agenda", str(path), ok=False)
+    assert result.exit_code == 1
+    assert line in result.stderr
+    assert iku("export", "events").stdout == ""
+
+
+def test_a_csv_with_a_wrong_header_is_refused(iku, tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text("judul,pimpinan\nRapat,bupati\n", encoding="utf-8")
+    result = iku("import", "agenda", str(path), ok=False)
+    assert "line 1" in result.stderr and "missing column" in result.stderr
+
+
+def test_history_prints_every_event_of_an_activity(iku, tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    iku("import", "agenda", str(path))
+    first = json.loads(iku("export", "events").stdout.splitlines()[0])
+    out = iku("history", first["activity_id"]).stdout
+    assert "v1" in out and "ActivityScheduled" in out and "ProtocolServed" in out and "Documented" in out
+    assert iku("history", "00000000-0000-0000-0000-000000000000", ok=False).exit_code == 1
+
+
+def test_the_iku_command_answers_as_of_an_instant_and_refuses_a_bad_period(iku, tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    iku("import", "agenda", str(path))
+    before = json.loads(iku("--period", "2021", "--as-of", "2021-12-31", "--json").stdout)
+    assert before["indicators"][0]["denominator"] == 0  # imported in 2026: unknown in 2021
+    text = iku("--period", "2021-Q1", "--leader", "bupati").stdout
+    assert "IKU-1  1/2 = 50.00%" in text
+    assert iku("--period", "2021-Q9", ok=False).exit_code == 2
+
+
+def test_rebuild_reproduces_the_same_figures(iku, tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    iku("import", "agenda", str(path))
+    before = json.loads(iku("--period", "2021", "--json").stdout)
+    assert "position 7" in iku("rebuild").stdout
+    after = json.loads(iku("--period", "2021", "--as-of", before["as_of"], "--json").stdout)
+    assert after["indicators"] == before["indicators"]
+
+
+def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(iku, tmp_path):
+    out = iku("demo", "--per-day", "1").stdout
+    assert "recorded times are simulated" in out
+    result = iku("--period", "2021-Q1", "--json")
+    body = json.loads(result.stdout)
+    assert body["recorded_times"] == "simulated"
+    assert body["indicators"][0]["denominator"] > 50
+    assert "SIMULATED" in result.stderr
+    events = [json.loads(x) for x in iku("export", "events").stdout.splitlines()]
+    times = [x["recorded_at"] for x in events]
+    assert times[0].startswith("2020-12") or times[0].startswith("2021")
+    assert {e["type"] for e in events} == {"ActivityScheduled", "ActivityRescheduled", "ActivityCancelled",
+                                          "ProtocolServed", "Documented", "EntryRetracted"}
+    # Loading it again is refused; --if-empty makes that a quiet success.
+    assert iku("demo", ok=False).exit_code == 1
+    assert "not loaded" in iku("demo", "--if-empty").stdout
+
+
+def test_the_demo_refuses_a_database_with_real_records(iku, tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    iku("import", "agenda", str(path))
+    result = iku("demo", ok=False)
+    assert result.exit_code == 1 and "empty database" in result.stderr
+    assert "not loaded" in iku("demo", "--if-empty").stdout
