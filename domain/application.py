@@ -143,16 +143,7 @@ class Agenda(Application):
             for documentation in row.get("documentation", ()):
                 activity.document(**documentation)
             activities.append(activity)
-        recordings = self.save(*activities)
-        return [
-            Written(
-                activity_id=r.domain_event.originator_id,
-                version=r.domain_event.originator_version,
-                recorded_at=to_datetime(self.recorder.recorded_at_of(r.notification.id)),
-                position=r.notification.id,
-            )
-            for r in recordings
-        ]
+        return [self._written(r) for r in self.save(*activities)]
 
     def _command(
         self,
@@ -189,13 +180,16 @@ class Agenda(Application):
             raise ConcurrentWrite(
                 "another write to this activity was recorded first; reload and retry"
             ) from None
-        last = recordings[-1]
-        position = last.notification.id
+        return self._written(recordings[-1])
+
+    @staticmethod
+    def _written(recording) -> Written:
+        position = recording.notification.id  # a Position: it carries its recorded_at
         return Written(
-            activity_id=activity.id,
-            version=last.domain_event.originator_version,
-            recorded_at=to_datetime(self.recorder.recorded_at_of(position)),
-            position=position,
+            activity_id=recording.domain_event.originator_id,
+            version=recording.domain_event.originator_version,
+            recorded_at=to_datetime(position.recorded_at),
+            position=int(position),
         )
 
     def _remembered(self, claim: IdempotencyClaim) -> Written | None:

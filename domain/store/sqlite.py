@@ -74,6 +74,18 @@ class ImmediateCreate(SQLiteRecorder):
             self._create_table(c)
 
 
+class Position(int):
+    """A notification id that also knows the recorded_at the store gave its event, so a
+    write can be acknowledged without reading it back."""
+
+    recorded_at: int
+
+    def __new__(cls, notification_id: int, recorded_at: int):
+        position = super().__new__(cls, notification_id)
+        position.recorded_at = recorded_at
+        return position
+
+
 @dataclass(frozen=True)
 class RecordedNotification(Notification):
     """A notification with its transaction time and its position in the log."""
@@ -98,7 +110,8 @@ class IKUSQLiteApplicationRecorder(ImmediateCreate, SQLiteApplicationRecorder):
             f"INSERT INTO {t} (originator_id, originator_version, topic, state, recorded_at) "
             "VALUES (?, ?, ?, ?, max(?, "
             f"coalesce((SELECT recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1), 0) + 1, "
-            "coalesce((SELECT answered_until FROM iku_horizon WHERE id = 1), 0) + 1))"
+            "coalesce((SELECT answered_until FROM iku_horizon WHERE id = 1), 0) + 1)) "
+            "RETURNING rowid, recorded_at"
         )
 
     def construct_create_table_statements(self) -> list[str]:
@@ -139,7 +152,7 @@ class IKUSQLiteApplicationRecorder(ImmediateCreate, SQLiteApplicationRecorder):
                     clock_now,
                 ),
             )
-            returning.append(c.lastrowid)
+            returning.append(Position(*c.fetchone()))
         claim: IdempotencyClaim | None = kwargs.get("idempotency")
         if claim is not None and returning:
             c.execute(

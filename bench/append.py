@@ -1,0 +1,103 @@
+"""Service append vs raw eventsourcing append, on the same SQLite file.
+
+Both run the same workload through an eventsourcing Application: create an activity (one
+event), then get it and record protocol service (one more event); one save per event.
+- service: our Agenda (actor from context, recorded_at under the write lock, the as-of
+  horizon, the acknowledgement's recorded_at read back);
+- raw: a stock eventsourcing Application with the stock SQLite recorder (its own table in
+  the same file) and the same aggregate class.
+Rounds alternate to spread the machine's noise over both; the median round is reported.
+
+    python -m bench.append [--events 4000] [--rounds 5]
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from eventsourcing.application import Application
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
+
+from domain.application import Agenda
+from domain.context import acting_as
+from domain.model import Activity
+
+from .common import Timer, machine_note, median
+
+
+class RawFactory(SQLiteFactory):
+    """The stock recorder, in a table of its own beside ours."""
+
+    def application_recorder(self):
+        recorder = SQLiteApplicationRecorder(self.datastore, events_table_name="raw_events")
+        recorder.create_table()
+        return recorder
+
+
+class RawApplication(Application):
+    name = "RAW"
+    is_snapshotting_enabled = False
+
+
+STARTS = None
+
+
+def service_round(agenda: Agenda, pairs: int) -> float:
+    from tests.conftest import wib
+
+    with Timer() as t, acting_as("bench"):
+        for _ in range(pairs):
+            w = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                location="Pendopo", scope="dalam_daerah")
+            agenda.record_protocol(w.activity_id, officers=["Ani"])
+    return 2 * pairs / t.seconds
+
+
+def raw_round(app: RawApplication, pairs: int) -> float:
+    from tests.conftest import wib
+
+    with Timer() as t, acting_as("bench"):
+        for _ in range(pairs):
+            a = Activity(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                         location="Pendopo", scope="dalam_daerah")
+            app.save(a)
+            a = app.repository.get(a.id)
+            a.serve(officers=["Ani"])
+            app.save(a)
+    return 2 * pairs / t.seconds
+
+
+def run(events: int = 4000, rounds: int = 5) -> dict:
+    folder = tempfile.mkdtemp()
+    path = str(Path(folder) / "append.sqlite3")
+    agenda = Agenda(path)
+    raw = RawApplication(env={"PERSISTENCE_MODULE": "bench.append:RawFactory", "SQLITE_DBNAME": path})
+    pairs = events // 2
+    service_round(agenda, 50)
+    raw_round(raw, 50)  # warm up both
+    service, stock = [], []
+    for _ in range(rounds):
+        service.append(service_round(agenda, pairs))
+        stock.append(raw_round(raw, pairs))
+    agenda.close()
+    raw.close()
+    return {"service": median(service), "raw": median(stock),
+            "ratio": median([s / r for s, r in zip(service, stock, strict=True)]),
+            "events": events, "rounds": rounds}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    print(machine_note())
+    r = run(args.events, args.rounds)
+    print(f"append, {r['events']} events per round, median of {r['rounds']} rounds: "
+          f"service {r['service']:,.0f} ev/s, raw eventsourcing {r['raw']:,.0f} ev/s, "
+          f"ratio {r['ratio']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
