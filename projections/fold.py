@@ -14,37 +14,39 @@ from .indicators import LEADER_BITS, MEDIA_BITS
 from .periods import date_key
 
 
-def fold(state: dict | None, event, version: int) -> dict:
-    """Return the new state (a fresh dict) after `event`, the activity's `version`."""
-    kind = type(event).__name__
+def fold(state: dict | None, kind: str, event: dict, version: int) -> dict:
+    """Return the new state (a fresh dict) after an event of `kind` with data `event`, the
+    activity's `version`."""
     if kind == "ActivityScheduled":
+        starts_at, ends_at = event["starts_at"], event["ends_at"]
         return {
             "v": version,
-            "title": event.title,
-            "location": event.location,
-            "scope": event.scope,
-            "category": event.category,
-            "leaders": sum(LEADER_BITS[leader] for leader in event.leaders),
-            "starts_at": to_micros(event.starts_at),
-            "ends_at": None if event.ends_at is None else to_micros(event.ends_at),
-            "offset": event.starts_at.utcoffset().total_seconds(),
+            "title": event["title"],
+            "location": event["location"],
+            "scope": event["scope"],
+            "category": event["category"],
+            "leaders": sum(LEADER_BITS[leader] for leader in event["leaders"]),
+            "starts_at": to_micros(starts_at),
+            "ends_at": None if ends_at is None else to_micros(ends_at),
+            "offset": starts_at.utcoffset().total_seconds(),
             "cancelled": 0,
             "protocol": [],
             "documentation": {},
         }
     state = dict(state, v=version)
     if kind == "ActivityRescheduled":
-        state["starts_at"] = to_micros(event.starts_at)
-        state["ends_at"] = None if event.ends_at is None else to_micros(event.ends_at)
-        state["offset"] = event.starts_at.utcoffset().total_seconds()
+        starts_at, ends_at = event["starts_at"], event["ends_at"]
+        state["starts_at"] = to_micros(starts_at)
+        state["ends_at"] = None if ends_at is None else to_micros(ends_at)
+        state["offset"] = starts_at.utcoffset().total_seconds()
     elif kind == "ActivityCancelled":
         state["cancelled"] = 1
     elif kind == "ProtocolServed":
         state["protocol"] = [*state["protocol"], version]
     elif kind == "Documented":
-        state["documentation"] = {**state["documentation"], str(version): MEDIA_BITS[event.media]}
+        state["documentation"] = {**state["documentation"], str(version): MEDIA_BITS[event["media"]]}
     elif kind == "EntryRetracted":
-        retracted = event.retracted_version
+        retracted = event["retracted_version"]
         state["protocol"] = [v for v in state["protocol"] if v != retracted]
         state["documentation"] = {
             k: m for k, m in state["documentation"].items() if k != str(retracted)
@@ -61,15 +63,35 @@ def media_mask(state: dict) -> int:
     return mask
 
 
-def version_row(activity_id: str, state: dict, recorded_at: int, zone: ZoneInfo) -> list:
+class LocalDates:
+    """Local date keys of instants in a timezone. Every UTC offset in use is a multiple of
+    15 minutes, so the date is the same across a 15-minute bucket: cache per bucket."""
+
+    BUCKET = 15 * 60 * 1_000_000
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self._cache: dict[int, int] = {}
+
+    def key(self, micros: int) -> int:
+        bucket = micros // self.BUCKET
+        found = self._cache.get(bucket)
+        if found is None:
+            local = datetime.fromtimestamp(bucket * self.BUCKET / 1_000_000, self.zone)
+            found = self._cache[bucket] = date_key(local.date())
+            if len(self._cache) > 1_000_000:
+                self._cache.clear()
+        return found
+
+
+def version_row(activity_id: str, state: dict, recorded_at: int, dates: LocalDates) -> list:
     """A row of activity_versions, open-ended in system time."""
-    starts_local = datetime.fromtimestamp(state["starts_at"] / 1_000_000, zone)
     return [
         activity_id,
         state["v"],
         recorded_at,
         FOREVER,
-        date_key(starts_local.date()),
+        dates.key(state["starts_at"]),
         state["starts_at"],
         state["ends_at"],
         state["leaders"],

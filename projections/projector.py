@@ -1,25 +1,42 @@
 """Keeps the activity view up to date from the log, exactly once and resumably.
 
 SQLite has no subscription, so the view catches up on demand: before any read, up to the
-log position that read needs (a write is visible to the next read). Each batch takes the
-write lock (BEGIN IMMEDIATE), re-reads the view's tracking position inside it, applies the
-next notifications and records the new position in the same transaction: several threads
-or processes may race to catch up, and each event is still applied once.
+log position that read needs (a write is visible to the next read). Each batch is written
+under the write lock (BEGIN IMMEDIATE): the view's tracking position is re-read inside the
+transaction, and the rows and the new position are written in it. Several threads or
+processes may race to catch up; each event is still applied once.
+
+Within one catch-up, activity heads stay in memory between batches; a batch is prepared
+(decoded and folded) outside the write lock and written only if the view is still at the
+position it was prepared from.
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
 from domain.store.sqlite import immediate_transaction
 
-from .fold import fold, version_row
+from .decoding import EventDecoder
+from .fold import LocalDates, fold, version_row
 from .view import ActivityView
 
 LIVE_BATCH = 2_000
-REBUILD_BATCH = 10_000
+REBUILD_BATCH = 50_000
+CACHE_LIMIT = 400_000  # activity heads kept in memory during one catch-up
+
+
+@dataclass
+class Batch:
+    after: int  # the view's position this batch follows
+    position: int  # the position it brings the view to
+    count: int
+    new_rows: list
+    closed: list
+    heads: dict
 
 
 class Projector:
@@ -27,6 +44,8 @@ class Projector:
         self.agenda = agenda
         self.zone = zone
         self.view: ActivityView = agenda.factory.tracking_recorder(ActivityView)
+        self.decoder = EventDecoder(agenda.mapper)
+        self.dates = LocalDates(zone)
         self._lock = threading.Lock()
         self._check_timezone()
 
@@ -47,52 +66,56 @@ class Projector:
         if until is None:
             until = self.agenda.recorder.max_notification_id() or 0
         with self._lock:
-            cache: dict[str, dict] = {}
             position = self.position()
+            cache: dict[str, dict] = {}
             while position < until:
-                position = self._apply_next(position, until, batch, cache, progress)
+                rows = self.agenda.recorder.select_rows(position, until, batch)
+                if not rows:
+                    break
+                missing = {r[1] for r in rows} - cache.keys()
+                if missing:
+                    with self.view.datastore.transaction(commit=False) as c:
+                        cache.update(self.view.load_heads(c, missing))
+                prepared = self._prepare(position, rows, cache)
+                if self._write(prepared, progress):
+                    position = prepared.position
+                else:  # another process moved the view: our heads may be stale
+                    cache = {}
+                    position = self.position()
+                if len(cache) > CACHE_LIMIT:
+                    cache = {}
             return position
 
-    def _apply_next(self, expected, until, batch, cache, progress: Callable | None) -> int:
-        notifications = self.agenda.recorder.select_notifications(
-            start=expected, limit=batch, stop=until, inclusive_of_start=False
-        )
-        mapper = self.agenda.mapper
+    def _prepare(self, after: int, rows: list[tuple], cache: dict[str, dict]) -> Batch:
+        decode, dates = self.decoder.decode, self.dates
+        new_rows: dict[tuple[str, int], list] = {}
+        closed: list[tuple[int, str, int]] = []
+        touched: dict[str, dict] = {}
+        for _, aid, version, topic, stored, recorded_at in rows:
+            previous = cache.get(aid)
+            if previous is not None:
+                key = (aid, previous["v"])
+                if key in new_rows:
+                    new_rows[key][3] = recorded_at
+                else:
+                    closed.append((recorded_at, aid, previous["v"]))
+            kind, data = decode(aid, version, topic, stored)
+            state = fold(previous, kind, data, version)
+            cache[aid] = touched[aid] = state
+            new_rows[(aid, version)] = version_row(aid, state, recorded_at, dates)
+        return Batch(after=after, position=rows[-1][0], count=len(rows),
+                     new_rows=list(new_rows.values()), closed=closed, heads=touched)
+
+    def _write(self, batch: Batch, progress: Callable | None) -> bool:
+        """Write a prepared batch if the view is still where it was prepared from."""
         with immediate_transaction(self.view.datastore) as c:
-            position = self.view.position(c)
-            if position != expected:
-                cache.clear()  # another process applied some: our cached heads are stale
-                return position
-            if not notifications:
-                return until
-            ids = {n.originator_id.hex for n in notifications}
-            heads = {aid: cache[aid] for aid in ids if aid in cache}
-            heads.update(self.view.load_heads(c, ids - heads.keys()))
-            new_rows: dict[tuple[str, int], list] = {}
-            closed: list[tuple[int, str, int]] = []
-            for n in notifications:
-                aid = n.originator_id.hex
-                previous = heads.get(aid)
-                if previous is not None:
-                    key = (aid, previous["v"])
-                    if key in new_rows:
-                        new_rows[key][3] = n.recorded_at
-                    else:
-                        closed.append((n.recorded_at, aid, previous["v"]))
-                state = fold(previous, mapper.to_domain_event(n), n.originator_version)
-                heads[aid] = state
-                new_rows[(aid, state["v"])] = version_row(aid, state, n.recorded_at, self.zone)
-            position = notifications[-1].id
-            self.view.write(
-                c, new_rows=list(new_rows.values()), closed=closed, heads=heads,
-                position=position,
-            )
-        cache.update(heads)
-        if len(cache) > 500_000:
-            cache.clear()
+            if self.view.position(c) != batch.after:
+                return False
+            self.view.write(c, new_rows=batch.new_rows, closed=batch.closed,
+                            heads=batch.heads, position=batch.position)
         if progress is not None:
-            progress(len(notifications))
-        return position
+            progress(batch.count)
+        return True
 
     def rebuild(self, progress=None) -> int:
         """Forget the view and replay the whole log from position 0."""

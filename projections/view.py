@@ -25,6 +25,13 @@ COLUMNS = (
 )
 
 
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _entries(state: dict) -> str:
+    return _dumps([state["protocol"], state["documentation"]])
+
+
 @dataclass(frozen=True)
 class Counts:
     denominator: int
@@ -47,8 +54,10 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
             # Covering index of the as-of count: date range first, then system time.
             "CREATE INDEX IF NOT EXISTS activity_versions_as_of ON activity_versions "
             "(local_date, sys_from, sys_to, leaders, cancelled, served, media)",
+            # The fold state beyond the open version row: the live entries of the activity.
             "CREATE TABLE IF NOT EXISTS activity_heads ("
-            "activity_id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID",
+            "activity_id TEXT PRIMARY KEY, version INTEGER NOT NULL, entries TEXT NOT NULL) "
+            "WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]
 
@@ -63,11 +72,21 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             c.execute(
-                "SELECT activity_id, state FROM activity_heads WHERE activity_id IN "
-                f"({','.join('?' * len(chunk))})",
+                "SELECT h.activity_id, h.version, h.entries, v.title, v.location, v.scope, "
+                "v.category, v.leaders, v.starts_at, v.ends_at, v.utc_offset, v.cancelled "
+                "FROM activity_heads h JOIN activity_versions v "
+                "ON v.activity_id = h.activity_id AND v.version = h.version "
+                f"WHERE h.activity_id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
-            heads.update((row[0], json.loads(row[1])) for row in c.fetchall())
+            for row in c.fetchall():
+                protocol, documentation = json.loads(row[2])
+                heads[row[0]] = {
+                    "v": row[1], "title": row[3], "location": row[4], "scope": row[5],
+                    "category": row[6], "leaders": row[7], "starts_at": row[8],
+                    "ends_at": row[9], "offset": row[10], "cancelled": row[11],
+                    "protocol": protocol, "documentation": documentation,
+                }
         return heads
 
     def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int) -> None:
@@ -80,8 +99,8 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
             new_rows,
         )
         c.executemany(
-            "INSERT OR REPLACE INTO activity_heads VALUES (?, ?)",
-            [(aid, json.dumps(state, separators=(",", ":"))) for aid, state in heads.items()],
+            "INSERT OR REPLACE INTO activity_heads VALUES (?, ?, ?)",
+            [(aid, state["v"], _entries(state)) for aid, state in heads.items()],
         )
         self._insert_tracking(c, Tracking(VIEW_NAME, position))
 

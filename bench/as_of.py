@@ -1,0 +1,91 @@
+"""As-of IKU query latency against a full replay, and the rebuild rate, at 100k and 1M events.
+
+For each size: build the log through the Agenda (bench/dataset.py), rebuild the view from
+position 0 (timed: the rebuild rate), then answer random as-of queries — a random period
+(year, half, quarter or month of the ten years), a random instant between the first and
+the last recorded_at, a random leader filter — through the same calculator the API uses,
+and time a few full replays (the reference calculator) of the same kind of query.
+
+    python -m bench.as_of [--sizes 100000 1000000] [--queries 300] [--replays 3]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from api.services import Services
+from domain.store.clock import to_datetime
+from projections.calculator import ReferenceCalculator
+from projections.periods import Period
+
+from .common import Timer, machine_note, median, percentile
+from .dataset import YEARS, build
+
+
+def random_period(rng: random.Random) -> Period:
+    year = 2016 + rng.randrange(YEARS)
+    return Period.parse(rng.choice([
+        f"{year}", f"{year}-S{rng.randint(1, 2)}", f"{year}-Q{rng.randint(1, 4)}",
+        f"{year}-{rng.randint(1, 12):02d}"]))
+
+
+def run(size: int, queries: int = 300, replays: int = 3, seed: int = 7) -> dict:
+    folder = tempfile.mkdtemp()
+    svc = Services(str(Path(folder) / f"asof-{size}.sqlite3"), "Asia/Jakarta")
+    with Timer() as t_build:
+        events = build(svc.agenda, size)
+    with Timer() as t_rebuild:
+        svc.projector.rebuild()
+    recorder = svc.agenda.recorder
+    first = recorder.select_notifications(start=None, limit=1)[0].recorded_at
+    last = recorder.recorded_at_of(recorder.max_notification_id())
+    rng = random.Random(seed)
+    latencies = []
+    for _ in range(queries):
+        period = random_period(rng)
+        as_of = to_datetime(rng.randint(first, last))
+        leader = rng.choice([None, "bupati", "wakil_bupati"])
+        with Timer() as t:
+            svc.calculator.compute(period, as_of, leader)
+        latencies.append(t.seconds * 1000)
+    reference = ReferenceCalculator(svc.agenda, ZoneInfo("Asia/Jakarta"))
+    replay_seconds = []
+    for _ in range(replays):
+        period, as_of = random_period(rng), to_datetime(rng.randint(first, last))
+        with Timer() as t:
+            reference.compute(period, as_of, None)
+        replay_seconds.append(t.seconds)
+    svc.close()
+    return {
+        "events": events,
+        "build_seconds": t_build.seconds,
+        "rebuild_rate": events / t_rebuild.seconds,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "replay_ms": median(replay_seconds) * 1000,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--replays", type=int, default=3)
+    args = parser.parse_args()
+    print(machine_note())
+    print("| events | as-of p50 | as-of p95 | full replay (median) | replay ÷ as-of p50 | rebuild | build |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size in args.sizes:
+        r = run(size, args.queries, args.replays)
+        print(f"| {r['events']:,} | {r['p50_ms']:.2f} ms | {r['p95_ms']:.2f} ms | "
+              f"{r['replay_ms']:,.0f} ms | {r['replay_ms'] / r['p50_ms']:,.0f}× | "
+              f"{r['rebuild_rate']:,.0f} ev/s | {r['build_seconds']:.0f} s |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
