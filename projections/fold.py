@@ -84,9 +84,12 @@ class LocalDates:
         return found
 
 
-def version_row(activity_id: str, state: dict, recorded_at: int, dates: LocalDates) -> list:
-    """A row of activity_versions, open-ended in system time."""
+def version_row(
+    position: int, activity_id: str, state: dict, recorded_at: int, dates: LocalDates
+) -> list:
+    """The row of activity_versions made by the event at `position`, open in system time."""
     return [
+        position,
         activity_id,
         state["v"],
         recorded_at,

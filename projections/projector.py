@@ -12,7 +12,9 @@ position it was prepared from.
 """
 from __future__ import annotations
 
+import gc
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -26,7 +28,8 @@ from .view import ActivityView
 
 LIVE_BATCH = 2_000
 REBUILD_BATCH = 50_000
-CACHE_LIMIT = 400_000  # activity heads kept in memory during one catch-up
+CACHE_LIMIT = 100_000  # activity heads kept in memory during a catch-up; least recently used go first
+SYS_TO = 4  # index of sys_to in a version row  # activity heads kept in memory during one catch-up
 
 
 @dataclass
@@ -67,7 +70,7 @@ class Projector:
             until = self.agenda.recorder.max_notification_id() or 0
         with self._lock:
             position = self.position()
-            cache: dict[str, dict] = {}
+            cache: OrderedDict[str, dict] = OrderedDict()
             while position < until:
                 rows = self.agenda.recorder.select_rows(position, until, batch)
                 if not rows:
@@ -80,29 +83,30 @@ class Projector:
                 if self._write(prepared, progress):
                     position = prepared.position
                 else:  # another process moved the view: our heads may be stale
-                    cache = {}
+                    cache.clear()
                     position = self.position()
-                if len(cache) > CACHE_LIMIT:
-                    cache = {}
+                while len(cache) > CACHE_LIMIT:
+                    cache.popitem(last=False)  # the least recently used
             return position
 
-    def _prepare(self, after: int, rows: list[tuple], cache: dict[str, dict]) -> Batch:
+    def _prepare(self, after: int, rows: list[tuple], cache: OrderedDict) -> Batch:
         decode, dates = self.decoder.decode, self.dates
-        new_rows: dict[tuple[str, int], list] = {}
-        closed: list[tuple[int, str, int]] = []
+        new_rows: dict[int, list] = {}  # by position
+        closed: list[tuple[int, int]] = []  # (sys_to, position) of rows already written
         touched: dict[str, dict] = {}
-        for _, aid, version, topic, stored, recorded_at in rows:
+        for position, aid, version, topic, stored, recorded_at in rows:
             previous = cache.get(aid)
             if previous is not None:
-                key = (aid, previous["v"])
-                if key in new_rows:
-                    new_rows[key][3] = recorded_at
+                if previous["p"] in new_rows:
+                    new_rows[previous["p"]][SYS_TO] = recorded_at
                 else:
-                    closed.append((recorded_at, aid, previous["v"]))
+                    closed.append((recorded_at, previous["p"]))
             kind, data = decode(aid, version, topic, stored)
             state = fold(previous, kind, data, version)
+            state["p"] = position
             cache[aid] = touched[aid] = state
-            new_rows[(aid, version)] = version_row(aid, state, recorded_at, dates)
+            cache.move_to_end(aid)  # the cache's order is recency
+            new_rows[position] = version_row(position, aid, state, recorded_at, dates)
         return Batch(after=after, position=rows[-1][0], count=len(rows),
                      new_rows=list(new_rows.values()), closed=closed, heads=touched)
 
@@ -122,4 +126,12 @@ class Projector:
         with self._lock:
             with immediate_transaction(self.view.datastore) as c:
                 self.view.reset(c)
-        return self.catch_up(batch=REBUILD_BATCH, progress=progress)
+        # The heads cache holds up to CACHE_LIMIT small containers, none cyclic:
+        # the cyclic collector would rescan them again and again.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self.catch_up(batch=REBUILD_BATCH, progress=progress)
+        finally:
+            if enabled:
+                gc.enable()

@@ -18,9 +18,13 @@ from domain.store.sqlite import ImmediateCreate
 from .indicators import FACTS
 
 VIEW_NAME = "iku-activity-view"
+# Bump when the view's tables change: the view is then dropped and rebuilt from the log
+# (it holds nothing the log does not).
+SCHEMA_VERSION = "2"
+VIEW_TABLES = ("activity_versions", "activity_heads")
 
 COLUMNS = (
-    "activity_id, version, sys_from, sys_to, local_date, starts_at, ends_at, leaders, "
+    "position, activity_id, version, sys_from, sys_to, local_date, starts_at, ends_at, leaders, "
     "cancelled, served, media, title, location, scope, category, utc_offset"
 )
 
@@ -43,23 +47,34 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
+            # A row per event: keyed by the event's log position, so rows append in order
+            # and an event applied twice would be a primary-key conflict.
             "CREATE TABLE IF NOT EXISTS activity_versions ("
-            "activity_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "position INTEGER PRIMARY KEY, activity_id TEXT NOT NULL, version INTEGER NOT NULL, "
             "sys_from INTEGER NOT NULL, sys_to INTEGER NOT NULL, "
             "local_date INTEGER NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER, "
             "leaders INTEGER NOT NULL, cancelled INTEGER NOT NULL, served INTEGER NOT NULL, "
             "media INTEGER NOT NULL, title TEXT NOT NULL, location TEXT NOT NULL, "
-            "scope TEXT NOT NULL, category TEXT, utc_offset REAL NOT NULL, "
-            "PRIMARY KEY (activity_id, version)) WITHOUT ROWID",
+            "scope TEXT NOT NULL, category TEXT, utc_offset REAL NOT NULL)",
             # Covering index of the as-of count: date range first, then system time.
             "CREATE INDEX IF NOT EXISTS activity_versions_as_of ON activity_versions "
             "(local_date, sys_from, sys_to, leaders, cancelled, served, media)",
-            # The fold state beyond the open version row: the live entries of the activity.
+            # The fold state beyond the open version row (at `position`): the live entries.
             "CREATE TABLE IF NOT EXISTS activity_heads ("
-            "activity_id TEXT PRIMARY KEY, version INTEGER NOT NULL, entries TEXT NOT NULL) "
+            "activity_id TEXT PRIMARY KEY, position INTEGER NOT NULL, entries TEXT NOT NULL) "
             "WITHOUT ROWID",
-            "CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]
+
+    def _create_table(self, c) -> None:
+        c.execute("CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if self.get_meta(c, "schema") != SCHEMA_VERSION:
+            for table in VIEW_TABLES:
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracking'")
+            if c.fetchone():
+                c.execute("DELETE FROM tracking WHERE application_name = ?", (VIEW_NAME,))
+        super()._create_table(c)
+        self.set_meta(c, "schema", SCHEMA_VERSION)
 
     # Writing (inside the projector's transaction) ----------------------------------------
 
@@ -72,10 +87,10 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             c.execute(
-                "SELECT h.activity_id, h.version, h.entries, v.title, v.location, v.scope, "
-                "v.category, v.leaders, v.starts_at, v.ends_at, v.utc_offset, v.cancelled "
-                "FROM activity_heads h JOIN activity_versions v "
-                "ON v.activity_id = h.activity_id AND v.version = h.version "
+                "SELECT h.activity_id, v.version, h.entries, v.title, v.location, v.scope, "
+                "v.category, v.leaders, v.starts_at, v.ends_at, v.utc_offset, v.cancelled, "
+                "h.position FROM activity_heads h JOIN activity_versions v "
+                "ON v.position = h.position "
                 f"WHERE h.activity_id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
@@ -85,22 +100,19 @@ class ActivityView(SQLiteTrackingRecorder, ImmediateCreate):
                     "v": row[1], "title": row[3], "location": row[4], "scope": row[5],
                     "category": row[6], "leaders": row[7], "starts_at": row[8],
                     "ends_at": row[9], "offset": row[10], "cancelled": row[11],
-                    "protocol": protocol, "documentation": documentation,
+                    "protocol": protocol, "documentation": documentation, "p": row[12],
                 }
         return heads
 
     def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int) -> None:
+        c.executemany("UPDATE activity_versions SET sys_to = ? WHERE position = ?", closed)
         c.executemany(
-            "UPDATE activity_versions SET sys_to = ? WHERE activity_id = ? AND version = ?",
-            closed,
-        )
-        c.executemany(
-            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 16)})",
+            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 17)})",
             new_rows,
         )
         c.executemany(
             "INSERT OR REPLACE INTO activity_heads VALUES (?, ?, ?)",
-            [(aid, state["v"], _entries(state)) for aid, state in heads.items()],
+            [(aid, state["p"], _entries(state)) for aid, state in heads.items()],
         )
         self._insert_tracking(c, Tracking(VIEW_NAME, position))
 

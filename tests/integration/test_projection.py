@@ -35,7 +35,7 @@ def figures(answer):
 
 def rows(services):
     with services.projector.view.datastore.transaction(commit=False) as c:
-        c.execute("SELECT * FROM activity_versions ORDER BY activity_id, version")
+        c.execute("SELECT * FROM activity_versions ORDER BY position")
         return [tuple(r) for r in c.fetchall()]
 
 
@@ -99,3 +99,19 @@ def test_a_changed_timezone_rebuilds_the_local_dates(services, database):
     calc = AsOfCalculator(services.agenda, jayapura)
     assert figures(calc.compute(Q1))[0][2] == 0
     assert figures(calc.compute(Period.parse("2021-04")))[0][2] == 1
+
+
+def test_a_view_of_an_older_schema_is_dropped_and_rebuilt_from_the_log(services, database):
+    seed(services.agenda, 5)
+    services.projector.catch_up()
+    before = rows(services)
+    with services.projector.view.datastore.transaction(commit=True) as c:
+        c.execute("UPDATE view_meta SET value = 'old' WHERE key = 'schema'")
+        c.execute("DROP TABLE activity_heads")
+        c.execute("CREATE TABLE activity_heads (activity_id TEXT PRIMARY KEY, state TEXT)")
+    services.close()
+    reopened = Services(database, "Asia/Jakarta")
+    assert reopened.projector.position() == 0
+    reopened.projector.catch_up()
+    assert rows(reopened) == before
+    reopened.close()
