@@ -41,6 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_blueprint(iku_blp)
     errors.register(app, api)
 
+    @app.get("/")
+    def index():
+        """Public: where things are (the HTML pages come with the web issue)."""
+        return jsonify(
+            service=app.config["API_TITLE"],
+            openapi="/api/v1/openapi.json",
+            health="/api/v1/health",
+            iku="/api/v1/iku?period=2021-Q1",
+        )
+
     @app.get("/api/v1/health")
     def health():
         """Public: the store answers and how far the view lags behind the log."""
