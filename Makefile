@@ -23,7 +23,8 @@ test: $(BIN)/iku
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/iku
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.append
+	$(BIN)/python -m bench.as_of
 
 clean:
 	rm -rf $(VENV) var *.egg-info

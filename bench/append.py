@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from eventsourcing.application import Application
@@ -40,26 +41,22 @@ class RawApplication(Application):
     is_snapshotting_enabled = False
 
 
-STARTS = None
+STARTS_AT = datetime(2021, 3, 1, 9, tzinfo=timezone(timedelta(hours=7)))
 
 
 def service_round(agenda: Agenda, pairs: int) -> float:
-    from tests.conftest import wib
-
     with Timer() as t, acting_as("bench"):
         for _ in range(pairs):
-            w = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+            w = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=STARTS_AT,
                                 location="Pendopo", scope="dalam_daerah")
             agenda.record_protocol(w.activity_id, officers=["Ani"])
     return 2 * pairs / t.seconds
 
 
 def raw_round(app: RawApplication, pairs: int) -> float:
-    from tests.conftest import wib
-
     with Timer() as t, acting_as("bench"):
         for _ in range(pairs):
-            a = Activity(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+            a = Activity(title="Rapat", leaders=["bupati"], starts_at=STARTS_AT,
                          location="Pendopo", scope="dalam_daerah")
             app.save(a)
             a = app.repository.get(a.id)
