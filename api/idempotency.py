@@ -10,7 +10,7 @@ import json
 
 from flask import g, request
 
-from domain.store.sqlite import IdempotencyClaim
+from domain.store.records import IdempotencyClaim
 
 
 def claim_for(key: str | None, body: dict, if_match: int | None) -> IdempotencyClaim | None:

@@ -23,7 +23,7 @@ from .exceptions import (
 from .model import Activity, check_leaders, check_times
 from .store import SystemClock, to_datetime, to_micros
 from .store.config import persistence_env
-from .store.sqlite import IdempotencyClaim, RecordedNotification
+from .store.records import IdempotencyClaim, RecordedNotification
 
 SIMULATED_MARK = ("recorded_times", "simulated")
 

@@ -20,9 +20,10 @@ GETS = ["/api/v1/iku", "/api/v1/activities", "/api/v1/activities/{id}", "/api/v1
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(PATHS), body=bodies, if_match=st.none() | st.text(max_size=8))
+@given(path=st.sampled_from(PATHS), body=bodies,
+       if_match=st.none() | st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=8))
 def test_no_write_body_gives_a_server_error(client, auth, activity, log, path, body, if_match):
-    headers = auth() if if_match is None else auth(**{"If-Match": if_match.encode("ascii", "ignore").decode()})
+    headers = auth() if if_match is None else auth(**{"If-Match": if_match})
     before = log()
     response = client.post(f"/api/v1/activities{path.format(id=activity)}", headers=headers, json=body)
     assert response.status_code < 500, response.json

@@ -1,0 +1,225 @@
+"""What the IKU service adds to eventsourcing's application recorders, written once for
+SQLite and PostgreSQL. A concrete recorder supplies the dialect: table names, the name of
+the position column, how to take the events' write lock, and how ids are stored.
+
+Queries use `?` placeholders (turned into `%s` for psycopg) and read rows by column name,
+which both stores' row types allow."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+from uuid import UUID
+
+from .records import IdempotencyClaim, RecordedNotification
+
+
+class Dialect:
+    """The few differences between the stores that the shared queries need."""
+
+    paramstyle_qmark = True
+
+    def sql(self, statement: str) -> str:
+        return statement if self.paramstyle_qmark else statement.replace("?", "%s")
+
+    def id_param(self, originator_id: UUID) -> Any:
+        """An activity id as the store's events table keeps it."""
+        return originator_id.hex
+
+    def id_hex(self, stored: Any) -> str:
+        return stored.hex if isinstance(stored, UUID) else str(stored)
+
+
+class IKURecorderMixin(Dialect):
+    """Reads of the log with recorded_at, the as-of horizon, marks and idempotency keys."""
+
+    events_table: str  # qualified name of the events table
+    position_column: str  # the notification id column
+
+    def read(self) -> AbstractContextManager:
+        return self.datastore.transaction(commit=False)
+
+    def write(self) -> AbstractContextManager:  # pragma: no cover - each store defines it
+        """A transaction holding the lock that orders the events' notification ids."""
+        raise NotImplementedError
+
+    # Reading the log -----------------------------------------------------------------
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[RecordedNotification]:
+        """As the library's, with each notification's recorded_at."""
+        notifications = super().select_notifications(
+            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+        if not notifications:
+            return []
+        with self.read() as c:
+            c.execute(self.sql(
+                f"SELECT {self.position_column} AS position, recorded_at FROM {self.events_table} "
+                f"WHERE {self.position_column} BETWEEN ? AND ?"),
+                (notifications[0].id, notifications[-1].id))
+            times = {row["position"]: row["recorded_at"] for row in c.fetchall()}
+        return [
+            RecordedNotification(**n.__dict__, recorded_at=times[n.id]) for n in notifications
+        ]
+
+    def select_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
+        """Plain rows (position, activity id hex, version, topic, state, recorded_at): the
+        projector's fast path, with no object per notification."""
+        with self.read() as c:
+            c.execute(self.sql(
+                f"SELECT {self.position_column} AS position, originator_id, originator_version, "
+                f"topic, state, recorded_at FROM {self.events_table} "
+                f"WHERE {self.position_column} > ? AND {self.position_column} <= ? "
+                f"ORDER BY {self.position_column} LIMIT ?"), (after, stop, limit))
+            return self._plain_rows(c.fetchall())
+
+    def _plain_rows(self, rows) -> list[tuple]:
+        id_hex = self.id_hex
+        return [(r["position"], id_hex(r["originator_id"]), r["originator_version"], r["topic"],
+                 bytes(r["state"]), r["recorded_at"]) for r in rows]
+
+    def select_recorded_events(
+        self, originator_id: UUID, *, recorded_until: int | None = None
+    ) -> list[RecordedNotification]:
+        """One activity's events in version order, each with position and recorded_at."""
+        statement = (f"SELECT {self.position_column} AS position, originator_id, "
+                     "originator_version, topic, state, recorded_at "
+                     f"FROM {self.events_table} WHERE originator_id = ? ")
+        params: list[Any] = [self.id_param(originator_id)]
+        if recorded_until is not None:
+            statement += "AND recorded_at <= ? "
+            params.append(recorded_until)
+        statement += "ORDER BY originator_version"
+        with self.read() as c:
+            c.execute(self.sql(statement), params)
+            return [
+                RecordedNotification(
+                    id=row["position"], originator_id=originator_id,
+                    originator_version=row["originator_version"], topic=row["topic"],
+                    state=bytes(row["state"]), recorded_at=row["recorded_at"])
+                for row in c.fetchall()
+            ]
+
+    def recorded_at_of(self, position: int) -> int:
+        with self.read() as c:
+            c.execute(self.sql(f"SELECT recorded_at FROM {self.events_table} "
+                               f"WHERE {self.position_column} = ?"), (position,))
+            return c.fetchone()["recorded_at"]
+
+    # Idempotency keys --------------------------------------------------------------------
+
+    def _remember(self, c, claim: IdempotencyClaim | None, stored_events) -> None:
+        """In the transaction of the events: remember the key with the last event."""
+        if claim is None or not stored_events:
+            return
+        last = stored_events[-1]
+        c.execute(self.sql(
+            "INSERT INTO iku_idempotency (actor, key, fingerprint, originator_id, "
+            "originator_version) VALUES (?, ?, ?, ?, ?)"),
+            (claim.actor, claim.key, claim.fingerprint, self.id_param(last.originator_id),
+             last.originator_version))
+
+    def find_idempotency(self, actor: str, key: str) -> tuple[str, int, UUID, int] | None:
+        """(fingerprint, position, activity id, version) of a remembered write."""
+        with self.read() as c:
+            c.execute(self.sql(
+                f"SELECT i.fingerprint, e.{self.position_column} AS position, e.originator_id, "
+                f"e.originator_version FROM iku_idempotency i JOIN {self.events_table} e "
+                "ON e.originator_id = i.originator_id "
+                "AND e.originator_version = i.originator_version "
+                "WHERE i.actor = ? AND i.key = ?"), (actor, key))
+            row = c.fetchone()
+        if row is None:
+            return None
+        return (row["fingerprint"], row["position"], UUID(self.id_hex(row["originator_id"])),
+                row["originator_version"])
+
+    # The as-of horizon -------------------------------------------------------------------
+
+    def fix_as_of(self, requested: int, now: int) -> tuple[int, int]:
+        """Fix the instant a query is answered at, so no later write can change the answer.
+
+        Returns (as_of, position): every event with recorded_at <= as_of is at a position
+        <= position and is committed; every event recorded later has recorded_at > as_of.
+        """
+        as_of = min(requested, now)
+        with self.read() as c:
+            position, last, horizon = self._head(c)
+        if as_of <= max(last, horizon):
+            return as_of, position
+        # Beyond everything known: move the horizon under the events' write lock.
+        with self.write() as c:
+            position, last, horizon = self._head(c)
+            if as_of > max(last, horizon):
+                c.execute(self.sql("UPDATE iku_horizon SET answered_until = ? WHERE id = 1"),
+                          (as_of,))
+        return as_of, position
+
+    def _head(self, c) -> tuple[int, int, int]:
+        c.execute(f"SELECT {self.position_column} AS position, recorded_at "
+                  f"FROM {self.events_table} ORDER BY {self.position_column} DESC LIMIT 1")
+        row = c.fetchone()
+        position, last = (row["position"], row["recorded_at"]) if row else (0, 0)
+        c.execute("SELECT answered_until FROM iku_horizon WHERE id = 1")
+        return position, last, c.fetchone()["answered_until"]
+
+    # Marks ---------------------------------------------------------------------------------
+
+    def get_mark(self, key: str) -> str | None:
+        with self.read() as c:
+            c.execute(self.sql("SELECT value FROM iku_meta WHERE key = ?"), (key,))
+            row = c.fetchone()
+        return row["value"] if row else None
+
+    def set_mark_if_empty(self, key: str, value: str) -> bool:
+        """Set a permanent mark, only on a database with no event yet."""
+        with self.write() as c:
+            c.execute(f"SELECT 1 AS one FROM {self.events_table} LIMIT 1")
+            empty = c.fetchone() is None
+            if empty:
+                c.execute(self.sql("INSERT INTO iku_meta VALUES (?, ?) ON CONFLICT DO NOTHING"),
+                          (key, value))
+        return empty
+
+
+class UsersMixin(Dialect):
+    """API users: name, role and the SHA-256 of their bearer token (never the token)."""
+
+    def insert_user(self, name: str, role: str, token_sha256: str, created_at: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("INSERT INTO iku_users VALUES (?, ?, ?, ?)"),
+                      (name, role, token_sha256, created_at))
+
+    def replace_token(self, name: str, token_sha256: str) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql(
+                "UPDATE iku_users SET token_sha256 = ? WHERE name = ? RETURNING name"),
+                (token_sha256, name))
+            return c.fetchone() is not None
+
+    def find_by_token(self, token_sha256: str) -> tuple[str, str] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql("SELECT name, role FROM iku_users WHERE token_sha256 = ?"),
+                      (token_sha256,))
+            row = c.fetchone()
+        return (row["name"], row["role"]) if row else None
+
+    def list_users(self) -> list[tuple[str, str]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT name, role FROM iku_users ORDER BY name")
+            return [(r["name"], r["role"]) for r in c.fetchall()]
+
+
+USERS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS iku_users ("
+    "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE, "
+    "created_at BIGINT NOT NULL)"
+)
