@@ -15,10 +15,13 @@ from .users import Users
 
 
 class Services:
-    def __init__(self, database: str | None = None, timezone: str | None = None):
+    def __init__(self, database: str | None = None, timezone: str | None = None,
+                 *, create_tables: bool = True):
+        """`create_tables=False` for a process joining a database whose tables exist:
+        concurrent first creation races in the library (on PostgreSQL especially)."""
         self.database = database or database_from_environment()
         self.zone = ZoneInfo(timezone or os.environ.get("IKU_TIMEZONE") or DEFAULT_TIMEZONE)
-        self.agenda = Agenda(self.database)
+        self.agenda = Agenda(self.database, env=None if create_tables else {"CREATE_TABLE": "no"})
         self.projector = Projector(self.agenda, self.zone)
         self.calculator = AsOfCalculator(self.agenda, self.projector)
         self.users = Users(self.agenda.factory.user_recorder())

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
-from domain.store.sqlite import immediate_transaction
 
 from .decoding import EventDecoder
 from .fold import LocalDates, fold, version_row
@@ -42,11 +41,22 @@ class Batch:
     heads: dict
 
 
+def view_class(agenda: Agenda) -> type:
+    """The activity view for the agenda's store."""
+    from eventsourcing.postgres import PostgresFactory
+
+    if isinstance(agenda.factory, PostgresFactory):
+        from .view_postgres import PostgresActivityView
+
+        return PostgresActivityView
+    return ActivityView
+
+
 class Projector:
     def __init__(self, agenda: Agenda, zone: ZoneInfo):
         self.agenda = agenda
         self.zone = zone
-        self.view: ActivityView = agenda.factory.tracking_recorder(ActivityView)
+        self.view = agenda.factory.tracking_recorder(view_class(agenda))
         self.decoder = EventDecoder(agenda.mapper)
         self.dates = LocalDates(zone)
         self._lock = threading.Lock()
@@ -54,14 +64,14 @@ class Projector:
 
     def _check_timezone(self) -> None:
         """Local dates depend on the configured timezone: a change means a rebuild."""
-        with immediate_transaction(self.view.datastore) as c:
+        with self.view.write_transaction() as c:
             stored = self.view.get_meta(c, "timezone")
             if stored != self.zone.key:
                 self.view.reset(c)
                 self.view.set_meta(c, "timezone", self.zone.key)
 
     def position(self) -> int:
-        with self.view.datastore.transaction(commit=False) as c:
+        with self.view.read() as c:
             return self.view.position(c)
 
     def catch_up(self, until: int | None = None, batch: int = LIVE_BATCH, progress=None) -> int:
@@ -77,7 +87,7 @@ class Projector:
                     break
                 missing = {r[1] for r in rows} - cache.keys()
                 if missing:
-                    with self.view.datastore.transaction(commit=False) as c:
+                    with self.view.read() as c:
                         cache.update(self.view.load_heads(c, missing))
                 prepared = self._prepare(position, rows, cache)
                 if self._write(prepared, progress):
@@ -112,7 +122,7 @@ class Projector:
 
     def _write(self, batch: Batch, progress: Callable | None) -> bool:
         """Write a prepared batch if the view is still where it was prepared from."""
-        with immediate_transaction(self.view.datastore) as c:
+        with self.view.write_transaction() as c:
             if self.view.position(c) != batch.after:
                 return False
             self.view.write(c, new_rows=batch.new_rows, closed=batch.closed,
@@ -124,7 +134,7 @@ class Projector:
     def rebuild(self, progress=None) -> int:
         """Forget the view and replay the whole log from position 0."""
         with self._lock:
-            with immediate_transaction(self.view.datastore) as c:
+            with self.view.write_transaction() as c:
                 self.view.reset(c)
         # The heads cache holds up to CACHE_LIMIT small containers, none cyclic:
         # the cyclic collector would rescan them again and again.

@@ -76,3 +76,41 @@ def cli_env(database, monkeypatch):
     monkeypatch.setenv("IKU_DATABASE", database)
     monkeypatch.setenv("IKU_TIMEZONE", "Asia/Jakarta")
     return dict(os.environ)
+
+
+# PostgreSQL ------------------------------------------------------------------------------
+# A database is created for the test session on the machine's PostgreSQL and dropped after.
+# Without a reachable PostgreSQL these tests skip, unless IKU_REQUIRE_POSTGRES=1 (as in CI).
+
+POSTGRES_ADMIN_URL = os.environ.get("IKU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    import uuid
+
+    import psycopg
+
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as e:
+        if os.environ.get("IKU_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"IKU_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {e}")
+        pytest.skip(f"no PostgreSQL reachable at {POSTGRES_ADMIN_URL} ({e})")
+    name = f"iku_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.fixture
+def postgres_database(postgres_url):
+    """The session's PostgreSQL database, emptied for this test."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return postgres_url

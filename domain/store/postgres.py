@@ -1,0 +1,118 @@
+"""PostgreSQL persistence for the IKU service, by subclassing eventsourcing's recorders.
+
+The same rules as on SQLite (domain/store/sqlite.py): `recorded_at` is a column of the
+events table, computed by the INSERT after the library's `LOCK TABLE … IN EXCLUSIVE MODE`
+(which orders notification ids), as max(clock, last + 1 µs, horizon + 1 µs), and one more
+microsecond for each further event of the same save; the as-of horizon is moved under the
+same lock; idempotency keys are written in the transaction of their events.
+
+Status: the service runs on PostgreSQL (tests/integration/test_postgres.py runs the core
+flows against the machine's PostgreSQL). POSTGRES_SCHEMA other than `public` is not
+supported yet; multi-host operation, the full suite on both stores, and benchmarks are
+the scale-out issue's work.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresFactory,
+    PostgresRecorder,
+)
+from psycopg.sql import SQL, Identifier
+
+from .clock import SystemClock
+from .extensions import USERS_TABLE, IKURecorderMixin, UsersMixin
+from .records import Position
+
+
+class PostgresDialect:
+    paramstyle_qmark = False
+
+    def id_param(self, originator_id: UUID) -> Any:
+        return originator_id
+
+
+class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, PostgresApplicationRecorder):
+    clock: Any = SystemClock()
+    position_column = "notification_id"
+
+    def __init__(self, datastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, table = datastore.schema, events_table_name
+        self.events_table = f"{schema}.{table}"
+        ident = {"schema": Identifier(schema), "table": Identifier(table)}
+        self.sql_create_statements[self.create_table_statement_index] = SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, topic text, "
+            "state bytea, notification_id bigserial, recorded_at bigint NOT NULL, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        ).format(**ident)
+        self.sql_create_statements.extend(SQL(s) for s in (
+            "CREATE TABLE IF NOT EXISTS iku_horizon ("
+            "id integer PRIMARY KEY CHECK (id = 1), answered_until bigint NOT NULL)",
+            "INSERT INTO iku_horizon VALUES (1, 0) ON CONFLICT DO NOTHING",
+            "CREATE TABLE IF NOT EXISTS iku_meta (key text PRIMARY KEY, value text NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS iku_idempotency ("
+            "actor text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+            "PRIMARY KEY (actor, key))",
+        ))
+        # Runs after the library's LOCK TABLE, in the same transaction.
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} AS t "
+            "(originator_id, originator_version, topic, state, recorded_at) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, b.first + e.n - 1 "
+            "FROM unnest(%s::{schema}.{event_type}[]) WITH ORDINALITY "
+            "AS e(originator_id, originator_version, topic, state, n) "
+            "CROSS JOIN (SELECT greatest(%s::bigint, "
+            "coalesce((SELECT recorded_at FROM {schema}.{table} "
+            "ORDER BY notification_id DESC LIMIT 1), 0) + 1, "
+            "(SELECT answered_until FROM iku_horizon WHERE id = 1) + 1) AS first) b "
+            "ORDER BY e.n RETURNING notification_id, recorded_at"
+        ).format(event_type=Identifier(self.stored_event_type_name), **ident)
+
+    @contextmanager
+    def write(self):
+        with self.datastore.transaction(commit=True) as c:
+            for statement in self.lock_table_statements:
+                c.execute(statement)
+            yield c
+
+    def _insert_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Before the lock, in the same transaction as the events.
+        self._remember(curs, kwargs.get("idempotency"), stored_events)
+
+    def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        events = [
+            self.construct_pg_stored_event(
+                s.originator_id, s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ]
+        curs.execute(self.insert_events_statement, (events, self.clock.now()))
+
+    def _fetch_ids_after_insert_events(self, curs, stored_events, **_: Any):
+        return [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
+
+
+class PostgresUserRecorder(PostgresDialect, UsersMixin, PostgresRecorder):
+    def __init__(self, datastore):
+        super().__init__(datastore)
+        self.sql_create_statements.append(SQL(USERS_TABLE))
+
+
+class IKUPostgresFactory(PostgresFactory):
+    application_recorder_class = IKUPostgresApplicationRecorder
+
+    def user_recorder(self) -> PostgresUserRecorder:
+        recorder = PostgresUserRecorder(self.datastore)
+        if self.env_create_table():
+            recorder.create_table()
+        return recorder
