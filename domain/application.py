@@ -67,35 +67,18 @@ class Agenda(Application):
 
     # Commands --------------------------------------------------------------------------
 
-    def schedule(
-        self,
-        *,
-        title: str,
-        leaders: list[str],
-        starts_at: datetime,
-        location: str,
-        scope: str,
-        ends_at: datetime | None = None,
-        category: str | None = None,
-        notes: str | None = None,
-        idempotency: IdempotencyClaim | None = None,
-    ) -> Written:
-        check_leaders(leaders)
-        check_times(starts_at, ends_at)
+    def schedule(self, *, idempotency: IdempotencyClaim | None = None, **details) -> Written:
+        """Schedule an activity. `details` are ActivityScheduled's: title, leaders,
+        starts_at, location, scope, and optionally ends_at, category, notes."""
+        activity = self._new_activity(details)
+        return self._write(None, lambda: activity, None, idempotency)
 
-        def command() -> Activity:
-            return Activity(
-                title=title,
-                leaders=leaders,
-                starts_at=starts_at,
-                location=location,
-                scope=scope,
-                ends_at=ends_at,
-                category=category,
-                notes=notes,
-            )
-
-        return self._write(None, command, None, idempotency)
+    @staticmethod
+    def _new_activity(details: dict[str, Any]) -> Activity:
+        # Checked here, not in the event's body, which also runs when the log is replayed.
+        check_leaders(details["leaders"])
+        check_times(details["starts_at"], details.get("ends_at"))
+        return Activity(**details)
 
     def reschedule(self, activity_id: UUID, *, starts_at, reason, ends_at=None, **options):
         return self._command(
@@ -135,9 +118,7 @@ class Agenda(Application):
         transaction: all are recorded, or none."""
         activities = []
         for row in rows:
-            check_leaders(row["schedule"]["leaders"])
-            check_times(row["schedule"]["starts_at"], row["schedule"].get("ends_at"))
-            activity = Activity(**row["schedule"])
+            activity = self._new_activity(row["schedule"])
             if row.get("protocol"):
                 activity.serve(**row["protocol"])
             for documentation in row.get("documentation", ()):

@@ -110,22 +110,23 @@ class ListingQuerySchema(AsOfQuerySchema):
     leader = Leader
 
 
-class ProtocolEntrySchema(ma.Schema):
+class EntrySchema(ma.Schema):
+    """A ProtocolServed or Documented entry of an activity, and whether it was retracted."""
+
     version = fields.Integer()
-    officers = fields.List(fields.String())
     notes = fields.String(allow_none=True)
     retracted = fields.Boolean()
     retraction_reason = fields.String(allow_none=True)
 
 
-class DocumentationEntrySchema(ma.Schema):
-    version = fields.Integer()
+class ProtocolEntrySchema(EntrySchema):
+    officers = fields.List(fields.String())
+
+
+class DocumentationEntrySchema(EntrySchema):
     media = fields.String()
     evidence_uri = fields.String(allow_none=True)
     evidence_sha256 = fields.String(allow_none=True)
-    notes = fields.String(allow_none=True)
-    retracted = fields.Boolean()
-    retraction_reason = fields.String(allow_none=True)
 
 
 class ActivitySchema(ma.Schema):
