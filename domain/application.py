@@ -71,7 +71,7 @@ class Agenda(Application):
         """Schedule an activity. `details` are ActivityScheduled's: title, leaders,
         starts_at, location, scope, and optionally ends_at, category, notes."""
         activity = self._new_activity(details)
-        return self._write(None, lambda: activity, None, idempotency)
+        return self._write(lambda: activity, idempotency)
 
     @staticmethod
     def _new_activity(details: dict[str, Any]) -> Activity:
@@ -143,9 +143,10 @@ class Agenda(Application):
             change(activity)
             return activity
 
-        return self._write(activity_id, command, expected_version, idempotency)
+        return self._write(command, idempotency)
 
-    def _write(self, activity_id, command, expected_version, idempotency) -> Written:
+    def _write(self, command, idempotency: IdempotencyClaim | None) -> Written:
+        """Run `command` (returns the changed activity) and save it, once per key."""
         if idempotency is not None:
             remembered = self._remembered(idempotency)
             if remembered is not None:

@@ -115,3 +115,25 @@ def test_a_view_of_an_older_schema_is_dropped_and_rebuilt_from_the_log(services,
     reopened.projector.catch_up()
     assert rows(reopened) == before
     reopened.close()
+
+
+def test_an_indicator_of_the_same_shape_is_a_definition_not_code(services):
+    from projections.indicators import INDICATORS, Indicator
+
+    video = Indicator(
+        code="IKU-X", kinerja_utama="Terdokumentasikannya kegiatan dalam video",
+        indikator="Persentase kegiatan yang didokumentasikan dalam video",
+        formula="kegiatan dengan video / kegiatan yang diagendakan × 100%",
+        numerator_label="kegiatan dengan video", denominator_label="kegiatan yang diagendakan",
+        penanggung_jawab="Sub Bagian Dokumentasi Pimpinan", sumber_data="uji",
+        numerator_fact="media:video")
+    calculator = AsOfCalculator(services.agenda, services.projector, indicators=(*INDICATORS, video))
+    with acting_as("dokumentasi.citra"):
+        for media in ("foto", "video"):
+            w = services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 2, 1, 9),
+                                         location="Pendopo", scope="dalam_daerah")
+            services.agenda.record_documentation(w.activity_id, media=media)
+    figures_by_code = {f.indicator.code: f for f in calculator.compute(Q1).figures}
+    assert (figures_by_code["IKU-X"].numerator, figures_by_code["IKU-X"].denominator) == (1, 2)
+    assert figures_by_code["IKU-X"].percent == 50.0
+    assert figures_by_code["IKU-2"].numerator == 2
