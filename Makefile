@@ -17,6 +17,7 @@ $(BIN)/iku: setup.cfg pyproject.toml
 run: $(BIN)/iku
 	$(BIN)/iku demo --if-empty
 	$(BIN)/iku users ensure-admin
+	$(BIN)/iku users demo-logins
 	$(BIN)/iku serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/iku

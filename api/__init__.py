@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from . import errors
 from .activities.resources import blp as activities_blp
 from .iku.resources import blp as iku_blp
 from .services import Services
+from .web import i18n, labels
+from .web.pages import register_error_pages
+from .web.pages import web as web_pages
 
 SIMULATED_HEADER = "IKU-Recorded-Times"
 
@@ -30,20 +37,45 @@ def create_app(config: dict | None = None) -> Flask:
         },
         IKU_DATABASE=os.environ.get("IKU_DATABASE"),
         IKU_TIMEZONE=os.environ.get("IKU_TIMEZONE"),
-        JSON_SORT_KEYS=False,
+        # Web sessions: a signed cookie, HttpOnly, SameSite=Lax, Secure behind HTTPS.
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=os.environ.get("IKU_HTTPS") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=None,  # a form's token lives as long as its session
+        BABEL_DEFAULT_LOCALE="id",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
     )
     app.config.update(config or {})
     services = Services(app.config["IKU_DATABASE"], app.config["IKU_TIMEZONE"])
     app.extensions["iku"] = services
+    if not app.config.get("SECRET_KEY"):
+        # One key for every worker and host of this database, made on first start.
+        app.config["SECRET_KEY"] = services.users.recorder.secret(
+            "session", secrets.token_urlsafe(48))
 
     api = Api(app)
     api.register_blueprint(activities_blp)
     api.register_blueprint(iku_blp)
     errors.register(app, api)
+    csrf = CSRFProtect(app)
+    for blueprint in (activities_blp, iku_blp):
+        csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
+    app.register_blueprint(web_pages)
+    i18n.init_app(app)
+    labels.init_app(app)
+    app.jinja_env.globals["zone"] = i18n.zone_label
+    register_error_pages(app)
 
-    @app.get("/")
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if request.path.startswith("/api/"):
+            return api.handle_http_exception(error)
+        return render_template("error.html", code=error.code, message=error.description), error.code
+
+    @app.get("/api/v1")
     def index():
-        """Public: where things are (the HTML pages come with the web issue)."""
+        """Public: where things are."""
         return jsonify(
             service=app.config["API_TITLE"],
             openapi="/api/v1/openapi.json",

@@ -245,17 +245,63 @@ def users():
 @users.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["admin", "protokol", "dokumentasi", "pimpinan", "inspektorat"]))
+@click.option("--password", is_flag=False, flag_value="", default=None,
+              help="A web password (at least 10 characters); given without a value, it is asked for.")
 @click.pass_context
-def users_create(ctx, name, role):
+def users_create(ctx, name, role, password):
     """Create a user; the new API token is printed as the last line."""
-    from .users import UserExists
+    from .users import MIN_PASSWORD, UserExists
 
+    if password == "":
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"a password has at least {MIN_PASSWORD} characters")
+    svc = services(ctx)
     try:
-        token = services(ctx).users.create(name, role)
+        token = svc.users.create(name, role)
     except (UserExists, ValueError) as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Created {role} user {name!r}. Token (shown once):")
+    if password is not None:
+        svc.users.set_password(name, password)
+    click.echo(f"Created {role} user {name!r}{' with a web password' if password else ''}. "
+               "API token (shown once):")
     click.echo(token)
+
+
+@users.command("password")
+@click.argument("name")
+@click.password_option()
+@click.pass_context
+def users_password(ctx, name, password):
+    """Set a user's web password (asked for twice)."""
+    try:
+        services(ctx).users.set_password(name, password)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Password of {name!r} set.")
+
+
+@users.command("demo-logins")
+@click.pass_context
+def users_demo_logins(ctx):
+    """On a demo database: a login per role, with fresh passwords, printed."""
+    import secrets
+
+    from .users import ROLES, UserExists
+
+    svc = services(ctx)
+    if not svc.agenda.recorded_times_are_simulated:
+        click.echo("Not a demo database: create logins with `iku users create NAME --role ROLE --password`.")
+        return
+    click.echo("Demo logins (user / password):")
+    for role in ROLES:
+        password = secrets.token_urlsafe(9)
+        try:
+            svc.users.create(role, role)
+        except UserExists:
+            pass
+        svc.users.set_password(role, password)
+        click.echo(f"  {role:<12} {role} / {password}")
 
 
 @users.command("token")

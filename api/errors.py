@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from eventsourcing.persistence import InterfaceError, OperationalError
+from flask import render_template, request
 from werkzeug.exceptions import InternalServerError, ServiceUnavailable, default_exceptions
 
 from domain import exceptions as d
@@ -26,13 +27,20 @@ log = logging.getLogger(__name__)
 
 
 def register(app, api) -> None:
+    def respond(exc):
+        """JSON under /api/, an HTML page elsewhere."""
+        if request.path.startswith("/api/"):
+            return api.handle_http_exception(exc)
+        headers = exc.data.get("headers", {})
+        return render_template("error.html", code=exc.code, message=exc.data["message"]), exc.code, headers
+
     def domain_error(error: d.DomainError):
         exc = default_exceptions[STATUS.get(type(error), 400)]()
         exc.data = {"message": error.message}
         if error.field:
             location = "headers" if error.field[0].isupper() else "json"
             exc.data["errors"] = {location: {error.field: [error.message]}}
-        return api.handle_http_exception(exc)
+        return respond(exc)
 
     def store_unavailable(error: Exception):
         log.warning("store unavailable: %s", error)
@@ -41,13 +49,13 @@ def register(app, api) -> None:
             "message": "the event store is busy or unreachable; nothing was recorded, retry",
             "headers": {"Retry-After": "1"},
         }
-        return api.handle_http_exception(exc)
+        return respond(exc)
 
     def unexpected(error: Exception):
         log.exception("unexpected error")
         exc = InternalServerError()
         exc.data = {"message": "internal error; nothing was recorded by this request"}
-        return api.handle_http_exception(exc)
+        return respond(exc)
 
     app.register_error_handler(d.DomainError, domain_error)
     app.register_error_handler(OperationalError, store_unavailable)

@@ -1,11 +1,17 @@
-"""API users and their roles (SPEC §8). A token is shown once, at creation; only its
-SHA-256 is stored (tokens are 256 random bits, so a fast hash is enough to protect them)."""
+"""Users and their roles (SPEC §8).
+
+- API tokens are shown once, at creation; only their SHA-256 is stored (tokens are 256
+  random bits, so a fast hash is enough to protect them).
+- Web passwords are stored as argon2 hashes. After LOCK_AFTER failed logins in a row a
+  user is locked out for a while, doubling with each further failure (docs/RULES.md)."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.persistence import IntegrityError
 
 from domain.store.clock import SystemClock
@@ -19,8 +25,25 @@ class User:
     role: str
 
 
+LOCK_AFTER = 5  # failed logins in a row before a lock-out
+LOCK_SECONDS = 30  # the first lock-out; it doubles with each further failure
+LOCK_MAX_SECONDS = 15 * 60
+MIN_PASSWORD = 10
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
 class UserExists(Exception):
     pass
+
+
+class LoginRefused(Exception):
+    """Wrong name or password, or locked out (`locked_for` seconds)."""
+
+    def __init__(self, locked_for: int = 0):
+        super().__init__("login refused")
+        self.locked_for = locked_for
 
 
 def _digest(token: str) -> str:
@@ -53,3 +76,42 @@ class Users:
 
     def all(self) -> list[User]:
         return [User(*row) for row in self.recorder.list_users()]
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise ValueError(f"a password has at least {MIN_PASSWORD} characters")
+        if self.recorder.login_record(name) is None:
+            raise ValueError(f"no user {name!r}")
+        self.recorder.set_password_hash(name, _hasher.hash(password))
+        self.recorder.clear_login_failures(name)
+
+    def login(self, name: str, password: str, now: int | None = None) -> User:
+        """The user, if the password is right and they are not locked out."""
+        now = SystemClock().now() if now is None else now
+        record = self.recorder.login_record(name)
+        if record is None or record["password_hash"] is None:
+            _verify(_DUMMY_HASH, password)  # as slow as a real check: names don't leak
+            raise LoginRefused()
+        if record["locked_until"] > now:
+            raise LoginRefused(locked_for=-(-(record["locked_until"] - now) // 1_000_000))
+        if not _verify(record["password_hash"], password):
+            failures = record["failures"] + 1
+            locked = 0
+            if failures >= LOCK_AFTER:
+                locked = min(LOCK_SECONDS * 2 ** (failures - LOCK_AFTER), LOCK_MAX_SECONDS)
+            self.recorder.record_login_failure(name, now + locked * 1_000_000)
+            raise LoginRefused(locked_for=locked)
+        if record["failures"]:
+            self.recorder.clear_login_failures(name)
+        return User(record["name"], record["role"])
+
+    def get(self, name: str) -> User | None:
+        record = self.recorder.login_record(name)
+        return User(record["name"], record["role"]) if record else None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -27,7 +27,7 @@ from eventsourcing.postgres import (
 from psycopg.sql import SQL, Identifier
 
 from .clock import SystemClock
-from .extensions import USERS_TABLE, IKURecorderMixin, UsersMixin
+from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
 from .records import Position
 
 
@@ -105,7 +105,7 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Postgres
 class PostgresUserRecorder(PostgresDialect, UsersMixin, PostgresRecorder):
     def __init__(self, datastore):
         super().__init__(datastore)
-        self.sql_create_statements.append(SQL(USERS_TABLE))
+        self.sql_create_statements.extend(SQL(s) for s in USERS_TABLES)
 
 
 class IKUPostgresFactory(PostgresFactory):

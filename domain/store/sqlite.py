@@ -31,7 +31,7 @@ from eventsourcing.sqlite import (
 )
 
 from .clock import SystemClock
-from .extensions import USERS_TABLE, IKURecorderMixin, UsersMixin
+from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
 from .records import IdempotencyClaim, Position, RecordedNotification
 
 
@@ -136,7 +136,7 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, ImmediateCreate, SQLiteAppl
 
 class UserRecorder(UsersMixin, ImmediateCreate):
     def construct_create_table_statements(self) -> list[str]:
-        return [USERS_TABLE]
+        return list(USERS_TABLES)
 
 
 class IKUSQLiteFactory(SQLiteFactory):

@@ -73,4 +73,4 @@ def test_who_may_retract_depends_on_what_is_retracted(client, auth, activity, lo
 def test_the_openapi_document_health_and_index_are_public(client):
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/api/v1/health").json["status"] == "ok"
-    assert client.get("/").json["openapi"] == "/api/v1/openapi.json"
+    assert client.get("/api/v1").json["openapi"] == "/api/v1/openapi.json"

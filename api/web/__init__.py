@@ -1,0 +1,1 @@
+"""The HTML pages: server-rendered, every form works without JavaScript."""

@@ -1,0 +1,36 @@
+"""Server-rendered SVG charts (pygal), inline in the page, with no script of pygal's."""
+from __future__ import annotations
+
+import pygal
+from flask_babel import gettext as _
+from pygal.style import Style
+
+STYLE = Style(background="transparent", plot_background="transparent",
+              colors=("#0b6e4f", "#c05621", "#2b6cb0"), font_family="system-ui, sans-serif",
+              label_font_size=12, major_label_font_size=12, legend_font_size=12)
+
+
+def _chart(kind, **options):
+    return kind(style=STYLE, js=[], disable_xml_declaration=True, height=280, width=720,
+                legend_at_bottom=True, show_y_guides=True, **options)
+
+
+def trend_chart(months) -> str:
+    """Monthly IKU-1 and IKU-2 percentages of the period."""
+    chart = _chart(pygal.Line, range=(0, 100), title=_("Tren bulanan (%)"), dots_size=3,
+                   x_label_rotation=0, allow_interruptions=True)
+    chart.x_labels = [m.label for m, _answer in months]
+    for index, code in enumerate(("IKU-1", "IKU-2")):
+        chart.add(code, [answer.figures[index].percent for _m, answer in months])
+    return chart.render(is_unicode=True)
+
+
+def media_chart(answer) -> str:
+    """Activities documented per media (an activity may count under several)."""
+    documented = next(f for f in answer.figures if f.breakdown)
+    chart = _chart(pygal.HorizontalBar, title=_("Dokumentasi menurut media (kegiatan)"),
+                   print_values=True, show_legend=False)
+    labels = {"media_luar_ruang": _("Media luar ruang"), "foto": _("Foto"), "video": _("Video")}
+    chart.x_labels = [labels[m] for m in documented.breakdown]
+    chart.add(_("Kegiatan"), list(documented.breakdown.values()))
+    return chart.render(is_unicode=True)

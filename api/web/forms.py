@@ -1,0 +1,82 @@
+"""Reading the pages' forms into the API's own schemas, so that a form and the API follow
+one set of rules; turning their errors into messages in the user's language."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import marshmallow as ma
+from flask import current_app
+from flask_babel import gettext as _
+
+from domain.exceptions import DomainError
+
+
+class FormErrors(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("invalid form")
+        self.errors = errors
+
+
+def message_for(text: str) -> str:
+    """A validation message of marshmallow's or of the domain's, in the user's language."""
+    text = str(text)
+    for prefix, message in (
+        ("Missing data", _("Wajib diisi.")), ("Field may not be null", _("Wajib diisi.")),
+        ("Shorter than minimum length", _("Wajib diisi.")),
+        ("Length must be between", _("Terlalu panjang.")),
+        ("name at least one", _("Pilih atau sebutkan paling sedikit satu.")),
+        ("Must be one of", _("Pilihan tidak dikenal.")), ("unknown", _("Pilihan tidak dikenal.")),
+        ("Longer than maximum length", _("Terlalu panjang.")),
+        ("Not a valid URL", _("Bukan alamat URL yang sah (http:// atau https://).")),
+        ("Not a SHA-256", _("Bukan SHA-256 (64 digit heksadesimal).")),
+        ("Must not be before starts_at", _("Tidak boleh sebelum waktu mulai.")),
+        ("must not be before starts_at", _("Tidak boleh sebelum waktu mulai.")),
+        ("A leader is named twice", _("Pimpinan disebut dua kali.")),
+    ):
+        if text.startswith(prefix):
+            return message
+    return _("Isian tidak sah.")
+
+
+def load(schema: ma.Schema, data: dict, fields_map: dict[str, str] | None = None) -> dict:
+    """Validate with an API schema; errors keyed by the form's own field names."""
+    try:
+        return schema.load(data)
+    except ma.ValidationError as e:
+        fields_map = fields_map or {}
+        errors = {}
+        for field, messages in e.messages.items():
+            value = data.get(field)
+            if value in (None, ""):
+                message = _("Wajib diisi.")
+            elif value == [] or (isinstance(value, list) and not any(value)):
+                message = _("Pilih atau sebutkan paling sedikit satu.")
+            else:
+                first = messages
+                while isinstance(first, (list, dict)):
+                    first = next(iter(first.values() if isinstance(first, dict) else first))
+                message = message_for(first)
+            errors[fields_map.get(field, field)] = message
+        raise FormErrors(errors) from None
+
+
+def domain_errors(error: DomainError, fields_map: dict[str, str] | None = None) -> dict[str, str]:
+    field = (fields_map or {}).get(error.field, error.field) if error.field else "_form"
+    return {field: message_for(error.message)}
+
+
+def local_instant(day: str, clock: str, field: str) -> str:
+    """A date and a time typed in the configured zone → an RFC 3339 instant."""
+    try:
+        d = date.fromisoformat(day.strip())
+    except ValueError:
+        raise FormErrors({field + "_date": _("Tanggal tidak sah.")}) from None
+    try:
+        t = time.fromisoformat(clock.strip())
+    except ValueError:
+        raise FormErrors({field + "_time": _("Jam tidak sah (jj:mm).")}) from None
+    return datetime.combine(d, t, current_app.extensions["iku"].zone).isoformat()
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]

@@ -1,0 +1,47 @@
+"""Language and dates for the pages. Bahasa Indonesia is the source language of the
+templates (their msgids); English is a catalog. The language comes from the user's choice
+(kept in the session), else Accept-Language, else Indonesian."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime
+from flask import current_app, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("id", "en")
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+                      "Asia/Jayapura": "WIT"}
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "id"
+
+
+def init_app(app) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["language"] = lambda: str(get_locale())
+
+
+def zone_label() -> str:
+    zone = current_app.extensions["iku"].zone
+    return ZONE_ABBREVIATIONS.get(zone.key, zone.key)
+
+
+def format_when(instant: datetime | None) -> str:
+    """'Senin, 5 April 2021 09.00 WIB' — in the configured zone, in the user's language."""
+    if instant is None:
+        return ""
+    local = instant.astimezone(current_app.extensions["iku"].zone)
+    locale = str(get_locale())
+    pattern = "EEEE, d MMMM y HH.mm" if locale == "id" else "EEEE, d MMMM y HH:mm"
+    return f"{format_datetime(local, pattern, locale=locale)} {zone_label()}"
+
+
+def format_day(day) -> str:
+    return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))

@@ -1,0 +1,32 @@
+"""Names of the domain's values as users read them, in their language."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def label(kind: str, value: str) -> str:
+    names = {
+        "role": {"admin": _("Admin"), "protokol": _("Sub Bagian Protokol"),
+                 "dokumentasi": _("Sub Bagian Dokumentasi Pimpinan"),
+                 "pimpinan": _("Pimpinan (Kepala Bagian)"), "inspektorat": _("Inspektorat")},
+        "leader": {"bupati": _("Bupati"), "wakil_bupati": _("Wakil Bupati")},
+        "media": {"media_luar_ruang": _("Media luar ruang"), "foto": _("Foto"), "video": _("Video")},
+        "scope": {"dalam_daerah": _("Dalam daerah"), "luar_daerah": _("Luar daerah")},
+        "status": {"scheduled": _("Tidak dibatalkan"), "cancelled": _("Dibatalkan"),
+                   "served": _("Mendapat pelayanan keprotokolan"), "documented": _("Terdokumentasi")},
+        "event": {"ActivityScheduled": _("Dijadwalkan"), "ActivityRescheduled": _("Dijadwal ulang"),
+                  "ActivityCancelled": _("Dibatalkan"), "ProtocolServed": _("Pelayanan keprotokolan"),
+                  "Documented": _("Didokumentasikan"), "EntryRetracted": _("Ralat")},
+        "part": {"denominator": _("Kegiatan yang diagendakan"),
+                 "served": _("Mendapat pelayanan keprotokolan"),
+                 "documented": _("Didokumentasikan"), "cancelled": _("Dibatalkan"),
+                 "media:media_luar_ruang": _("Media luar ruang"), "media:foto": _("Foto"),
+                 "media:video": _("Video")},
+    }
+    return names.get(kind, {}).get(value, value)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.filters["leader_label"] = lambda v: label("leader", v)
+    app.jinja_env.filters["media_label"] = lambda v: label("media", v)
