@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export IKU_DATABASE ?= var/iku.sqlite3
 
-.PHONY: run test bench clean
+.PHONY: run test bench translations clean
 
 $(BIN)/iku: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: $(BIN)/iku
 bench: $(BIN)/iku
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.as_of
+
+# After changing texts of the pages: extract, merge into the English catalog, compile.
+translations: $(BIN)/iku
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d api/translations
+	$(BIN)/pybabel compile -d api/translations
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -425,7 +425,7 @@ def register_error_pages(app) -> None:
     def csrf_error(error):
         if request.path.startswith("/api/"):
             return {"code": 400, "status": "Bad Request", "message": error.description}, 400
-        if g.get("user") is None:
+        if not session.get("user"):  # the session expired: log in, then come back
             return redirect(url_for("web.login", next=_referrer_path()))
         return render_template("error.html", code=400, message=_(
             "Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.")), 400

@@ -1,0 +1,330 @@
+"""The HTML pages through the test client (CSRF on, as in production)."""
+import re
+from uuid import UUID
+
+import pytest
+
+from domain.context import acting_as
+from tests.conftest import log_of, wib
+
+PASSWORD = "kata-sandi-uji"
+
+
+def token_of(html: str, name: str = "csrf_token") -> str:
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+def errors_of(html: str) -> list[str]:
+    return re.findall(r'class="error"[^>]*>([^<]+)<', html)
+
+
+@pytest.fixture
+def logins(app):
+    """Makes a user of a role, with PASSWORD, when a test first needs it (argon2 is slow)."""
+    users = app.extensions["iku"].users
+
+    def ensure(role):
+        if users.get(role) is None:
+            users.create(role, role)
+            users.set_password(role, PASSWORD)
+
+    return ensure
+
+
+@pytest.fixture
+def login(client, logins):
+    def login(role, next_path=""):
+        logins(role)
+        page = client.get("/login").get_data(as_text=True)
+        return client.post("/login", data={"csrf_token": token_of(page), "name": role,
+                                           "password": PASSWORD, "next": next_path})
+
+    return login
+
+
+@pytest.fixture
+def activity_id(app):
+    with acting_as("protokol"):
+        return str(app.extensions["iku"].agenda.schedule(
+            title="Kunjungan Kerja ke Kecamatan Puger", leaders=["bupati"],
+            starts_at=wib(2021, 4, 5, 9), location="Puger", scope="dalam_daerah").activity_id)
+
+
+def post_form(client, page_path, action, data, form_index=0):
+    """Post a form as a browser would: with the page's CSRF token and form token."""
+    html = client.get(page_path).get_data(as_text=True)
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', html)
+    base = {"csrf_token": token_of(html)}
+    if tokens:
+        base["form_token"] = tokens[min(form_index, len(tokens) - 1)]
+    version = re.search(r'name="version" value="(\d+)"', html)
+    if version:
+        base["version"] = version.group(1)
+    return client.post(action, data={**base, **data})
+
+
+def test_pages_need_a_login_and_come_back_after_it(client, login):
+    response = client.get("/dashboard?period=2021-Q1")
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+    back = login("pimpinan", next_path="/dashboard?period=2021-Q1")
+    assert back.headers["Location"] == "/dashboard?period=2021-Q1"
+
+
+def test_a_login_never_redirects_off_site(login):
+    assert login("pimpinan", next_path="https://evil.example/").headers["Location"] == "/agenda"
+    assert login("pimpinan", next_path="//evil.example/").headers["Location"] == "/agenda"
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_user_out(client, logins):
+    logins("protokol")
+    html = client.get("/login").get_data(as_text=True)
+    for _ in range(5):
+        response = client.post("/login", data={"csrf_token": token_of(html), "name": "protokol",
+                                               "password": "salah"})
+        assert response.status_code == 401
+    locked = client.post("/login", data={"csrf_token": token_of(html), "name": "protokol",
+                                         "password": PASSWORD})
+    assert locked.status_code == 401
+    assert "Coba lagi dalam" in locked.get_data(as_text=True)
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(client, login):
+    cookie = login("pimpinan").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_appends_nothing(client, login, app, activity_id):
+    login("protokol")
+    before = log_of(app.extensions["iku"].agenda)
+    response = client.post(f"/activities/{activity_id}/protocol", data={"officers": "Ani", "version": "1"})
+    assert response.status_code == 400
+    assert log_of(app.extensions["iku"].agenda) == before
+
+
+def test_logout_ends_the_session(client, login):
+    login("pimpinan")
+    html = client.get("/agenda?period=2021").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token_of(html)})
+    assert client.get("/agenda").status_code == 302
+
+
+def test_protocol_staff_schedule_an_activity_with_a_wib_date_and_time(client, login, app):
+    login("protokol")
+    response = post_form(client, "/activities/new", "/activities/new", {
+        "title": "Rapat Koordinasi Stunting", "leaders": ["bupati", "wakil_bupati"], "date": "2021-03-31",
+        "time": "23:30", "location": "Pendopo", "scope": "dalam_daerah"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Rabu, 31 Maret 2021 23.30 WIB" in page
+    event = log_of(app.extensions["iku"].agenda)[-1]
+    assert b'"starts_at":{"_type_":"datetime_iso","_data_":"2021-03-31T23:30:00+07:00"}' in event.state
+
+
+def test_an_invalid_schedule_is_shown_again_with_messages_beside_the_fields(client, login, app):
+    login("protokol")
+    response = post_form(client, "/activities/new", "/activities/new", {
+        "title": "Rapat", "date": "2021-02-30", "time": "09:00", "location": "", "scope": "dalam_daerah"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert set(errors_of(html)) >= {"Tanggal tidak sah.", "Wajib diisi.", "Pilih atau sebutkan paling sedikit satu."}
+    assert 'value="Rapat"' in html  # what was typed is kept
+    assert "autofocus" in html
+    assert log_of(app.extensions["iku"].agenda) == []
+
+
+def test_errors_are_shown_in_english_when_english_is_chosen(client, login):
+    login("protokol")
+    client.get("/lang/en")
+    response = post_form(client, "/activities/new", "/activities/new", {
+        "title": "", "leaders": ["bupati"], "date": "2021-03-01", "time": "25:00", "location": "L",
+        "scope": "dalam_daerah"})
+    assert {"Required.", "Not a valid time (hh:mm)."} <= set(errors_of(response.get_data(as_text=True)))
+
+
+def test_the_language_follows_accept_language_until_one_is_chosen(client, login):
+    login("pimpinan")
+    html = client.get("/agenda?period=2021", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "Leaders&#39; agenda" in html or "Leaders' agenda" in html
+    client.get("/lang/id")
+    html = client.get("/agenda?period=2021", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Agenda pimpinan" in html
+
+
+def test_a_double_submit_of_a_form_appends_one_event(client, login, app, activity_id):
+    login("protokol")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    data = {"csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+            "officers": "Ani\nBudi"}
+    first = client.post(f"/activities/{activity_id}/protocol", data=data)
+    second = client.post(f"/activities/{activity_id}/protocol", data=data)
+    assert first.status_code == second.status_code == 303
+    assert [n.originator_version for n in log_of(app.extensions["iku"].agenda)] == [1, 2]
+
+
+def test_a_stale_form_is_refused_with_a_message_and_appends_nothing(client, login, app, activity_id):
+    login("dokumentasi")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    with acting_as("protokol"):  # someone else changes the activity meanwhile
+        app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+    before = log_of(app.extensions["iku"].agenda)
+    response = client.post(f"/activities/{activity_id}/documentation", data={
+        "csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+        "media": "foto"})
+    assert response.status_code == 409
+    assert "diubah oleh orang lain" in response.get_data(as_text=True)
+    assert log_of(app.extensions["iku"].agenda) == before
+
+
+@pytest.mark.parametrize(("form", "data", "status", "message"), [
+    ("documentation", {"media": "lukisan"}, 422, "Pilihan tidak dikenal."),
+    ("documentation", {"media": "foto", "evidence_sha256": "abc"}, 422, "Bukan SHA-256"),
+    ("protocol", {"officers": ""}, 422, "Pilih atau sebutkan paling sedikit satu."),
+    ("retract", {"entry": "1", "reason": "salah"}, 409, "Catatan ini tidak ada atau sudah diralat."),
+    ("retract", {"entry": "x", "reason": "salah"}, 422, "Isian tidak sah."),
+    ("reschedule", {"date": "2021-04-06", "time": "10:00", "end_time": "09:00", "reason": "x"}, 422,
+     "Tidak boleh sebelum waktu mulai."),
+    ("cancel", {"reason": ""}, 422, "Wajib diisi."),
+])
+def test_an_invalid_fact_form_is_shown_again_and_appends_nothing(client, login, app, activity_id, form, data, status, message):
+    login("admin")
+    before = log_of(app.extensions["iku"].agenda)
+    response = post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/{form}", data)
+    assert response.status_code == status
+    assert any(message in e for e in errors_of(response.get_data(as_text=True)))
+    assert log_of(app.extensions["iku"].agenda) == before
+
+
+def test_acting_on_a_cancelled_activity_is_refused_with_a_message(client, login, app, activity_id):
+    login("admin")
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/cancel", {"reason": "batal"})
+    before = log_of(app.extensions["iku"].agenda)
+    response = post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/protocol",
+                         {"officers": "Ani"})
+    assert response.status_code == 409 and "sudah dibatalkan" in response.get_data(as_text=True)
+    assert log_of(app.extensions["iku"].agenda) == before
+
+
+@pytest.mark.parametrize("role", ["inspektorat", "pimpinan"])
+def test_readers_get_no_write_forms_and_a_forged_post_is_403(client, login, app, activity_id, role):
+    login(role)
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert 'action="/activities/' not in html
+    assert client.get("/activities/new").status_code == 403
+    before = log_of(app.extensions["iku"].agenda)
+    for form, data in (("protocol", {"officers": "Ani"}), ("documentation", {"media": "foto"}),
+                       ("cancel", {"reason": "x"})):
+        response = client.post(f"/activities/{activity_id}/{form}", data={
+            "csrf_token": token_of(html), "version": "1", **data})
+        assert response.status_code == 403
+    assert log_of(app.extensions["iku"].agenda) == before
+
+
+def test_documentation_staff_see_only_the_documentation_form(client, login, activity_id):
+    login("dokumentasi")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert f"/activities/{activity_id}/documentation" in html
+    assert f"/activities/{activity_id}/protocol" not in html and f"/activities/{activity_id}/cancel" not in html
+
+
+def test_the_dashboard_shows_the_figures_the_decree_text_and_links_to_the_activities(client, login, app, activity_id):
+    login("protokol")
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/protocol", {"officers": "Ani"})
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert re.search(r'data-code="IKU-1">100.00 %<', html)
+    assert re.search(r'data-code="IKU-2">0.00 %<', html)
+    assert "Persentase pelayanan keprotokolan atas kegiatan Bupati dan Wakil Bupati" in html
+    assert html.count("<svg") == 2
+    link = re.search(r'href="(/dashboard/activities\?[^"]*part=served[^"]*)"', html).group(1)
+    behind = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Kunjungan Kerja ke Kecamatan Puger" in behind
+
+
+def test_the_dashboard_as_of_a_date_shows_what_was_known_then(client, login, app, activity_id):
+    login("pimpinan")
+    html = client.get("/dashboard?period=2021-Q2&as_of=2021-04-30").get_data(as_text=True)
+    assert re.search(r'data-code="IKU-1">—<', html)  # nothing was recorded by then
+
+
+def test_the_agenda_filters_by_status_and_search(client, login, app, activity_id):
+    login("pimpinan")
+    assert "Puger" in client.get("/agenda?period=2021-04&q=puger").get_data(as_text=True)
+    assert "Kunjungan Kerja" not in client.get("/agenda?period=2021-04&q=ambulu").get_data(as_text=True)
+    assert "Kunjungan Kerja" not in client.get("/agenda?period=2021-04&status=served").get_data(as_text=True)
+    assert "Kunjungan Kerja" in client.get("/agenda?period=2021-04&status=scheduled").get_data(as_text=True)
+
+
+def test_a_bad_filter_is_a_message_not_an_error_page(client, login):
+    login("pimpinan")
+    response = client.get("/agenda?period=2021-Q9&as_of=kemarin&leader=camat")
+    assert response.status_code == 200
+    assert "Periode tidak dikenal" in response.get_data(as_text=True)
+
+
+def test_only_admins_manage_users(client, login, app):
+    login("protokol")
+    assert client.get("/users").status_code == 403
+    login("admin")
+    response = post_form(client, "/users", "/users", {"name": "citra", "role": "dokumentasi",
+                                                      "password": "sandi-yang-panjang"})
+    assert response.status_code == 200 and "iku_" in response.get_data(as_text=True)
+    assert app.extensions["iku"].users.login("citra", "sandi-yang-panjang").role == "dokumentasi"
+    short = post_form(client, "/users", "/users", {"name": "dedi", "role": "admin", "password": "pendek"})
+    assert short.status_code == 422
+
+
+def test_unknown_pages_get_an_html_error_page(client, login):
+    login("pimpinan")
+    response = client.get("/activities/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404 and response.content_type.startswith("text/html")
+
+
+def test_api_tokens_keep_working_beside_the_pages(client, auth):
+    assert client.get("/api/v1/iku?period=2021", headers=auth("inspektorat")).status_code == 200
+
+
+def test_dates_read_as_users_read_them(app):
+    from flask_babel import force_locale
+
+    from api.web.i18n import format_when
+
+    with app.test_request_context():
+        with force_locale("id"):
+            assert format_when(wib(2021, 4, 5, 9)) == "Senin, 5 April 2021 09.00 WIB"
+        with force_locale("en"):
+            assert format_when(wib(2021, 4, 5, 9)) == "Monday, 5 April 2021 09:00 WIB"
+
+
+def test_an_expired_session_leads_to_the_login_page_and_back(client, login, app, activity_id):
+    login("protokol")
+    page = f"/activities/{activity_id}"
+    html = client.get(page).get_data(as_text=True)
+    client.delete_cookie("session")  # the session has expired
+    response = client.post(f"/activities/{activity_id}/protocol", headers={"Referer": f"http://localhost{page}"},
+                           data={"csrf_token": token_of(html), "version": "1", "officers": "Ani"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    assert log_of(app.extensions["iku"].agenda)[-1].originator_version == 1
+    back = login("protokol", next_path=page)
+    assert back.headers["Location"] == page
+
+
+def test_no_form_input_gives_a_server_error(client, login, app, activity_id):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    login("admin")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    csrf = token_of(html)
+    names = st.sampled_from(["title", "leaders", "date", "time", "end_time", "location", "scope", "officers",
+                             "media", "evidence_uri", "evidence_sha256", "reason", "entry", "version", "notes"])
+    values = st.text(max_size=20) | st.sampled_from(["2021-02-30", "25:99", "-1", "99999999999999999999"])
+    forms = st.sampled_from(["protocol", "documentation", "cancel", "reschedule", "retract"])
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(form=forms, data=st.dictionaries(names, values, max_size=6))
+    def post(form, data):
+        response = client.post(f"/activities/{activity_id}/{form}", data={"csrf_token": csrf, **data})
+        assert response.status_code < 500, response.get_data(as_text=True)[:500]
+        response = client.post("/activities/new", data={"csrf_token": csrf, **data})
+        assert response.status_code < 500
+
+    post()
