@@ -1,0 +1,104 @@
+"""Browser tests: Playwright drives the system Chromium against the real server, started
+here on a free loopback port with the demo data. They skip with the reason when Chromium
+or Playwright is missing, unless IKU_REQUIRE_BROWSER=1 (as in CI)."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("IKU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+PASSWORD = "sandi-peramban-uji"
+ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
+IKU = str(Path(sys.executable).with_name("iku"))
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("IKU_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"IKU_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The real service (gunicorn, 2 workers) on the demo data, with a login per role."""
+    database = str(tmp_path_factory.mktemp("browser") / "iku.sqlite3")
+    env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"}
+    subprocess.run([IKU, "demo"], env=env, check=True, capture_output=True)
+    from api.services import Services
+
+    svc = Services(database, "Asia/Jakarta")
+    for role in ROLES:
+        svc.users.create(role, role)
+        svc.users.set_password(role, PASSWORD)
+    svc.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([IKU, "serve", "--port", str(port), "--workers", "2"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v1/health", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                raise AssertionError("the server did not start within 30 s") from None
+            time.sleep(0.1)
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def browser(playwright_instance, tmp_path):
+    """A fresh Chromium profile per test."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        locale="id-ID", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser):
+    return browser.pages[0] if browser.pages else browser.new_page()
+
+
+@pytest.fixture
+def log_in(page, server):
+    def log_in(role: str):
+        page.goto(f"{server}/login")
+        page.get_by_label("Nama pengguna").fill(role)
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url(f"{server}/agenda*")
+
+    return log_in

@@ -1,0 +1,112 @@
+"""What staff, the head of division and the inspectorate do, in a real browser."""
+import re
+
+import pytest
+
+from tests.browser.conftest import ROLES, SCREENSHOTS
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_and_sees_what_it_may_do(page, server, log_in, role):
+    log_in(role)
+    nav = page.get_by_role("navigation", name="Navigasi utama")
+    assert role in nav.inner_text()
+    schedule_link = nav.get_by_role("link", name="Jadwalkan", exact=True)
+    assert schedule_link.count() == (1 if role in ("admin", "protokol") else 0)
+    assert nav.get_by_role("link", name="Pengguna").count() == (1 if role == "admin" else 0)
+
+
+def percent_of(page, code: str) -> str:
+    return page.locator(f'p.percent[data-code="{code}"]').inner_text()
+
+
+def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(browser, page, server, log_in):
+    log_in("protokol")
+    page.goto(f"{server}/dashboard?period=2030-01")
+    assert percent_of(page, "IKU-1") == "—"
+    page.get_by_role("link", name="Jadwalkan", exact=True).click()
+    page.get_by_label("Judul kegiatan").fill("Peresmian Jembatan Desa Sukowono")
+    page.get_by_label("Bupati", exact=True).check()
+    page.get_by_label("Tanggal", exact=True).fill("2030-01-15")
+    page.get_by_label("Jam mulai (WIB)").fill("09:30")
+    page.get_by_label("Lokasi").fill("Kecamatan Sukowono")
+    page.get_by_role("button", name="Jadwalkan").click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    assert "Selasa, 15 Januari 2030 09.30 WIB" in page.inner_text("main")
+    activity_url = page.url
+    page.get_by_label("Petugas (satu nama per baris)").fill("Ahmad Fauzi\nSiti Rahmawati")
+    page.get_by_role("button", name="Catat").first.click()
+    page.wait_for_selector("text=Tercatat.")
+    page.goto(f"{server}/dashboard?period=2030-01")
+    assert percent_of(page, "IKU-1") == "100.00 %"
+    assert percent_of(page, "IKU-2") == "0.00 %"
+
+    dokumentasi = browser.new_page()
+    dokumentasi.context.clear_cookies()
+    dokumentasi.goto(f"{server}/login")
+    dokumentasi.get_by_label("Nama pengguna").fill("dokumentasi")
+    dokumentasi.get_by_label("Kata sandi").fill("sandi-peramban-uji")
+    dokumentasi.get_by_role("button", name="Masuk").click()
+    dokumentasi.goto(activity_url)
+    dokumentasi.get_by_label("Media").select_option("foto")
+    dokumentasi.get_by_role("button", name="Catat").click()
+    dokumentasi.wait_for_selector("text=Tercatat.")
+    dokumentasi.goto(f"{server}/dashboard?period=2030-01")
+    assert percent_of(dokumentasi, "IKU-2") == "100.00 %"
+
+
+def test_a_validation_error_appears_in_bahasa_indonesia_beside_its_field(page, server, log_in):
+    log_in("protokol")
+    page.goto(f"{server}/activities/new")
+    page.get_by_label("Judul kegiatan").fill("Rapat tanpa lokasi")
+    page.get_by_label("Bupati", exact=True).check()
+    page.get_by_label("Tanggal", exact=True).fill("2030-02-01")
+    page.get_by_label("Jam mulai (WIB)").fill("10:00")
+    page.get_by_role("button", name="Jadwalkan").click()
+    error = page.locator("#location-error")
+    assert error.inner_text() == "Wajib diisi."
+    assert page.get_by_label("Judul kegiatan").input_value() == "Rapat tanpa lokasi"  # kept
+    assert page.evaluate("document.activeElement.id") == "location"  # focus on the first error
+
+
+def test_the_inspectorate_has_no_forms_and_a_forged_post_is_refused(page, server, log_in):
+    log_in("inspektorat")
+    page.goto(f"{server}/agenda?period=2021-03")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    assert page.locator("main form").count() == 0
+    csrf = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    history = len(page.locator("ol.timeline li").all())
+    response = page.request.post(page.url + "/protocol", form={"csrf_token": csrf, "officers": "Palsu"})
+    assert response.status == 403
+    page.reload()
+    assert len(page.locator("ol.timeline li").all()) == history
+
+
+def test_the_as_of_picker_shows_the_figure_known_then(page, server, log_in):
+    log_in("pimpinan")
+    page.goto(f"{server}/dashboard?period=2021-Q1")
+    now = percent_of(page, "IKU-2")
+    page.get_by_label("Sebagaimana diketahui pada").fill("2021-04-01")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_url(re.compile(r".*as_of=2021-04-01.*"))
+    then = percent_of(page, "IKU-2")
+    assert then != now  # documentation of Q1 entered late, after 1 April, is not in it
+    assert "1 April 2021 23.59 WIB" in page.locator("#as-of-used").inner_text()
+
+
+def test_screenshots_of_the_agenda_the_activity_page_and_the_dashboard(browser, page, server, log_in):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in("admin")
+    page.goto(f"{server}/agenda?period=2021-03")
+    page.screenshot(path=str(SCREENSHOTS / "agenda.png"))
+    page.goto(f"{server}/dashboard?period=2021")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.goto(f"{server}/agenda?period=2021-03&status=served")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    page.screenshot(path=str(SCREENSHOTS / "activity.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.screenshot(path=str(SCREENSHOTS / "activity-phone.png"))
+    for name in ("agenda", "dashboard", "activity", "activity-phone"):
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
