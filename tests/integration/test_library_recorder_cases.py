@@ -18,14 +18,15 @@ from projections.view import ActivityView
 class OnAFile:
     def setUp(self):
         super().setUp()
+        self.threads_before = set(threading.enumerate())
         self.folder = tempfile.mkdtemp()
         self.datastore = SQLiteDatastore(db_name=str(Path(self.folder) / "db.sqlite3"))
 
     def tearDown(self):
         # The library's concurrency test signals its reader threads to stop but does not
         # join them; closing connections under a running reader crashes sqlite3.
-        for thread in threading.enumerate():
-            if thread is not threading.current_thread() and not thread.daemon:
+        for thread in set(threading.enumerate()) - self.threads_before:
+            if not thread.daemon:
                 thread.join(timeout=10)
         self.datastore.close()
         shutil.rmtree(self.folder)
