@@ -328,3 +328,13 @@ def test_no_form_input_gives_a_server_error(client, login, app, activity_id):
         assert response.status_code < 500
 
     post()
+
+
+def test_an_unknown_leader_in_the_schedule_form_is_refused(client, login, app):
+    login("protokol")
+    response = post_form(client, "/activities/new", "/activities/new", {
+        "title": "Rapat", "leaders": ["camat"], "date": "2021-03-01", "time": "09:00", "location": "L",
+        "scope": "dalam_daerah"})
+    assert response.status_code == 422
+    assert "Pilihan tidak dikenal." in errors_of(response.get_data(as_text=True))
+    assert log_of(app.extensions["iku"].agenda) == []

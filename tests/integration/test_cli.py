@@ -1,5 +1,6 @@
 """The `iku` command line (SPEC §7)."""
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -138,3 +139,26 @@ def test_the_demo_refuses_a_database_with_real_records(iku, tmp_path):
     result = iku("demo", ok=False)
     assert result.exit_code == 1 and "empty database" in result.stderr
     assert "not loaded" in iku("demo", "--if-empty").stdout
+
+
+def test_users_create_with_a_password_makes_a_web_login(iku, database):
+    result = CliRunner().invoke(main, ["users", "create", "ani", "--role", "protokol", "--password"],
+                                input="sandi-yang-panjang\nsandi-yang-panjang\n",
+                                env={"IKU_DATABASE": database}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1].startswith("iku_")
+    svc = Services(database, "Asia/Jakarta")
+    assert svc.users.login("ani", "sandi-yang-panjang").role == "protokol"
+    svc.close()
+    assert iku("users", "create", "budi", "--role", "admin", "--password", "pendek", ok=False).exit_code == 1
+
+
+def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, database):
+    assert "Not a demo database" in iku("users", "demo-logins").stdout
+    iku("demo", "--per-day", "0.5")
+    out = iku("users", "demo-logins").stdout
+    svc = Services(database, "Asia/Jakarta")
+    for role in ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat"):
+        password = re.search(rf"{role} / (\S+)", out).group(1)
+        assert svc.users.login(role, password).role == role
+    svc.close()
