@@ -129,10 +129,11 @@ class DocumentationEntrySchema(EntrySchema):
     evidence_sha256 = fields.String(allow_none=True)
 
 
-class ActivitySchema(ma.Schema):
+class ListedActivitySchema(ma.Schema):
+    """An activity as a listing shows it: its state at the listing's as_of."""
+
     activity_id = fields.UUID()
     version = fields.Integer()
-    as_of = Instant()
     title = fields.String()
     leaders = fields.List(fields.String())
     starts_at = Instant()
@@ -140,11 +141,18 @@ class ActivitySchema(ma.Schema):
     location = fields.String()
     scope = fields.String()
     category = fields.String(allow_none=True)
-    notes = fields.String(allow_none=True)
     cancelled = fields.Boolean()
-    cancel_reason = fields.String(allow_none=True)
     served = fields.Boolean()
     documented = fields.Boolean()
+    media = fields.List(fields.String())
+
+
+class ActivitySchema(ListedActivitySchema):
+    """One activity as known at as_of, with its entries."""
+
+    as_of = Instant()
+    notes = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
     protocol = fields.List(fields.Nested(ProtocolEntrySchema))
     documentation = fields.List(fields.Nested(DocumentationEntrySchema))
 
@@ -167,22 +175,6 @@ class PeriodSchema(ma.Schema):
     label = fields.String()
     start = fields.Date()
     end = fields.Date()
-
-
-class ListedActivitySchema(ma.Schema):
-    activity_id = fields.String()
-    version = fields.Integer()
-    title = fields.String()
-    leaders = fields.List(fields.String())
-    starts_at = Instant()
-    ends_at = Instant(allow_none=True)
-    location = fields.String()
-    scope = fields.String()
-    category = fields.String(allow_none=True)
-    cancelled = fields.Boolean()
-    served = fields.Boolean()
-    documented = fields.Boolean()
-    media = fields.List(fields.String())
 
 
 class ListingSchema(ma.Schema):
