@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import errors
 from .activities.resources import blp as activities_blp
+from .audit.resources import blp as audit_blp
 from .iku.resources import blp as iku_blp
 from .services import Services
 from .web import i18n, labels
@@ -57,9 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
     api = Api(app)
     api.register_blueprint(activities_blp)
     api.register_blueprint(iku_blp)
+    api.register_blueprint(audit_blp)
     errors.register(app, api)
     csrf = CSRFProtect(app)
-    for blueprint in (activities_blp, iku_blp):
+    for blueprint in (activities_blp, iku_blp, audit_blp):
         csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
     app.register_blueprint(web_pages)
     i18n.init_app(app)
@@ -72,6 +74,12 @@ def create_app(config: dict | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return api.handle_http_exception(error)
         return render_template("error.html", code=error.code, message=error.description), error.code
+
+    @app.before_request
+    def keep_checkpoints():
+        # At least one signed checkpoint a day while the service is used.
+        if request.method == "GET":
+            services.checkpoints.keep_daily()
 
     @app.get("/api/v1")
     def index():

@@ -211,6 +211,66 @@ def export_events(ctx, out):
         start = page[-1].id
 
 
+@export.command("audit")
+@click.option("--period", required=True, callback=parse_period, help="The period whose figures to include.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="An empty or new folder.")
+@click.pass_context
+def export_audit_command(ctx, period, out):
+    """An audit export: events with hashes, a signed checkpoint, the figures, a manifest."""
+    from .audit.export import ExportError, export_audit
+
+    try:
+        manifest = export_audit(services(ctx), period, out)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Exported {manifest['checkpoint']['position']} events and the {period.label} figures "
+               f"to {out}; checkpoint hash {manifest['checkpoint']['hash']}.")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx):
+    """Recompute the hash chain and check every signed checkpoint."""
+    result = services(ctx).checkpoints.verify()
+    if not result.ok:
+        click.echo(f"FAILED at position {result.first_bad_position}: {result.reason} "
+                   f"({result.checked} events verified before it)")
+        ctx.exit(1)
+    click.echo(f"ok: {result.checked} events, head at position {result.head_position}, "
+               f"hash {result.head_hash}")
+
+
+@main.command()
+@click.pass_context
+def checkpoint(ctx):
+    """Sign the head of the hash chain now."""
+    taken = services(ctx).checkpoints.take()
+    click.echo(json.dumps(taken.__dict__, indent=2))
+
+
+@main.command("public-key")
+@click.pass_context
+def public_key(ctx):
+    """Print the checkpoint signing key's public half (PEM)."""
+    click.echo(services(ctx).checkpoints.signer.public_pem(), nl=False)
+
+
+@main.command("verify-export")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--public-key", "public_key_file", required=True, type=click.File("rb"))
+def verify_export_command(folder, public_key_file):
+    """Verify an audit export offline: needs no database and no server."""
+    from projections.audit import ExportRefused, verify_export
+
+    try:
+        result = verify_export(folder, public_key_file.read())
+    except (ExportRefused, ValueError) as e:
+        click.echo(f"REFUSED: {e}")
+        sys.exit(1)
+    click.echo(f"ok: {result['events']} events verified; checkpoint at position "
+               f"{result['checkpoint']['position']} signed at {result['checkpoint']['signed_at']}")
+
+
 @main.group("import")
 def import_():
     """Import records."""

@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
 from domain.store.config import database_from_environment
+from pathlib import Path
+
+from projections.audit import Checkpoints, Signer
 from projections.calculator import AsOfCalculator
+from projections.chain import Chain
 from projections.periods import DEFAULT_TIMEZONE
 from projections.projector import Projector
 
@@ -25,6 +29,18 @@ class Services:
         self.projector = Projector(self.agenda, self.zone)
         self.calculator = AsOfCalculator(self.agenda, self.projector)
         self.users = Users(self.agenda.factory.user_recorder())
+        self.chain = Chain(self.agenda, self.projector.view)
+        self.checkpoints = Checkpoints(self.chain, Signer(signing_key_path(self.database)))
 
     def close(self) -> None:
         self.agenda.close()
+
+
+def signing_key_path(database: str) -> str:
+    """IKU_SIGNING_KEY, else a file beside the SQLite database (var/ for PostgreSQL)."""
+    configured = os.environ.get("IKU_SIGNING_KEY")
+    if configured:
+        return configured
+    if database.startswith(("postgresql://", "postgres://")) or "mode=memory" in database:
+        return "var/iku-signing-key.pem"
+    return str(Path(database).with_name("iku-signing-key.pem"))

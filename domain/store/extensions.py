@@ -30,6 +30,12 @@ class Dialect:
         return stored.hex if isinstance(stored, UUID) else str(stored)
 
 
+def _as_bytes(value) -> bytes:
+    """Stored state as bytes, even if someone rewrote it as text (verification reads it)."""
+    return value if isinstance(value, bytes) else (
+        bytes(value) if isinstance(value, memoryview) else str(value).encode())
+
+
 class IKURecorderMixin(Dialect):
     """Reads of the log with recorded_at, the as-of horizon, marks and idempotency keys."""
 
@@ -84,7 +90,7 @@ class IKURecorderMixin(Dialect):
     def _plain_rows(self, rows) -> list[tuple]:
         id_hex = self.id_hex
         return [(r["position"], id_hex(r["originator_id"]), r["originator_version"], r["topic"],
-                 bytes(r["state"]), r["recorded_at"]) for r in rows]
+                 _as_bytes(r["state"]), r["recorded_at"]) for r in rows]
 
     def select_recorded_events(
         self, originator_id: UUID, *, recorded_until: int | None = None
