@@ -389,6 +389,48 @@ def behind():
                            part=part, answered_at=answered_at)
 
 
+# Audit ---------------------------------------------------------------------------------------
+
+
+@web.get("/audit")
+@page()
+def audit():
+    checkpoints = services().checkpoints
+    verified = checkpoints.verify() if request.args.get("verify") else None
+    return render_template("audit.html", verified=verified, latest=checkpoints.latest(),
+                           public_key=checkpoints.signer.public_pem(),
+                           period=request.args.get("period") or default_period()[:4], errors={})
+
+
+@web.get("/audit/export.zip")
+@page("export")
+def audit_export():
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from flask import send_file
+
+    from ..audit.export import export_audit
+
+    try:
+        period = Period.parse(request.args.get("period", ""))
+    except InvalidPeriod:
+        checkpoints = services().checkpoints
+        return render_template("audit.html", verified=None, latest=checkpoints.latest(),
+                               public_key=checkpoints.signer.public_pem(),
+                               period=request.args.get("period", ""),
+                               errors={"period": _("Periode tidak dikenal. Contoh: 2021, 2021-S1, 2021-Q1, 2021-03.")}), 422
+    with tempfile.TemporaryDirectory() as folder:
+        export_audit(services(), period, Path(folder) / "export")
+        archive = shutil.make_archive(str(Path(folder) / "archive"), "zip", Path(folder) / "export")
+        data = Path(archive).read_bytes()
+    from io import BytesIO
+
+    return send_file(BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=f"iku-audit-{period.label}.zip")
+
+
 # Users ---------------------------------------------------------------------------------------
 
 

@@ -338,3 +338,27 @@ def test_an_unknown_leader_in_the_schedule_form_is_refused(client, login, app):
     assert response.status_code == 422
     assert "Pilihan tidak dikenal." in errors_of(response.get_data(as_text=True))
     assert log_of(app.extensions["iku"].agenda) == []
+
+
+def test_the_audit_page_verifies_the_log_and_shows_the_public_key(client, login, app, activity_id):
+    login("pimpinan")
+    html = client.get("/audit?verify=1").get_data(as_text=True)
+    assert "Utuh: 1 peristiwa diperiksa" in html
+    assert "-----BEGIN PUBLIC KEY-----" in html
+    assert "/audit/export.zip" not in html  # pimpinan does not export
+    assert client.get("/audit/export.zip?period=2021").status_code == 403
+
+
+def test_the_inspectorate_downloads_an_export_that_verifies_offline(client, login, app, activity_id, tmp_path):
+    import io
+    import zipfile
+
+    from projections.audit import verify_export
+
+    login("inspektorat")
+    response = client.get("/audit/export.zip?period=2021-Q2")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    zipfile.ZipFile(io.BytesIO(response.data)).extractall(tmp_path / "export")
+    key = client.get("/api/v1/audit/public-key").json["public_key"].encode()
+    assert verify_export(tmp_path / "export", key)["events"] == 1
+    assert client.get("/audit/export.zip?period=2021-Q9").status_code == 422
