@@ -4,11 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from ..activities.resources import resolve_as_of
 from ..auth import requires
-from .schemas import IKUQuerySchema, IKUSchema, IndicatorListSchema
+from .schemas import ExplainQuerySchema, ExplainSchema, IKUQuerySchema, IKUSchema, IndicatorListSchema
 
 blp = Blueprint("iku", __name__, url_prefix="/api/v1", description="Indikator Kinerja Utama")
 
@@ -56,3 +56,42 @@ class Indicators(MethodView):
     def get(self):
         """The indicator definitions, in the decree's own words"""
         return {"indicators": current_app.extensions["iku"].calculator.indicators}
+
+
+def explained_json(item, events) -> dict:
+    from datetime import timedelta, timezone
+
+    from domain.store.clock import to_datetime
+
+    return {
+        "activity_id": item.activity_id,
+        "title": item.title,
+        "starts_at": to_datetime(item.starts_at).astimezone(timezone(timedelta(seconds=item.utc_offset))),
+        "events": [{"position": e.position, "version": e.version, "type": e.type,
+                    "recorded_at": e.recorded_at, "actor": e.actor} for e in events],
+    }
+
+
+@blp.route("/iku/explain")
+class Explain(MethodView):
+    @blp.arguments(ExplainQuerySchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, ExplainSchema)
+    @requires("read")
+    def get(self, query):
+        """The activities in an indicator's denominator and numerator, with the events that put them there"""
+        from projections.explain import explain
+
+        calculator = current_app.extensions["iku"].calculator
+        indicator = next((i for i in calculator.indicators if i.code == query["indicator"]), None)
+        if indicator is None:
+            abort(422, errors={"query": {"indicator": [
+                f"Unknown indicator; one of {', '.join(i.code for i in calculator.indicators)}."]}})
+        as_of, items = explain(calculator, indicator.numerator_fact, query["period"], resolve_as_of(query["as_of"]),
+                               query.get("leader"))
+        counted = [i for i in items if i.counted_by]
+        return {
+            "period": query["period"], "as_of": as_of, "leader": query.get("leader"),
+            "indicator": indicator.code, "numerator": len(counted), "denominator": len(items),
+            "denominator_activities": [explained_json(i, i.placed_by) for i in items],
+            "numerator_activities": [explained_json(i, i.counted_by) for i in counted],
+        }

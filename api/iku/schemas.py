@@ -53,3 +53,34 @@ class IndicatorDefinitionSchema(ma.Schema):
 
 class IndicatorListSchema(ma.Schema):
     indicators = fields.List(fields.Nested(IndicatorDefinitionSchema))
+
+
+class ExplainQuerySchema(IKUQuerySchema):
+    indicator = fields.String(required=True, metadata={"description": "IKU-1 or IKU-2"})
+
+
+class ExplainEventSchema(ma.Schema):
+    position = fields.Integer()
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = Instant()
+    actor = fields.String()
+
+
+class ExplainedActivitySchema(ma.Schema):
+    activity_id = fields.UUID()
+    title = fields.String()
+    starts_at = Instant()
+    events = fields.List(fields.Nested(ExplainEventSchema),
+                         metadata={"description": "The events that put it there"})
+
+
+class ExplainSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    as_of = Instant()
+    leader = fields.String(allow_none=True)
+    indicator = fields.String()
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    denominator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
+    numerator_activities = fields.List(fields.Nested(ExplainedActivitySchema))

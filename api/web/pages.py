@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from domain.context import acting_as
 from domain.exceptions import ActivityNotFound, DomainError, StaleVersion
 from domain.model import LEADERS, MEDIA, SCOPES
+from domain.store.clock import to_datetime
 from domain.store.records import IdempotencyClaim
 from projections.periods import InvalidPeriod, Period, end_of_local_day
 
@@ -375,17 +376,17 @@ def behind():
     if leader not in (None, *LEADERS) or part not in (
             "denominator", "served", "documented", "cancelled", *(f"media:{m}" for m in MEDIA)):
         abort(404)
-    answered_at, rows = services().calculator.activities(period, as_of, leader)
-    activities = [listed(r) for r in rows]
     if part == "cancelled":
-        activities = [a for a in activities if a["cancelled"]]
+        answered_at, rows = services().calculator.activities(period, as_of, leader)
+        items = [(listed(r), []) for r in rows if r["cancelled"]]
     else:
-        activities = [a for a in activities if not a["cancelled"]]
-        if part in ("served", "documented"):
-            activities = [a for a in activities if a[part]]
-        elif part.startswith("media:"):
-            activities = [a for a in activities if part[6:] in a["media"]]
-    return render_template("behind.html", activities=activities, period=period, leader=leader,
+        from projections.explain import explain
+
+        answered_at, explained = explain(services().calculator, part, period, as_of, leader)
+        items = [({"activity_id": e.activity_id, "title": e.title, "starts_at": to_datetime(e.starts_at)},
+                  e.placed_by if part == "denominator" else e.counted_by)
+                 for e in explained if part == "denominator" or e.counted_by]
+    return render_template("behind.html", items=items, period=period, leader=leader,
                            part=part, answered_at=answered_at)
 
 

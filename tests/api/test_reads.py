@@ -209,3 +209,23 @@ def test_a_real_database_does_not_claim_simulated_times(client, auth):
     response = client.get("/api/v1/iku?period=2021", headers=auth())
     assert "IKU-Recorded-Times" not in response.headers
     assert "recorded_times" not in response.json
+
+
+def test_explain_lists_the_activities_behind_each_number_with_the_events_that_put_them_there(client, auth, schedule, post, iku):
+    a, b = schedule(), schedule("2021-04-01T10:00:00+07:00")
+    post(f"{BASE}/{b}/reschedule", {"starts_at": "2021-03-31T10:00:00+07:00", "reason": "maju"})
+    served = post(f"{BASE}/{a}/protocol", {"officers": ["Ani"]})
+    wrong = post(f"{BASE}/{b}/protocol", {"officers": ["Budi"]})
+    post(f"{BASE}/{b}/retractions", {"version": wrong["version"], "reason": "salah"})
+    body = client.get("/api/v1/iku/explain?period=2021-Q1&indicator=IKU-1", headers=auth("inspektorat")).json
+    figures = iku(f"period=2021-Q1&as_of={quote(body['as_of'])}")[1]
+    assert (body["numerator"], body["denominator"]) == (figures["IKU-1"]["numerator"], figures["IKU-1"]["denominator"]) == (1, 2)
+    placed = {x["activity_id"]: [e["type"] for e in x["events"]] for x in body["denominator_activities"]}
+    assert placed == {a: ["ActivityScheduled"], b: ["ActivityScheduled", "ActivityRescheduled"]}
+    [counted] = body["numerator_activities"]
+    assert counted["activity_id"] == a and [e["version"] for e in counted["events"]] == [served["version"]]
+
+
+def test_explain_refuses_an_unknown_indicator(client, auth):
+    response = client.get("/api/v1/iku/explain?period=2021&indicator=IKU-9", headers=auth())
+    assert response.status_code == 422 and "indicator" in response.json["errors"]["query"]
