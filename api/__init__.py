@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     app.jinja_env.globals["zone"] = i18n.zone_label
+    app.jinja_env.globals["zip"] = zip
     register_error_pages(app)
 
     @app.errorhandler(HTTPException)

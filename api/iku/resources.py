@@ -8,7 +8,15 @@ from flask_smorest import Blueprint, abort
 
 from ..activities.resources import resolve_as_of
 from ..auth import requires
-from .schemas import ExplainQuerySchema, ExplainSchema, IKUQuerySchema, IKUSchema, IndicatorListSchema
+from .schemas import (
+    DiffQuerySchema,
+    DiffSchema,
+    ExplainQuerySchema,
+    ExplainSchema,
+    IKUQuerySchema,
+    IKUSchema,
+    IndicatorListSchema,
+)
 
 blp = Blueprint("iku", __name__, url_prefix="/api/v1", description="Indikator Kinerja Utama")
 
@@ -94,4 +102,35 @@ class Explain(MethodView):
             "indicator": indicator.code, "numerator": len(counted), "denominator": len(items),
             "denominator_activities": [explained_json(i, i.placed_by) for i in items],
             "numerator_activities": [explained_json(i, i.counted_by) for i in counted],
+        }
+
+
+@blp.route("/iku/diff")
+class Diff(MethodView):
+    @blp.arguments(DiffQuerySchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, DiffSchema)
+    @requires("read")
+    def get(self, query):
+        """The figures as known at two instants, and the events that changed each activity's contribution"""
+        from dataclasses import asdict
+
+        from projections.diff import restatement
+
+        from ..activities.resources import plain
+
+        since, until = resolve_as_of(query["from_"]), resolve_as_of(query["to"])
+        if until is not None and since > until:
+            abort(422, errors={"query": {"from": ["Must not be after 'to'."]}})
+        result = restatement(current_app.extensions["iku"].calculator, query["period"], since, until,
+                             query.get("leader"))
+        return {
+            "period": query["period"], "leader": query.get("leader"),
+            "before": answer_json(result.before), "after": answer_json(result.after),
+            "changes": [{
+                "activity_id": c.activity_id, "title": c.title,
+                "before": asdict(c.before), "after": asdict(c.after),
+                "events": [{"position": e.position, "version": e.version, "type": e.type,
+                            "recorded_at": e.recorded_at, "actor": e.actor, "data": plain(e.data)}
+                           for e in c.events],
+            } for c in result.changes],
         }

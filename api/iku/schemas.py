@@ -84,3 +84,38 @@ class ExplainSchema(ma.Schema):
     denominator = fields.Integer()
     denominator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
     numerator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
+
+
+class DiffQuerySchema(ma.Schema):
+    period = PeriodField(required=True)
+    from_ = AsOf(data_key="from", required=True, metadata={"description": "The earlier instant (or date)"})
+    to = AsOf(load_default=None, metadata={"description": "The later instant (or date); default now"})
+    leader = Leader
+
+
+class ContributionSchema(ma.Schema):
+    counted = fields.Boolean(metadata={"description": "In the denominator"})
+    cancelled = fields.Boolean()
+    served = fields.Boolean()
+    documented = fields.Boolean()
+    media = fields.List(fields.String())
+
+
+class DiffEventSchema(ExplainEventSchema):
+    data = fields.Dict()
+
+
+class ChangeSchema(ma.Schema):
+    activity_id = fields.UUID()
+    title = fields.String()
+    before = fields.Nested(ContributionSchema)
+    after = fields.Nested(ContributionSchema)
+    events = fields.List(fields.Nested(DiffEventSchema))
+
+
+class DiffSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    leader = fields.String(allow_none=True)
+    before = fields.Nested(IKUSchema)
+    after = fields.Nested(IKUSchema)
+    changes = fields.List(fields.Nested(ChangeSchema))

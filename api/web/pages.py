@@ -360,6 +360,29 @@ def dashboard():
         as_of_param=answer.as_of.isoformat())
 
 
+@web.get("/dashboard/diff")
+@page()
+def diff():
+    """What changed in a period's figures between two dates, highlighted."""
+    from projections.diff import restatement
+
+    period, until, leader, errors = read_filters()
+    since = None
+    text = (request.args.get("from") or "").strip()
+    try:
+        since = end_of_local_day(date.fromisoformat(text), services().zone)
+    except ValueError:
+        errors["from"] = _("Tanggal tidak sah.")
+    if since is not None and until is not None and since > until:
+        errors["from"] = _("Tidak boleh sesudah tanggal pembanding.")
+    if errors:
+        return render_template("diff.html", result=None, period=period, leader=leader, errors=errors,
+                               since=text, until=request.args.get("as_of", ""), leaders=LEADERS), 422
+    result = restatement(services().calculator, period, since, until, leader)
+    return render_template("diff.html", result=result, period=period, leader=leader, errors={},
+                           since=text, until=request.args.get("as_of", ""), leaders=LEADERS)
+
+
 @web.get("/dashboard/activities")
 @page()
 def behind():

@@ -363,3 +363,15 @@ def test_the_inspectorate_downloads_an_export_that_verifies_offline(client, logi
     key = client.get("/api/v1/audit/public-key").json["public_key"].encode()
     assert verify_export(tmp_path / "export", key)["events"] == 1
     assert client.get("/audit/export.zip?period=2021-Q9").status_code == 422
+
+
+def test_the_diff_page_highlights_what_changed_and_why(client, login, app, activity_id):
+    login("protokol")
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/protocol", {"officers": "Ani"})
+    html = client.get("/dashboard/diff?period=2021-Q2&from=2021-04-30").get_data(as_text=True)
+    flat = " ".join(html.split())
+    assert "Kegiatan yang berubah (1)" in flat
+    assert 'class="changed"' in html
+    # scheduled and served after 30 April 2021: both events changed its contribution
+    assert "karena: Dijadwalkan v1" in flat and "; Pelayanan keprotokolan v2" in flat
+    assert client.get("/dashboard/diff?period=2021-Q2&from=kemarin").status_code == 422

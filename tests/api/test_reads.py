@@ -229,3 +229,34 @@ def test_explain_lists_the_activities_behind_each_number_with_the_events_that_pu
 def test_explain_refuses_an_unknown_indicator(client, auth):
     response = client.get("/api/v1/iku/explain?period=2021&indicator=IKU-9", headers=auth())
     assert response.status_code == 422 and "indicator" in response.json["errors"]["query"]
+
+
+def test_diff_gives_both_figures_and_the_events_that_changed_each_contribution(client, auth, schedule, post, iku):
+    late, moved, cancelled, untouched = schedule(), schedule(), schedule(), schedule()
+    post(f"{BASE}/{cancelled}/documentation", {"media": "foto"})
+    submitted = iku("period=2021-Q1")[0]["as_of"]
+    served = post(f"{BASE}/{late}/protocol", {"officers": ["Ani"]})  # a late entry
+    post(f"{BASE}/{moved}/reschedule", {"starts_at": "2021-04-02T09:00:00+07:00", "reason": "mundur"})
+    post(f"{BASE}/{cancelled}/cancellation", {"reason": "batal"})
+    body = client.get(f"/api/v1/iku/diff?period=2021-Q1&from={quote(submitted)}", headers=auth("inspektorat")).json
+    assert body["before"]["as_of"] == submitted
+    before = {i["code"]: i for i in body["before"]["indicators"]}
+    after = {i["code"]: i for i in body["after"]["indicators"]}
+    assert (before["IKU-1"]["denominator"], after["IKU-1"]["denominator"]) == (4, 2)
+    assert (before["IKU-1"]["numerator"], after["IKU-1"]["numerator"]) == (0, 1)
+    assert (before["IKU-2"]["numerator"], after["IKU-2"]["numerator"]) == (1, 0)
+    changes = {c["activity_id"]: c for c in body["changes"]}
+    assert set(changes) == {late, moved, cancelled}  # the untouched one is not listed
+    assert untouched not in changes
+    assert [e["version"] for e in changes[late]["events"]] == [served["version"]]
+    assert changes[late]["before"]["served"] is False and changes[late]["after"]["served"] is True
+    assert [e["type"] for e in changes[moved]["events"]] == ["ActivityRescheduled"]
+    assert changes[moved]["after"] == {"counted": False, "cancelled": False, "served": False,
+                                       "documented": False, "media": []}
+    assert [e["type"] for e in changes[cancelled]["events"]] == ["ActivityCancelled"]
+    assert changes[cancelled]["after"]["cancelled"] is True
+
+
+def test_diff_refuses_from_after_to(client, auth):
+    response = client.get("/api/v1/iku/diff?period=2021&from=2021-05-01&to=2021-04-01", headers=auth())
+    assert response.status_code == 422 and "from" in response.json["errors"]["query"]

@@ -1,0 +1,78 @@
+"""Restatements: what changed in a period's figures between two instants, and which
+recorded events changed each activity's contribution (a late entry, a retraction, a
+reschedule into or out of the period, a cancellation)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.application import RecordedEvent
+from domain.store.clock import to_micros
+
+from .calculator import AsOfCalculator, IKUAnswer
+from .indicators import MEDIA_BITS
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one activity adds to a period's figures."""
+
+    counted: bool  # in the denominator
+    cancelled: bool  # counted apart as cancelled
+    served: bool
+    documented: bool
+    media: tuple[str, ...]
+
+
+ABSENT = Contribution(False, False, False, False, ())
+
+
+def contribution(row: dict | None) -> Contribution:
+    if row is None:
+        return ABSENT
+    cancelled = bool(row["cancelled"])
+    return Contribution(
+        counted=not cancelled, cancelled=cancelled,
+        served=not cancelled and bool(row["served"]),
+        documented=not cancelled and row["media"] != 0,
+        media=() if cancelled else tuple(m for m, bit in MEDIA_BITS.items() if row["media"] & bit))
+
+
+@dataclass(frozen=True)
+class Change:
+    activity_id: UUID
+    title: str
+    before: Contribution
+    after: Contribution
+    events: list[RecordedEvent]  # recorded after `from`, up to `to`
+
+
+@dataclass(frozen=True)
+class Restatement:
+    before: IKUAnswer
+    after: IKUAnswer
+    changes: list[Change]
+
+
+def restatement(calculator: AsOfCalculator, period: Period, since: datetime, until: datetime | None,
+                leader: str | None = None) -> Restatement:
+    after = calculator.compute(period, until, leader)
+    before = calculator.compute(period, min(since, after.as_of), leader)
+    _, rows_before = calculator.activities(period, before.as_of, leader)
+    _, rows_after = calculator.activities(period, after.as_of, leader)
+    by_id_before = {r["activity_id"]: r for r in rows_before}
+    by_id_after = {r["activity_id"]: r for r in rows_after}
+    changes = []
+    low, high = to_micros(before.as_of), to_micros(after.as_of)
+    for activity_id in sorted(by_id_before.keys() | by_id_after.keys()):
+        old = contribution(by_id_before.get(activity_id))
+        new = contribution(by_id_after.get(activity_id))
+        if old == new:
+            continue
+        row = by_id_after.get(activity_id) or by_id_before[activity_id]
+        events = [e for e in calculator.agenda.history(UUID(activity_id), after.as_of)
+                  if low < to_micros(e.recorded_at) <= high]
+        changes.append(Change(UUID(activity_id), row["title"], old, new, events))
+    return Restatement(before, after, changes)
