@@ -20,7 +20,10 @@ from .exceptions import (
     IdempotencyKeyReused,
     StaleVersion,
 )
+from decimal import Decimal
+
 from .model import Activity, check_leaders, check_times
+from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
 from .store.config import persistence_env
 from .store.records import IdempotencyClaim, RecordedNotification
@@ -126,6 +129,30 @@ class Agenda(Application):
             activities.append(activity)
         return [self._written(r) for r in self.save(*activities)]
 
+    def set_target(self, *, indicator: str, year: int, target: Decimal, reason: str | None = None,
+                   idempotency: IdempotencyClaim | None = None) -> Written:
+        """Set (or change, with a reason) an indicator's yearly target."""
+        check_target(target)
+        target_id = IndicatorTarget.create_id(indicator, year)
+
+        def command():
+            try:
+                existing = self.repository.get(target_id)
+            except AggregateNotFoundError:
+                return IndicatorTarget(indicator=indicator, year=year, target=str(target), reason=reason)
+            existing.change(target=target, reason=reason or "")
+            return existing
+
+        return self._write(command, idempotency)
+
+    def target_as_of(self, indicator: str, year: int, as_of: datetime) -> Decimal | None:
+        stored = self.recorder.select_recorded_events(
+            IndicatorTarget.create_id(indicator, year), recorded_until=to_micros(as_of))
+        target = None
+        for notification in stored:
+            target = self.mapper.to_domain_event(notification).mutate(target)
+        return None if target is None else target.target
+
     def _command(
         self,
         activity_id: UUID,
@@ -166,6 +193,7 @@ class Agenda(Application):
 
     @staticmethod
     def _written(recording) -> Written:
+        """The acknowledgement of a saved event (activity_id: the aggregate's id)."""
         position = recording.notification.id  # a Position: it carries its recorded_at
         return Written(
             activity_id=recording.domain_event.originator_id,

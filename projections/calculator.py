@@ -3,17 +3,22 @@ query, and the plain reference replay the tests hold it to."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
+from domain.model import Activity
 from domain.store.clock import to_micros
 
 from .indicators import INDICATORS, LEADER_BITS, Indicator, all_facts
 from .periods import Period, date_key, local_date
 from .projector import Projector
+
+
+QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 def percent(numerator: int, denominator: int) -> float | None:
@@ -24,6 +29,14 @@ def percent(numerator: int, denominator: int) -> float | None:
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def capaian(realisasi: float | None, target: Decimal | None) -> float | None:
+    """realisasi / target × 100, half-up to 2 decimals; None without a (non-zero) target."""
+    if realisasi is None or target is None or target == 0:
+        return None
+    exact = Decimal(str(realisasi)) / target * 100
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class Figure:
     indicator: Indicator
@@ -31,10 +44,15 @@ class Figure:
     denominator: int
     cancelled: int
     breakdown: dict[str, int] = field(default_factory=dict)
+    target: Decimal | None = None  # the year's Perjanjian Kinerja target, as known then
 
     @property
     def percent(self) -> float | None:
         return percent(self.numerator, self.denominator)
+
+    @property
+    def capaian(self) -> float | None:
+        return capaian(self.percent, self.target)
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,7 @@ class IKUAnswer:
     leader: str | None
     figures: list[Figure]
     position: int  # the log position the answer was computed up to
+    year_to_date: tuple[Period, list[Figure]] | None = None  # for a triwulan
 
 
 def _figures(indicators, denominator: int, cancelled: int, facts: dict[str, int]):
@@ -74,17 +93,25 @@ class AsOfCalculator:
 
     def compute(self, period: Period, as_of: datetime | None = None, leader=None) -> IKUAnswer:
         fixed, position = self.fix(as_of)
+        year_to_date = None
+        if QUARTER.match(period.label):
+            ytd = Period(f"{period.start.year}-01-01..{period.end.isoformat()}",
+                         date(period.start.year, 1, 1), period.end)
+            year_to_date = (ytd, self._figures(ytd, fixed, leader))
+        return IKUAnswer(period=period, as_of=fixed, leader=leader,
+                         figures=self._figures(period, fixed, leader), position=position,
+                         year_to_date=year_to_date)
+
+    def _figures(self, period: Period, fixed: datetime, leader) -> list[Figure]:
         counts = self.projector.view.counts(
             date_key(period.start), date_key(period.end), to_micros(fixed),
             None if leader is None else LEADER_BITS[leader], self.facts,
         )
-        return IKUAnswer(
-            period=period,
-            as_of=fixed,
-            leader=leader,
-            figures=_figures(self.indicators, counts.denominator, counts.cancelled, counts.facts),
-            position=position,
-        )
+        figures = _figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
+        if period.start.year != period.end.year:
+            return figures  # a target is yearly: none applies across years
+        return [replace(f, target=self.agenda.target_as_of(f.indicator.code, period.start.year, fixed))
+                for f in figures]
 
     def activities(self, period: Period, as_of: datetime | None = None, leader=None):
         """The versions current at as_of of the activities starting in the period."""
@@ -113,9 +140,9 @@ class ReferenceCalculator:
             if n.recorded_at > limit:
                 break
             position = n.id
-            activities[n.originator_id] = self.agenda.mapper.to_domain_event(n).mutate(
-                activities.get(n.originator_id)
-            )
+            event = self.agenda.mapper.to_domain_event(n)
+            if isinstance(event, Activity.Event):  # targets and other records are not activities
+                activities[n.originator_id] = event.mutate(activities.get(n.originator_id))
         in_period = [
             a for a in activities.values()
             if period.contains(local_date(a.starts_at, self.zone))

@@ -29,15 +29,22 @@ class EventDecoder:
         )
 
     def kind(self, topic: str) -> tuple[str, bool]:
+        """(event class name, whether it is versioned); the name is None for events that are
+        not about an activity (e.g. targets), which the view passes over."""
         found = self._kinds.get(topic)
         if found is None:
+            from domain.model import Activity
+
             cls = resolve_topic(topic)
-            found = (cls.__name__, getattr(cls, "class_version", 1) > 1)
+            name = cls.__name__ if issubclass(cls, Activity.Event) else None
+            found = (name, getattr(cls, "class_version", 1) > 1)
             self._kinds[topic] = found
         return found
 
     def decode(self, originator_id: str, version: int, topic: str, state: bytes):
         kind, versioned = self.kind(topic)
+        if kind is None:
+            return None, None
         if versioned:
             event = self.mapper.to_domain_event(Notification(
                 id=0, originator_id=UUID(originator_id), originator_version=version,

@@ -105,13 +105,15 @@ class Projector:
         closed: list[tuple[int, int]] = []  # (sys_to, position) of rows already written
         touched: dict[str, dict] = {}
         for position, aid, version, topic, stored, recorded_at in rows:
+            kind, data = decode(aid, version, topic, stored)
+            if kind is None:
+                continue  # not an activity's event
             previous = cache.get(aid)
             if previous is not None:
                 if previous["p"] in new_rows:
                     new_rows[previous["p"]][SYS_TO] = recorded_at
                 else:
                     closed.append((recorded_at, previous["p"]))
-            kind, data = decode(aid, version, topic, stored)
             state = fold(previous, kind, data, version)
             state["p"] = position
             cache[aid] = touched[aid] = state

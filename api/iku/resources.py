@@ -8,7 +8,13 @@ from flask_smorest import Blueprint, abort
 
 from ..activities.resources import resolve_as_of
 from ..auth import requires
+from ..activities.schemas import WriteHeadersSchema
+from ..idempotency import claim_for
 from .schemas import (
+    TargetInputSchema,
+    TargetListSchema,
+    TargetsQuerySchema,
+    TargetWrittenSchema,
     DiffQuerySchema,
     DiffSchema,
     ExplainQuerySchema,
@@ -21,9 +27,9 @@ from .schemas import (
 blp = Blueprint("iku", __name__, url_prefix="/api/v1", description="Indikator Kinerja Utama")
 
 
-def answer_json(answer) -> dict:
+def figures_json(figures) -> list[dict]:
     indicators = []
-    for figure in answer.figures:
+    for figure in figures:
         item = {
             "code": figure.indicator.code,
             "name": figure.indicator.name,
@@ -31,17 +37,27 @@ def answer_json(answer) -> dict:
             "denominator": figure.denominator,
             "percent": figure.percent,
             "cancelled": figure.cancelled,
+            "target": None if figure.target is None else float(figure.target),
+            "capaian": figure.capaian,
         }
         if figure.breakdown:
             item["by_media"] = figure.breakdown
         indicators.append(item)
-    return {
+    return indicators
+
+
+def answer_json(answer) -> dict:
+    body = {
         "period": answer.period,
         "as_of": answer.as_of,
         "leader": answer.leader,
         "position": answer.position,
-        "indicators": indicators,
+        "indicators": figures_json(answer.figures),
     }
+    if answer.year_to_date is not None:
+        ytd_period, ytd_figures = answer.year_to_date
+        body["year_to_date"] = {"period": ytd_period, "indicators": figures_json(ytd_figures)}
+    return body
 
 
 @blp.route("/iku")
@@ -134,3 +150,37 @@ class Diff(MethodView):
                            for e in c.events],
             } for c in result.changes],
         }
+
+
+@blp.route("/targets")
+class Targets(MethodView):
+    @blp.arguments(TargetsQuerySchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, TargetListSchema)
+    @requires("read")
+    def get(self, query):
+        """The Perjanjian Kinerja targets of a year, as known at an instant"""
+        services = current_app.extensions["iku"]
+        as_of, _ = services.agenda.fix_as_of(resolve_as_of(query["as_of"]))
+        targets = []
+        for indicator in services.calculator.indicators:
+            value = services.agenda.target_as_of(indicator.code, query["year"], as_of)
+            targets.append({"indicator": indicator.code, "year": query["year"],
+                            "target": None if value is None else float(value)})
+        return {"year": query["year"], "as_of": as_of, "targets": targets}
+
+    @blp.arguments(TargetInputSchema)
+    @blp.arguments(WriteHeadersSchema, location="headers")
+    @blp.response(201, TargetWrittenSchema)
+    @requires("set_targets")
+    def post(self, body, headers):
+        """Set an indicator's yearly target (TargetSet), or change it with a reason (TargetChanged)"""
+        services = current_app.extensions["iku"]
+        codes = [i.code for i in services.calculator.indicators]
+        if body["indicator"] not in codes:
+            abort(422, errors={"json": {"indicator": [f"Unknown indicator; one of {', '.join(codes)}."]}})
+        written = services.agenda.set_target(
+            idempotency=claim_for(headers["idempotency_key"], {**body, "target": str(body["target"])}, None),
+            **body)
+        return {"indicator": body["indicator"], "year": body["year"], "target": float(body["target"]),
+                "version": written.version, "recorded_at": written.recorded_at,
+                "position": written.position}, 201

@@ -30,6 +30,13 @@ class IndicatorFigureSchema(ma.Schema):
     percent = fields.Float(allow_none=True)
     cancelled = fields.Integer()
     by_media = fields.Nested(ByMediaSchema)
+    target = fields.Float(allow_none=True, metadata={"description": "The year's target (%), as known at as_of"})
+    capaian = fields.Float(allow_none=True, metadata={"description": "percent / target × 100"})
+
+
+class YearToDateSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    indicators = fields.List(fields.Nested(IndicatorFigureSchema))
 
 
 class IKUSchema(ma.Schema):
@@ -38,6 +45,8 @@ class IKUSchema(ma.Schema):
     leader = fields.String(allow_none=True)
     position = fields.Integer(metadata={"description": "Log position the figures cover"})
     indicators = fields.List(fields.Nested(IndicatorFigureSchema))
+    year_to_date = fields.Nested(YearToDateSchema, metadata={
+        "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})
 
 
 class IndicatorDefinitionSchema(ma.Schema):
@@ -119,3 +128,39 @@ class DiffSchema(ma.Schema):
     before = fields.Nested(IKUSchema)
     after = fields.Nested(IKUSchema)
     changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class TargetInputSchema(ma.Schema):
+    indicator = fields.String(required=True)
+    year = fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
+    target = fields.Decimal(required=True, places=2, validate=ma.validate.Range(min=0, max=100),
+                            metadata={"description": "Percent, 0–100"})
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=ma.validate.Length(min=1, max=2000),
+                           metadata={"description": "Required when changing a target"})
+
+
+class TargetWrittenSchema(ma.Schema):
+    indicator = fields.String()
+    year = fields.Integer()
+    target = fields.Float()
+    version = fields.Integer()
+    recorded_at = Instant()
+    position = fields.Integer()
+
+
+class TargetsQuerySchema(ma.Schema):
+    year = fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
+    as_of = AsOf(load_default=None)
+
+
+class TargetSchema(ma.Schema):
+    indicator = fields.String()
+    year = fields.Integer()
+    target = fields.Float(allow_none=True)
+
+
+class TargetListSchema(ma.Schema):
+    year = fields.Integer()
+    as_of = Instant()
+    targets = fields.List(fields.Nested(TargetSchema))

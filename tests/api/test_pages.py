@@ -375,3 +375,15 @@ def test_the_diff_page_highlights_what_changed_and_why(client, login, app, activ
     # scheduled and served after 30 April 2021: both events changed its contribution
     assert "karena: Dijadwalkan v1" in flat and "; Pelayanan keprotokolan v2" in flat
     assert client.get("/dashboard/diff?period=2021-Q2&from=kemarin").status_code == 422
+
+
+def test_the_dashboard_shows_target_capaian_and_the_year_to_date_figure(client, login, app, activity_id):
+    from decimal import Decimal
+
+    with acting_as("pimpinan"):
+        app.extensions["iku"].agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("80"))
+        app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+    login("pimpinan")
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert re.search(r'data-capaian="IKU-1">125.00 %<', html)
+    assert "Kumulatif s.d. Rabu, 30 Juni 2021: 1 / 1 = 100.00 %" in " ".join(html.split())

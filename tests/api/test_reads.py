@@ -260,3 +260,65 @@ def test_diff_gives_both_figures_and_the_events_that_changed_each_contribution(c
 def test_diff_refuses_from_after_to(client, auth):
     response = client.get("/api/v1/iku/diff?period=2021&from=2021-05-01&to=2021-04-01", headers=auth())
     assert response.status_code == 422 and "from" in response.json["errors"]["query"]
+
+
+def test_a_target_gives_capaian_as_known_at_each_instant(client, auth, schedule, post, iku):
+    a, b = schedule(), schedule()
+    post(f"{BASE}/{a}/protocol", {"officers": ["Ani"]})
+    before_target = iku("period=2021-Q1")[0]["as_of"]
+    response = client.post("/api/v1/targets", headers=auth("pimpinan"),
+                           json={"indicator": "IKU-1", "year": 2021, "target": 80})
+    assert response.status_code == 201 and response.json["version"] == 1
+    figures = iku("period=2021-Q1")[1]
+    assert (figures["IKU-1"]["percent"], figures["IKU-1"]["target"], figures["IKU-1"]["capaian"]) == (50.0, 80.0, 62.5)
+    assert figures["IKU-2"]["target"] is None and figures["IKU-2"]["capaian"] is None
+    earlier = iku(f"period=2021-Q1&as_of={quote(before_target)}")[1]
+    assert earlier["IKU-1"]["target"] is None  # not yet set then
+    assert iku("period=2020-12-01..2021-01-31")[1]["IKU-1"]["target"] is None  # across years: none
+    assert b
+
+
+def test_changing_a_target_needs_a_reason(client, auth, log):
+    assert client.post("/api/v1/targets", headers=auth("admin"),
+                       json={"indicator": "IKU-2", "year": 2021, "target": 90}).status_code == 201
+    before = log()
+    response = client.post("/api/v1/targets", headers=auth("admin"),
+                           json={"indicator": "IKU-2", "year": 2021, "target": 85})
+    assert response.status_code == 422 and "reason" in response.json["errors"]["json"]
+    assert log() == before
+    changed = client.post("/api/v1/targets", headers=auth("admin"),
+                          json={"indicator": "IKU-2", "year": 2021, "target": 85, "reason": "Revisi Perjanjian Kinerja"})
+    assert changed.status_code == 201 and changed.json["version"] == 2
+    listed = client.get("/api/v1/targets?year=2021", headers=auth("inspektorat")).json["targets"]
+    assert {t["indicator"]: t["target"] for t in listed} == {"IKU-1": None, "IKU-2": 85.0}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"indicator": "IKU-9", "year": 2021, "target": 80}, "indicator"),
+    ({"indicator": "IKU-1", "year": 2021, "target": 101}, "target"),
+    ({"indicator": "IKU-1", "year": 2021, "target": -1}, "target"),
+    ({"indicator": "IKU-1", "year": "2021", "target": 80}, "year"),
+])
+def test_a_bad_target_is_422_and_appends_nothing(client, auth, log, body, field):
+    response = client.post("/api/v1/targets", headers=auth("pimpinan"), json=body)
+    assert response.status_code == 422 and field in response.json["errors"]["json"]
+    assert log() == []
+
+
+@pytest.mark.parametrize("role", ["protokol", "dokumentasi", "inspektorat"])
+def test_only_pimpinan_and_admin_set_targets(client, auth, log, role):
+    response = client.post("/api/v1/targets", headers=auth(role), json={"indicator": "IKU-1", "year": 2021, "target": 80})
+    assert response.status_code == 403 and log() == []
+
+
+def test_a_triwulan_also_gives_the_year_to_date_figure_as_sums_not_an_average(schedule, post, iku):
+    q1 = [schedule("2021-02-01T09:00:00+07:00") for _ in range(4)]
+    q2 = [schedule("2021-05-01T09:00:00+07:00")]
+    post(f"{BASE}/{q1[0]}/protocol", {"officers": ["Ani"]})
+    post(f"{BASE}/{q2[0]}/protocol", {"officers": ["Ani"]})
+    body, figures = iku("period=2021-Q2")
+    assert (figures["IKU-1"]["numerator"], figures["IKU-1"]["denominator"], figures["IKU-1"]["percent"]) == (1, 1, 100.0)
+    ytd = {i["code"]: i for i in body["year_to_date"]["indicators"]}
+    assert body["year_to_date"]["period"] == {"label": "2021-01-01..2021-06-30", "start": "2021-01-01", "end": "2021-06-30"}
+    assert (ytd["IKU-1"]["numerator"], ytd["IKU-1"]["denominator"], ytd["IKU-1"]["percent"]) == (2, 5, 40.0)  # not (25 + 100) / 2
+    assert "year_to_date" not in iku("period=2021-05")[0]

@@ -137,3 +137,20 @@ def test_an_indicator_of_the_same_shape_is_a_definition_not_code(services):
     assert (figures_by_code["IKU-X"].numerator, figures_by_code["IKU-X"].denominator) == (1, 2)
     assert figures_by_code["IKU-X"].percent == 50.0
     assert figures_by_code["IKU-2"].numerator == 2
+
+
+def test_target_events_in_the_log_leave_the_activity_view_alone(services):
+    from decimal import Decimal
+
+    from projections.calculator import ReferenceCalculator
+
+    seed(services.agenda, 10)
+    with acting_as("pimpinan"):
+        services.agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("90"))
+    seed(services.agenda, 5)
+    answer = services.calculator.compute(Period.parse("2021"))
+    reference = ReferenceCalculator(services.agenda, services.zone).compute(Period.parse("2021"), answer.as_of)
+    assert figures(answer) == figures(reference)
+    assert answer.figures[0].target == Decimal("90")
+    services.projector.rebuild()
+    assert figures(services.calculator.compute(Period.parse("2021"), answer.as_of)) == figures(answer)
