@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from . import errors
 from .activities.resources import blp as activities_blp
 from .audit.resources import blp as audit_blp
+from .reports.resources import blp as reports_blp
 from .iku.resources import blp as iku_blp
 from .services import Services
 from .web import i18n, labels
@@ -59,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_blueprint(activities_blp)
     api.register_blueprint(iku_blp)
     api.register_blueprint(audit_blp)
+    api.register_blueprint(reports_blp)
     errors.register(app, api)
     csrf = CSRFProtect(app)
-    for blueprint in (activities_blp, iku_blp, audit_blp):
+    for blueprint in (activities_blp, iku_blp, audit_blp, reports_blp):
         csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
     app.register_blueprint(web_pages)
     i18n.init_app(app)

@@ -11,6 +11,7 @@ from flask import render_template, request
 from werkzeug.exceptions import InternalServerError, ServiceUnavailable, default_exceptions
 
 from domain import exceptions as d
+from domain.reports import ReportStateConflict
 
 STATUS = {
     d.ActivityNotFound: 404,
@@ -21,6 +22,7 @@ STATUS = {
     d.ClockRefused: 409,
     d.InvalidActivityData: 422,
     d.IdempotencyKeyReused: 422,
+    ReportStateConflict: 409,
 }
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ from .exceptions import (
 from decimal import Decimal
 
 from .model import Activity, check_leaders, check_times
+from .reports import PeriodReport
 from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
 from .store.config import persistence_env
@@ -144,6 +145,40 @@ class Agenda(Application):
             return existing
 
         return self._write(command, idempotency)
+
+    def submit_report(self, *, period: str, as_of: datetime, figures: list[dict],
+                      chain_position: int, chain_hash: str) -> Written:
+        """Freeze a period's figures as submitted (ReportSubmitted, by the current actor)."""
+
+        def command():
+            try:
+                report = self.repository.get(PeriodReport.create_id(period))
+            except AggregateNotFoundError:
+                report = PeriodReport(period=period)
+            report.submit(as_of=as_of.isoformat(), figures=figures, chain_position=chain_position,
+                          chain_hash=chain_hash)
+            return report
+
+        return self._write(command, None)
+
+    def reopen_report(self, *, period: str, reason: str) -> Written:
+        def command():
+            try:
+                report = self.repository.get(PeriodReport.create_id(period))
+            except AggregateNotFoundError:
+                from .reports import ReportStateConflict
+
+                raise ReportStateConflict(f"{period} is not submitted") from None
+            report.reopen(reason=reason)
+            return report
+
+        return self._write(command, None)
+
+    def report_history(self, period: str, as_of: datetime | None = None) -> list[RecordedEvent]:
+        """The submissions and reopenings of a period, as recorded up to as_of."""
+        until = None if as_of is None else to_micros(as_of)
+        return [self.recorded_event(n) for n in self.recorder.select_recorded_events(
+            PeriodReport.create_id(period), recorded_until=until)]
 
     def target_as_of(self, indicator: str, year: int, as_of: datetime) -> Decimal | None:
         stored = self.recorder.select_recorded_events(

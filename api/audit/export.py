@@ -47,7 +47,10 @@ def export_audit(services, period: Period, out: str | Path) -> dict:
     (out / "figures.json").write_text(json.dumps({
         "period": period.label,
         "as_known_now": IKUSchema().dump(answer_json(now)),
-        "as_submitted": [],  # period submissions are not recorded by this version yet
+        "as_submitted": [{"recorded_at": e.recorded_at.isoformat(), "submitted_by": e.actor,
+                          "as_of": e.data["as_of"], "indicators": e.data["figures"],
+                          "chain": {"position": e.data["chain_position"], "hash": e.data["chain_hash"]}}
+                         for e in agenda.report_history(period.label) if e.type == "ReportSubmitted"],
         "recorded_times_simulated": agenda.recorded_times_are_simulated,
     }, indent=2, ensure_ascii=False))
     (out / "checkpoint.json").write_text(json.dumps(asdict(checkpoint), indent=2))

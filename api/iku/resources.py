@@ -67,10 +67,16 @@ class IKU(MethodView):
     @requires("read")
     def get(self, query):
         """IKU-1 and IKU-2 for a period, as known at an instant (repeatable)"""
-        answer = current_app.extensions["iku"].calculator.compute(
-            query["period"], resolve_as_of(query["as_of"]), query.get("leader")
-        )
-        return answer_json(answer)
+        from ..reports.resources import differs, report_state
+
+        services = current_app.extensions["iku"]
+        answer = services.calculator.compute(query["period"], resolve_as_of(query["as_of"]), query.get("leader"))
+        body = answer_json(answer)
+        report = None if answer.leader else report_state(services.agenda, answer.period, answer.as_of)
+        if report is not None:
+            body["report"] = report
+            body["restated"] = differs(report["indicators"], body["indicators"])
+        return body
 
 
 @blp.route("/indicators")

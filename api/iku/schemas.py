@@ -45,6 +45,9 @@ class IKUSchema(ma.Schema):
     leader = fields.String(allow_none=True)
     position = fields.Integer(metadata={"description": "Log position the figures cover"})
     indicators = fields.List(fields.Nested(IndicatorFigureSchema))
+    report = fields.Dict(metadata={"description": "The period's submitted report as known at as_of (status, "
+                                                 "as_of, recorded_at, submitted_by, indicators, chain)"})
+    restated = fields.Boolean(metadata={"description": "The figures now differ from the submitted report's"})
     year_to_date = fields.Nested(YearToDateSchema, metadata={
         "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})
 

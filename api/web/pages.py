@@ -353,8 +353,14 @@ def dashboard():
     calculator = services().calculator
     answer = calculator.compute(period, as_of, leader)
     months = [(m, calculator.compute(m, answer.as_of, leader)) for m in period.months()]
+    from ..iku.resources import figures_json
+    from ..reports.resources import differs, report_state
+
+    report = None if leader else report_state(services().agenda, period, answer.as_of)
+    restated = report is not None and differs(report["indicators"], figures_json(answer.figures))
     return render_template(
         "dashboard.html", answer=answer, period=period, leader=leader, errors=errors,
+        report=report, restated=restated,
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months), media=media_chart(answer),
         as_of_param=answer.as_of.isoformat())
@@ -370,8 +376,14 @@ def diff():
     since = None
     text = (request.args.get("from") or "").strip()
     try:
-        since = end_of_local_day(date.fromisoformat(text), services().zone)
+        if len(text) == 10:
+            since = end_of_local_day(date.fromisoformat(text), services().zone)
+        else:  # an instant, e.g. a submitted report's as_of
+            since = datetime.fromisoformat(text.replace(" ", "+"))
+            if since.utcoffset() is None:
+                raise ValueError
     except ValueError:
+        since = None
         errors["from"] = _("Tanggal tidak sah.")
     if since is not None and until is not None and since > until:
         errors["from"] = _("Tidak boleh sesudah tanggal pembanding.")
@@ -381,6 +393,33 @@ def diff():
     result = restatement(services().calculator, period, since, until, leader)
     return render_template("diff.html", result=result, period=period, leader=leader, errors={},
                            since=text, until=request.args.get("as_of", ""), leaders=LEADERS)
+
+
+@web.post("/dashboard/report")
+@page("submit_reports")
+def report_action():
+    """Submit the period's figures, or reopen its report with a reason."""
+    from ..reports.resources import submit_period
+
+    try:
+        period = Period.parse(request.form.get("period", ""))
+    except InvalidPeriod:
+        abort(422)
+    agenda = services().agenda
+    try:
+        if request.form.get("action") == "reopen":
+            reason = request.form.get("reason", "").strip()
+            if not reason:
+                flash(_("Alasan wajib diisi untuk membuka kembali laporan."))
+                return redirect(url_for("web.dashboard", period=period.label), 303)
+            agenda.reopen_report(period=period.label, reason=reason)
+            flash(_("Laporan dibuka kembali."))
+        else:
+            submit_period(services(), period)
+            flash(_("Laporan periode ini disampaikan."))
+    except DomainError:
+        flash(_("Tidak bisa: laporan periode ini sudah disampaikan, atau belum disampaikan."))
+    return redirect(url_for("web.dashboard", period=period.label), 303)
 
 
 @web.get("/dashboard/activities")

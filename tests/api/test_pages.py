@@ -387,3 +387,26 @@ def test_the_dashboard_shows_target_capaian_and_the_year_to_date_figure(client, 
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
     assert re.search(r'data-capaian="IKU-1">125.00 %<', html)
     assert "Kumulatif s.d. Rabu, 30 Juni 2021: 1 / 1 = 100.00 %" in " ".join(html.split())
+
+
+def test_pimpinan_submits_a_period_and_a_later_change_shows_as_a_restatement(client, login, app, activity_id):
+    login("pimpinan")
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    response = client.post("/dashboard/report", data={"csrf_token": token_of(html), "period": "2021-Q2", "action": "submit"})
+    assert response.status_code == 303
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert "Sama dengan laporan yang disampaikan" in html
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert "Penyajian kembali" in html
+    link = re.search(r'href="(/dashboard/diff\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    changes = " ".join(client.get(link).get_data(as_text=True).split())
+    assert "Kegiatan yang berubah (1)" in changes and "Pelayanan keprotokolan v2" in changes
+
+
+def test_readers_of_the_dashboard_get_no_submit_form(client, login):
+    login("inspektorat")
+    assert "/dashboard/report" not in client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert client.post("/dashboard/report", data={"csrf_token": token_of(html), "period": "2021-Q2"}).status_code == 403

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from ..activities.schemas import PeriodSchema
+from ..fields import Instant, PeriodField
+from ..iku.schemas import IndicatorFigureSchema
+
+
+class SubmitSchema(ma.Schema):
+    period = PeriodField(required=True)
+
+
+class ReopenSchema(ma.Schema):
+    reason = fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class ChainHeadSchema(ma.Schema):
+    position = fields.Integer()
+    hash = fields.String()
+
+
+class SubmittedSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    version = fields.Integer()
+    as_of = Instant(metadata={"description": "The instant the submitted figures are as known at"})
+    recorded_at = Instant()
+    position = fields.Integer()
+    indicators = fields.List(fields.Nested(IndicatorFigureSchema))
+    chain = fields.Nested(ChainHeadSchema)
+
+
+class ReopenedSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    version = fields.Integer()
+    recorded_at = Instant()
+    position = fields.Integer()
+
+
+class ReportEventSchema(ma.Schema):
+    type = fields.String()
+    version = fields.Integer()
+    recorded_at = Instant()
+    actor = fields.String()
+    as_of = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    indicators = fields.List(fields.Nested(IndicatorFigureSchema), allow_none=True)
+    chain = fields.Nested(ChainHeadSchema, allow_none=True)
+
+
+class ReportSchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    status = fields.String(metadata={"description": "open, submitted or reopened"})
+    events = fields.List(fields.Nested(ReportEventSchema))
