@@ -228,6 +228,23 @@ def export_audit_command(ctx, period, out):
 
 
 @main.command()
+@click.option("--year", required=True, type=click.IntRange(2000, 2100))
+@click.option("--format", "fmt", required=True, type=click.Choice(["xlsx", "pdf"]))
+@click.option("--out", type=click.Path(dir_okay=False), help="Default: lkjip-YEAR.FORMAT")
+@click.option("--as-of", "as_of", help="As known at this instant (or the end of this date).")
+@click.pass_context
+def report(ctx, year, fmt, out, as_of):
+    """The LKjIP table of a year (target, realisasi, capaian per triwulan and year)."""
+    from .reports.lkjip import lkjip, write_pdf, write_xlsx
+
+    svc = services(ctx)
+    table = lkjip(svc, year, parse_as_of(as_of, svc.zone))
+    out = out or f"lkjip-{year}.{fmt}"
+    (write_xlsx if fmt == "xlsx" else write_pdf)(table, out)
+    click.echo(f"Wrote {out} (as known at {table.as_of.isoformat()}).")
+
+
+@main.command()
 @click.pass_context
 def verify(ctx):
     """Recompute the hash chain and check every signed checkpoint."""

@@ -422,6 +422,30 @@ def report_action():
     return redirect(url_for("web.dashboard", period=period.label), 303)
 
 
+@web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")
+@page()
+def lkjip_download(year: int, fmt: str):
+    """The LKjIP table of a year as XLSX or PDF."""
+    import tempfile
+    from io import BytesIO
+    from pathlib import Path
+
+    from flask import send_file
+
+    from ..reports.lkjip import lkjip, write_pdf, write_xlsx
+
+    if not 2000 <= year <= 2100:
+        abort(404)
+    table = lkjip(services(), year)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"lkjip-{year}.{fmt}"
+        (write_xlsx if fmt == "xlsx" else write_pdf)(table, path)
+        data = path.read_bytes()
+    mimetype = ("application/pdf" if fmt == "pdf"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"lkjip-{year}.{fmt}")
+
+
 @web.get("/dashboard/activities")
 @page()
 def behind():
