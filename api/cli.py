@@ -70,10 +70,10 @@ def main(ctx, period, as_of, leader, as_json):
     svc = services(ctx)
     answer = svc.calculator.compute(period, parse_as_of(as_of, svc.zone), leader)
     if as_json:
-        from .iku.resources import answer_json
+        from .iku.resources import iku_json
         from .iku.schemas import IKUSchema
 
-        body = IKUSchema().dump(answer_json(answer))
+        body = IKUSchema().dump(iku_json(svc, answer))
         if svc.agenda.recorded_times_are_simulated:
             body["recorded_times"] = "simulated"
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
@@ -144,10 +144,19 @@ def demo(ctx, if_empty, year, seed, per_day):
             "the demo needs an empty database: its recorded times are simulated, which a "
             "database of real records must never contain"
         )
+    from projections.periods import Period as _Period
+
+    from .reports.resources import submit_period
+
+    def submit_report(label, at):
+        with acting_as("pimpinan"):
+            submit_period(svc, _Period.parse(label), at)
+
     total = len(plan_year(year, svc.zone, seed, per_day))
     with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
-        count = run_demo(svc.agenda, svc.zone, year, seed, bar.update, per_day)
+        run_demo(svc.agenda, svc.zone, year, seed, bar.update, per_day, submit_report)
     svc.projector.catch_up()
+    count = svc.agenda.recorder.max_notification_id()
     click.echo(f"Loaded {count} events of {year}; recorded times are simulated (demo).")
 
 

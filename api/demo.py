@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
 from domain.context import acting_as
-from domain.store.clock import SimulatedClock, SystemClock
+from decimal import Decimal
+
+from domain.store.clock import SimulatedClock, SystemClock, to_datetime
 
 KECAMATAN = (
     "Ajung", "Ambulu", "Arjasa", "Balung", "Bangsalsari", "Gumukmas", "Jelbuk", "Jenggawah",
@@ -50,6 +52,10 @@ OFFICERS = ("Ahmad Fauzi", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Ri
             "Nur Hidayah", "Eko Wahyudi")
 STAFF = {"protokol": ("protokol.ani", "protokol.budi"),
          "dokumentasi": ("dokumentasi.citra", "dokumentasi.dedi")}
+
+def clock_instant(clock: SimulatedClock) -> datetime:
+    return to_datetime(clock.now())
+
 
 COMMANDS = {"reschedule": "reschedule", "cancel": "cancel", "protocol": "record_protocol",
             "documentation": "record_documentation"}
@@ -144,13 +150,24 @@ def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> lis
                         add(doc_at + timedelta(days=rng.randint(1, 7)), staff, "retract", key,
                             entry=entry, reason="Dokumentasi bukan dari kegiatan ini")
         day += timedelta(days=1)
+    # The head of division sets the year's targets in January (and revises one mid-year), and
+    # submits each triwulan's figures about ten days after it ends; entries made later than
+    # that become restatements of the submitted report.
+    add(datetime(year, 1, 8, 10, tzinfo=zone), "pimpinan", "target", -1, indicator="IKU-1", target="90")
+    add(datetime(year, 1, 8, 10, 5, tzinfo=zone), "pimpinan", "target", -2, indicator="IKU-2", target="85")
+    add(datetime(year, 7, 5, 9, tzinfo=zone), "pimpinan", "target", -2, indicator="IKU-2", target="88",
+        reason="Revisi Perjanjian Kinerja setelah evaluasi semester I")
+    for quarter, (month, day) in enumerate(((4, 10), (7, 9), (10, 8), (1, 10)), start=1):
+        at = datetime(year + (quarter == 4), month, day, 14, tzinfo=zone)
+        add(at, "pimpinan", "report", -10 - quarter, period=f"{year}-Q{quarter}")
     steps.sort()
     return steps
 
 
 def run_demo(agenda: Agenda, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
-             progress=None, per_day: float = 5.4) -> int:
-    """Post the planned year through the Agenda. Returns the number of events recorded."""
+             progress=None, per_day: float = 5.4, submit_report=None) -> int:
+    """Post the planned year through the Agenda. Returns the number of steps run.
+    `submit_report(period_label, at)` submits a period's figures as known at `at`."""
     steps = plan_year(year, zone, seed, per_day)
     clock = SimulatedClock(steps[0].at)
     agenda.use_clock(clock)
@@ -162,6 +179,15 @@ def run_demo(agenda: Agenda, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
             clock.set(step.at.astimezone(UTC))
             with acting_as(step.actor):
                 data = dict(step.data)
+                if step.action == "target":
+                    agenda.set_target(year=year, **{**data, "target": Decimal(data["target"])})
+                    recorded += 1
+                    continue
+                if step.action == "report":
+                    if submit_report is not None:
+                        submit_report(data["period"], clock_instant(clock))
+                    recorded += 1
+                    continue
                 if step.action == "schedule":
                     written = agenda.schedule(**data)
                     ids[step.key] = written.activity_id

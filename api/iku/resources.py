@@ -60,6 +60,19 @@ def answer_json(answer) -> dict:
     return body
 
 
+def iku_json(services, answer) -> dict:
+    """The answer, with the period's submitted report (as known then) and whether the
+    figures restate it."""
+    from ..reports.resources import differs, report_state
+
+    body = answer_json(answer)
+    report = None if answer.leader else report_state(services.agenda, answer.period, answer.as_of)
+    if report is not None:
+        body["report"] = report
+        body["restated"] = differs(report["indicators"], body["indicators"])
+    return body
+
+
 @blp.route("/iku")
 class IKU(MethodView):
     @blp.arguments(IKUQuerySchema, location="query", unknown=ma.RAISE)
@@ -67,16 +80,9 @@ class IKU(MethodView):
     @requires("read")
     def get(self, query):
         """IKU-1 and IKU-2 for a period, as known at an instant (repeatable)"""
-        from ..reports.resources import differs, report_state
-
         services = current_app.extensions["iku"]
         answer = services.calculator.compute(query["period"], resolve_as_of(query["as_of"]), query.get("leader"))
-        body = answer_json(answer)
-        report = None if answer.leader else report_state(services.agenda, answer.period, answer.as_of)
-        if report is not None:
-            body["report"] = report
-            body["restated"] = differs(report["indicators"], body["indicators"])
-        return body
+        return iku_json(services, answer)
 
 
 @blp.route("/indicators")

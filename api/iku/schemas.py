@@ -39,14 +39,28 @@ class YearToDateSchema(ma.Schema):
     indicators = fields.List(fields.Nested(IndicatorFigureSchema))
 
 
+class ChainHeadSchema(ma.Schema):
+    position = fields.Integer()
+    hash = fields.String()
+
+
+class ReportStateSchema(ma.Schema):
+    status = fields.String(metadata={"description": "submitted or reopened"})
+    as_of = fields.String(metadata={"description": "The instant the submitted figures are as known at"})
+    recorded_at = Instant()
+    submitted_by = fields.String()
+    indicators = fields.List(fields.Nested(IndicatorFigureSchema))
+    chain = fields.Nested(ChainHeadSchema)
+
+
 class IKUSchema(ma.Schema):
     period = fields.Nested(PeriodSchema)
     as_of = Instant()
     leader = fields.String(allow_none=True)
     position = fields.Integer(metadata={"description": "Log position the figures cover"})
     indicators = fields.List(fields.Nested(IndicatorFigureSchema))
-    report = fields.Dict(metadata={"description": "The period's submitted report as known at as_of (status, "
-                                                 "as_of, recorded_at, submitted_by, indicators, chain)"})
+    report = fields.Nested(ReportStateSchema, metadata={
+        "description": "The period's last submitted report, as known at as_of"})
     restated = fields.Boolean(metadata={"description": "The figures now differ from the submitted report's"})
     year_to_date = fields.Nested(YearToDateSchema, metadata={
         "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})

@@ -35,10 +35,11 @@ def report_state(agenda, period: Period, as_of=None) -> dict | None:
             "chain": {"position": last.data["chain_position"], "hash": last.data["chain_hash"]}}
 
 
-def submit_period(services, period: Period):
-    """Submit a period's figures as known now, with the chain head; then sign a checkpoint.
+def submit_period(services, period: Period, as_of=None):
+    """Submit a period's figures as known now (or at as_of, for the demo's simulated clock),
+    with the chain head; then sign a checkpoint.
     Returns (written, answer, figures, (chain position, chain hash))."""
-    answer = services.calculator.compute(period)
+    answer = services.calculator.compute(period, as_of)
     services.chain.catch_up()
     head = services.chain.head()
     figures = figures_json(answer.figures)

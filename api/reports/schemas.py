@@ -5,7 +5,7 @@ from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
 from ..fields import Instant, PeriodField
-from ..iku.schemas import IndicatorFigureSchema
+from ..iku.schemas import ChainHeadSchema, IndicatorFigureSchema
 
 
 class SubmitSchema(ma.Schema):
@@ -14,11 +14,6 @@ class SubmitSchema(ma.Schema):
 
 class ReopenSchema(ma.Schema):
     reason = fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
-
-
-class ChainHeadSchema(ma.Schema):
-    position = fields.Integer()
-    hash = fields.String()
 
 
 class SubmittedSchema(ma.Schema):

@@ -110,3 +110,31 @@ def test_screenshots_of_the_agenda_the_activity_page_and_the_dashboard(browser, 
     page.screenshot(path=str(SCREENSHOTS / "activity-phone.png"))
     for name in ("agenda", "dashboard", "activity", "activity-phone"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_the_inspectorate_verifies_the_log_downloads_an_export_and_sees_the_restatement(page, server, log_in, tmp_path):
+    import urllib.request
+    import zipfile
+
+    from projections.audit import verify_export
+
+    log_in("inspektorat")
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_role("button", name="Periksa sekarang").click()
+    assert page.locator("#verify-result").inner_text().startswith("Utuh:")
+    page.get_by_label("Periode").fill("2021-Q1")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Unduh").click()
+    archive = tmp_path / "export.zip"
+    download.value.save_as(archive)
+    zipfile.ZipFile(archive).extractall(tmp_path / "export")
+    with urllib.request.urlopen(f"{server}/api/v1/audit/public-key") as response:  # obtained separately
+        import json
+
+        key = json.load(response)["public_key"].encode()
+    assert verify_export(tmp_path / "export", key)["ok"] is True
+    page.goto(f"{server}/dashboard?period=2021-Q1")
+    status = page.locator("#report-status")
+    assert "Penyajian kembali" in status.inner_text()  # late entries after the submission on 10 April
+    status.get_by_role("link", name="Lihat perubahan").click()
+    assert page.locator("section.change").count() > 0
