@@ -106,10 +106,11 @@ def postgres_url():
 
 
 @pytest.fixture
-def postgres_database(postgres_url):
-    """The session's PostgreSQL database, emptied for this test."""
+def postgres_database(postgres_url, monkeypatch, tmp_path):
+    """The session's PostgreSQL database, emptied for this test (with its own signing key)."""
     import psycopg
 
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")

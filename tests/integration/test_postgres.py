@@ -201,3 +201,17 @@ def test_nothing_is_recorded_at_or_before_an_instant_already_answered_on_postgre
         written = pg.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
                                      location="Pendopo", scope="dalam_daerah")
     assert written.recorded_at > answered
+
+
+def test_the_hash_chain_verifies_and_locates_a_changed_event_on_postgres(pg, postgres_database):
+    with acting_as("petugas"):
+        for i in range(3):
+            pg.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                               location="Pendopo", scope="dalam_daerah")
+    pg.checkpoints.take()
+    assert pg.checkpoints.verify().ok is True
+    with psycopg.connect(postgres_database, autocommit=True) as conn:
+        conn.execute("UPDATE iku_events SET state = overlay(state placing 'X'::bytea from 40 for 1) "
+                     "WHERE notification_id = 2")
+    result = pg.checkpoints.verify()
+    assert (result.ok, result.first_bad_position) == (False, 2)
