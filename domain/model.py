@@ -6,12 +6,11 @@ corrected by a later event that says so, with a reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from .context import current_actor
 from .exceptions import ActivityIsCancelled, EntryNotRetractable, InvalidActivityData
+from .recorded import ActedAggregate
 
 LEADERS = ("bupati", "wakil_bupati")
 MEDIA = ("media_luar_ruang", "foto", "video")
@@ -36,21 +35,7 @@ def check_leaders(leaders: list[str]) -> None:
         raise InvalidActivityData("a leader is named twice", field="leaders")
 
 
-class Activity(Aggregate):
-    class Event(Aggregate.Event):
-        """Every event carries the authenticated actor; recorded_at is set by the store."""
-
-        actor: str
-
-    @classmethod
-    def _create(cls, event_class, *, id=None, **kwargs: Any):  # noqa: A002
-        kwargs.setdefault("actor", current_actor())
-        return super()._create(event_class, id=id, **kwargs)
-
-    def trigger_event(self, event_class, **kwargs: Any) -> None:
-        kwargs.setdefault("actor", current_actor())
-        super().trigger_event(event_class, **kwargs)
-
+class Activity(ActedAggregate):
     @event("ActivityScheduled")
     def __init__(
         self,

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from .context import current_actor
 from .exceptions import DomainError, InvalidActivityData
+from .recorded import ActedAggregate
 
 
 class ReportStateConflict(DomainError):
     """Submitting a submitted period, or reopening one that is not submitted."""
 
 
-class PeriodReport(Aggregate):
-    class Event(Aggregate.Event):
-        actor: str
-
+class PeriodReport(ActedAggregate):
     @staticmethod
     def create_id(period: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"/iku/reports/{period}")
-
-    @classmethod
-    def _create(cls, event_class, *, id=None, **kwargs):  # noqa: A002
-        kwargs.setdefault("actor", current_actor())
-        return super()._create(event_class, id=id, **kwargs)
-
-    def trigger_event(self, event_class, **kwargs) -> None:
-        kwargs.setdefault("actor", current_actor())
-        super().trigger_event(event_class, **kwargs)
 
     @event("ReportOpened")
     def __init__(self, period: str):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from .context import current_actor
 from .exceptions import InvalidActivityData
+from .recorded import ActedAggregate
 
 
 def check_target(value: Decimal) -> None:
@@ -18,22 +18,10 @@ def check_target(value: Decimal) -> None:
         raise InvalidActivityData("a target is a percentage from 0 to 100", field="target")
 
 
-class IndicatorTarget(Aggregate):
-    class Event(Aggregate.Event):
-        actor: str
-
+class IndicatorTarget(ActedAggregate):
     @staticmethod
     def create_id(indicator: str, year: int) -> UUID:
         return uuid5(NAMESPACE_URL, f"/iku/targets/{indicator}/{year}")
-
-    @classmethod
-    def _create(cls, event_class, *, id=None, **kwargs):  # noqa: A002
-        kwargs.setdefault("actor", current_actor())
-        return super()._create(event_class, id=id, **kwargs)
-
-    def trigger_event(self, event_class, **kwargs) -> None:
-        kwargs.setdefault("actor", current_actor())
-        super().trigger_event(event_class, **kwargs)
 
     @event("TargetSet")
     def __init__(self, indicator: str, year: int, target: str, reason: str | None = None):
