@@ -1,6 +1,14 @@
 import pytest
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """The API tests run on both stores: a SQLite file, and the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "iku.sqlite3")
+    return request.getfixturevalue("postgres_database")
+
+
 @pytest.fixture
 def activity(client, auth):
     """A scheduled activity in 2021-Q1; returns its id."""
