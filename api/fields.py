@@ -44,7 +44,17 @@ class AsOf(Instant):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+PERIOD_PATTERN = (r"^[0-9]{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|"
+                  r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 class PeriodField(fields.String):
+    """A period label; its syntax is documented as a pattern in the OpenAPI document."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": PERIOD_PATTERN, "example": "2021-Q1", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs) -> Period:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:

@@ -46,6 +46,7 @@ class Verify(MethodView):
 @blp.route("/public-key")
 class PublicKey(MethodView):
     @blp.response(200, PublicKeySchema)
+    @blp.doc(security=[])  # public, like the OpenAPI document itself
     def get(self):
         """Public: the key that signs the checkpoints"""
         return {"algorithm": "Ed25519",

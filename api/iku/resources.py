@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from decimal import Decimal
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -190,6 +192,7 @@ class Targets(MethodView):
         codes = [i.code for i in services.calculator.indicators]
         if body["indicator"] not in codes:
             abort(422, errors={"json": {"indicator": [f"Unknown indicator; one of {', '.join(codes)}."]}})
+        body = {**body, "target": Decimal(str(body["target"]))}  # the number as written, not a binary float
         written = services.agenda.set_target(
             idempotency=claim_for(headers["idempotency_key"], {**body, "target": str(body["target"])}, None),
             **body)

@@ -150,8 +150,8 @@ class DiffSchema(ma.Schema):
 class TargetInputSchema(ma.Schema):
     indicator = fields.String(required=True)
     year = fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
-    target = fields.Decimal(required=True, places=2, validate=ma.validate.Range(min=0, max=100),
-                            metadata={"description": "Percent, 0–100"})
+    target = fields.Float(required=True, validate=ma.validate.Range(min=0, max=100),
+                          metadata={"description": "Percent, 0–100"})
     reason = fields.String(load_default=None, allow_none=True,
                            validate=ma.validate.Length(min=1, max=2000),
                            metadata={"description": "Required when changing a target"})
