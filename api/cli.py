@@ -253,6 +253,41 @@ def report(ctx, year, fmt, out, as_of):
     click.echo(f"Wrote {out} (as known at {table.as_of.isoformat()}).")
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file):
+    """Back up the whole database, online (SQLite backup API, or pg_dump)."""
+    from domain.store.config import database_from_environment
+
+    from .backup import BackupError, backup
+
+    try:
+        backup(database_from_environment(), file)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Backed up to {file}.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already has events.")
+@click.pass_context
+def restore_command(ctx, file, force):
+    """Restore a backup into the configured database, then verify the hash chain."""
+    from domain.store.config import database_from_environment
+
+    from .backup import BackupError, restore
+
+    try:
+        restore(file, database_from_environment(), force=force)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    result = services(ctx).checkpoints.verify()
+    if not result.ok:
+        raise click.ClickException(f"restored, but the chain fails at {result.first_bad_position}: {result.reason}")
+    click.echo(f"Restored {file}: {result.checked} events, chain head {result.head_hash} at {result.head_position}.")
+
+
 @main.command()
 @click.pass_context
 def verify(ctx):

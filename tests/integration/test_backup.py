@@ -1,0 +1,55 @@
+"""Backup and restore on both stores: the restore reproduces the chain head and the figures."""
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from api.services import Services
+from domain.context import acting_as
+from projections.periods import Period
+from tests.conftest import wib
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def two_databases(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "key.pem"))
+    if request.param == "sqlite":
+        yield str(tmp_path / "a.sqlite3"), str(tmp_path / "b.sqlite3")
+        return
+    source = request.getfixturevalue("postgres_database")
+    import psycopg
+
+    target = source + "_restored"
+    admin = source.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {target.rsplit('/', 1)[1]} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {target.rsplit('/', 1)[1]}")
+    yield source, target
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {target.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def test_a_restore_reproduces_the_chain_head_and_the_figures(two_databases, tmp_path):
+    source, target = two_databases
+    svc = Services(source, "Asia/Jakarta")
+    with acting_as("protokol"):
+        for i in range(5):
+            w = svc.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                    location="Pendopo", scope="dalam_daerah")
+            if i % 2:
+                svc.agenda.record_protocol(w.activity_id, officers=["Ani"])
+    svc.checkpoints.take()
+    head = svc.chain.head()
+    figures = [(f.numerator, f.denominator) for f in svc.calculator.compute(Period.parse("2021")).figures]
+    svc.close()
+    runner = CliRunner()
+    backup_file = str(tmp_path / "backup.dump")
+    assert runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source}).exit_code == 0
+    result = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})
+    assert result.exit_code == 0, result.output
+    restored = Services(target, "Asia/Jakarta")
+    assert restored.chain.head() == head
+    assert [(f.numerator, f.denominator) for f in restored.calculator.compute(Period.parse("2021")).figures] == figures
+    restored.close()
+    again = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})
+    assert again.exit_code == 1 and "restore into" in again.output  # not over a database with events
+    assert runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source}).exit_code == 1  # exists
