@@ -41,6 +41,7 @@ class Checkpoint:
     hash: str
     signed_at: str
     signature: str  # base64 Ed25519 signature of statement(...)
+    public_key: str = ""  # PEM of the key that signed it (keys may be rotated)
 
     def verify(self, public_key: Ed25519PublicKey) -> bool:
         try:
@@ -94,24 +95,27 @@ class Checkpoints:
         self.view = chain.view
         with self.view.write_transaction() as c:
             c.execute("CREATE TABLE IF NOT EXISTS iku_checkpoints (position BIGINT NOT NULL, "
-                      "hash TEXT NOT NULL, signed_at TEXT NOT NULL, signature TEXT NOT NULL)")
+                      "hash TEXT NOT NULL, signed_at TEXT NOT NULL, signature TEXT NOT NULL, "
+                      "public_key TEXT NOT NULL)")
 
     def take(self) -> Checkpoint:
         self.chain.catch_up()
         position, chain_hash = self.chain.head()
         signed_at = datetime.now(UTC).isoformat(timespec="microseconds")
         checkpoint = Checkpoint(position, chain_hash, signed_at,
-                                self.signer.sign(statement(position, chain_hash, signed_at)))
+                                self.signer.sign(statement(position, chain_hash, signed_at)),
+                                self.signer.public_pem())
         with self.view.write_transaction() as c:
-            c.execute(self.view.sql("INSERT INTO iku_checkpoints VALUES (?, ?, ?, ?)"),
-                      (checkpoint.position, checkpoint.hash, checkpoint.signed_at, checkpoint.signature))
+            c.execute(self.view.sql("INSERT INTO iku_checkpoints VALUES (?, ?, ?, ?, ?)"),
+                      (checkpoint.position, checkpoint.hash, checkpoint.signed_at, checkpoint.signature,
+                       checkpoint.public_key))
         return checkpoint
 
     def all(self) -> list[Checkpoint]:
         with self.view.read() as c:
-            c.execute("SELECT position, hash, signed_at, signature FROM iku_checkpoints "
+            c.execute("SELECT position, hash, signed_at, signature, public_key FROM iku_checkpoints "
                       "ORDER BY signed_at")
-            return [Checkpoint(r["position"], r["hash"], r["signed_at"], r["signature"])
+            return [Checkpoint(r["position"], r["hash"], r["signed_at"], r["signature"], r["public_key"])
                     for r in c.fetchall()]
 
     def latest(self) -> Checkpoint | None:
@@ -134,9 +138,14 @@ class Checkpoints:
         result = self.chain.verify()
         if not result.ok:
             return result
-        public_key = self.signer.private_key().public_key()
         for checkpoint in self.all():
-            if not checkpoint.verify(public_key):
+            # Each checkpoint is checked with the key that signed it: keys may be rotated.
+            # Whether that key is trusted is for the inspector, who holds the published keys.
+            try:
+                key = load_public_key(checkpoint.public_key.encode())
+            except ValueError:
+                key = None
+            if key is None or not checkpoint.verify(key):
                 return type(result)(False, result.checked, 0, "", checkpoint.position,
                                     f"the checkpoint signed at {checkpoint.signed_at} has a bad signature")
             if checkpoint.position > result.head_position or (

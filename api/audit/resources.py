@@ -27,6 +27,7 @@ class CheckpointSchema(ma.Schema):
     hash = fields.String()
     signed_at = fields.String()
     signature = fields.String(metadata={"description": "Base64 Ed25519 signature"})
+    public_key = fields.String(metadata={"description": "PEM of the key that signed it"})
 
 
 class PublicKeySchema(ma.Schema):

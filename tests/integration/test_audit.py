@@ -167,3 +167,16 @@ def test_the_export_figures_are_those_of_the_api(recorded, client, auth, exporte
     api = client.get(f"/api/v1/iku?period=2021-Q1&as_of={as_of}", headers=auth("inspektorat")).json
     assert figures["indicators"] == api["indicators"]
     assert [i["denominator"] for i in figures["indicators"]] == [6, 6]
+
+
+def test_checkpoints_signed_before_a_key_rotation_still_verify(recorded, tmp_path):
+    recorded.checkpoints.take()
+    old_key = recorded.checkpoints.signer.path
+    old_key.rename(tmp_path / "retired-key.pem")  # rotation: a new key is made on next use
+    with acting_as("protokol.ani"):
+        recorded.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    recorded.checkpoints.take()
+    keys = {c.public_key for c in recorded.checkpoints.all()}
+    assert len(keys) == 2
+    assert recorded.checkpoints.verify().ok is True
