@@ -91,3 +91,24 @@ def test_api_tokens_are_never_stored_in_plain_text(app, tokens, database):
             dump = "\n".join(db.iterdump())
     assert "iku_users" in dump or "admin.user" in dump  # the users were dumped
     assert all(token not in dump for token in tokens.values())
+
+
+def test_an_idempotent_resubmission_under_concurrency_appends_once(app, tokens, activity, log):
+    barrier = threading.Barrier(8)
+    answers = []
+
+    def resubmit():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"{BASE}/{activity}/documentation", json={"media": "video"}, headers={
+            "Authorization": f"Bearer {tokens['dokumentasi']}", "Idempotency-Key": "retry-storm"})
+        answers.append((response.status_code, response.json))
+
+    threads = [threading.Thread(target=resubmit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [n.originator_version for n in log()] == [1, 2]  # appended once
+    assert [status for status, _ in answers] == [201] * 8  # every resubmission gets the first answer
+    assert all(body == answers[0][1] for _, body in answers)
