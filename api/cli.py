@@ -259,7 +259,7 @@ def backup_command(file):
     """Back up the whole database, online (SQLite backup API, or pg_dump)."""
     from domain.store.config import database_from_environment
 
-    from .backup import BackupError, backup
+    from domain.store.backup import BackupError, backup
 
     try:
         backup(database_from_environment(), file)
@@ -276,7 +276,7 @@ def restore_command(ctx, file, force):
     """Restore a backup into the configured database, then verify the hash chain."""
     from domain.store.config import database_from_environment
 
-    from .backup import BackupError, restore
+    from domain.store.backup import BackupError, restore
 
     try:
         restore(file, database_from_environment(), force=force)
