@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_smorest import Api
+from eventsourcing.persistence import PersistenceError
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -104,7 +105,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def say_when_times_are_simulated(response):
         # A demo database's recorded times come from a simulated clock: every answer says so.
-        if current_app.extensions["iku"].agenda.recorded_times_are_simulated:
+        try:
+            simulated = current_app.extensions["iku"].agenda.recorded_times_are_simulated
+        except PersistenceError:
+            return response  # the store is unreachable: the response already says what it can
+        if simulated:
             response.headers[SIMULATED_HEADER] = "simulated"
             if response.is_json and response.status_code < 300:
                 body = response.get_json(silent=True)

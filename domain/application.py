@@ -315,7 +315,15 @@ class Agenda(Application):
 
     @property
     def recorded_times_are_simulated(self) -> bool:
-        return self.recorder.get_mark(SIMULATED_MARK[0]) == SIMULATED_MARK[1]
+        # The mark is permanent once set, and can only be set while the log is empty: once
+        # the log has events, the answer never changes, so it is read once.
+        cached = getattr(self, "_simulated", None)
+        if cached is not None:
+            return cached
+        marked = self.recorder.get_mark(SIMULATED_MARK[0]) == SIMULATED_MARK[1]
+        if marked or (self.recorder.max_notification_id() or 0) > 0:
+            self._simulated = marked
+        return marked
 
     def mark_as_demo(self) -> bool:
         """Permanently mark an empty database as a demo whose recorded times are simulated."""

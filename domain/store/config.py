@@ -23,6 +23,13 @@ def persistence_env(database: str) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
+            # Check a pooled connection before use: after a restart of PostgreSQL or a lost
+            # connection the service recovers at the next request instead of failing once
+            # per stale connection.
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": "5",  # a request waits at most this for a connection
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
         }
     if "mode=memory" not in database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)

@@ -215,3 +215,29 @@ def test_the_hash_chain_verifies_and_locates_a_changed_event_on_postgres(pg, pos
                      "WHERE notification_id = 2")
     result = pg.checkpoints.verify()
     assert (result.ok, result.first_bad_position) == (False, 2)
+
+
+def test_a_lost_database_connection_is_503_or_retried_never_500_and_the_service_recovers(postgres_database):
+    app = create_app({"IKU_DATABASE": postgres_database, "IKU_TIMEZONE": "Asia/Jakarta"})
+    client = app.test_client()
+    token = app.extensions["iku"].users.create("ani", "admin")
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+            "location": "Pendopo", "scope": "dalam_daerah"}
+    assert client.post("/api/v1/activities", headers=headers, json=body).status_code == 201
+    name = postgres_database.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_database, autocommit=True) as admin:  # the connections are lost
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    statuses = []
+    for _ in range(4):
+        response = client.post("/api/v1/activities", headers=headers, json=body)
+        statuses.append(response.status_code)
+        if response.status_code == 503:
+            assert response.headers["Retry-After"] and response.json["code"] == 503
+    assert set(statuses) <= {201, 503}
+    assert statuses[-1] == 201  # recovered
+    with psycopg.connect(postgres_database) as conn:
+        stored = conn.execute("SELECT count(*) FROM iku_events").fetchone()[0]
+    assert stored == 1 + statuses.count(201)  # nothing unacknowledged, nothing twice
+    app.extensions["iku"].close()
