@@ -119,8 +119,11 @@ class Checkpoints:
                     for r in c.fetchall()]
 
     def latest(self) -> Checkpoint | None:
-        found = self.all()
-        return found[-1] if found else None
+        with self.view.read() as c:
+            c.execute("SELECT position, hash, signed_at, signature, public_key FROM iku_checkpoints "
+                      "ORDER BY signed_at DESC LIMIT 1")
+            r = c.fetchone()
+        return Checkpoint(r["position"], r["hash"], r["signed_at"], r["signature"], r["public_key"]) if r else None
 
     def keep_daily(self) -> Checkpoint | None:
         """Take a checkpoint if the last one is a day old and the log has moved since."""

@@ -27,7 +27,11 @@ class Dialect:
         return originator_id.hex
 
     def id_hex(self, stored: Any) -> str:
-        return stored.hex if isinstance(stored, UUID) else str(stored)
+        return stored.hex if isinstance(stored, UUID) else stored
+
+    def tuple_rows(self, c) -> None:
+        """Make the cursor return plain tuples (SQLite's default factory)."""
+        c.sqlite_cursor.row_factory = None
 
 
 def _as_bytes(value) -> bytes:
@@ -78,19 +82,17 @@ class IKURecorderMixin(Dialect):
 
     def select_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
         """Plain rows (position, activity id hex, version, topic, state, recorded_at): the
-        projector's fast path, with no object per notification."""
+        projector's fast path, with no object per notification (rows read as tuples)."""
         with self.read() as c:
+            self.tuple_rows(c)
             c.execute(self.sql(
-                f"SELECT {self.position_column} AS position, originator_id, originator_version, "
+                f"SELECT {self.position_column}, originator_id, originator_version, "
                 f"topic, state, recorded_at FROM {self.events_table} "
                 f"WHERE {self.position_column} > ? AND {self.position_column} <= ? "
                 f"ORDER BY {self.position_column} LIMIT ?"), (after, stop, limit))
-            return self._plain_rows(c.fetchall())
-
-    def _plain_rows(self, rows) -> list[tuple]:
-        id_hex = self.id_hex
-        return [(r["position"], id_hex(r["originator_id"]), r["originator_version"], r["topic"],
-                 _as_bytes(r["state"]), r["recorded_at"]) for r in rows]
+            id_hex = self.id_hex
+            return [(p, id_hex(i), v, t, s if type(s) is bytes else _as_bytes(s), r)
+                    for p, i, v, t, s, r in c.fetchall()]
 
     def select_recorded_events(
         self, originator_id: UUID, *, recorded_until: int | None = None

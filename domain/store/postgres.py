@@ -24,6 +24,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
     PostgresRecorder,
 )
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from .clock import SystemClock
@@ -36,6 +37,9 @@ class PostgresDialect:
 
     def id_param(self, originator_id: UUID) -> Any:
         return originator_id
+
+    def tuple_rows(self, c) -> None:
+        c.row_factory = tuple_row
 
 
 class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, PostgresApplicationRecorder):
