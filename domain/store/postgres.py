@@ -88,10 +88,6 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Postgres
                 c.execute(statement)
             yield c
 
-    def _insert_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # Before the lock, in the same transaction as the events.
-        self._remember(curs, kwargs.get("idempotency"), stored_events)
-
     def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         self._lock_table(curs)
         self._notify_channel(curs)
@@ -102,8 +98,16 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Postgres
         ]
         curs.execute(self.insert_events_statement, (events, self.clock.now()))
 
-    def _fetch_ids_after_insert_events(self, curs, stored_events, **_: Any):
-        return [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
+    def _fetch_ids_after_insert_events(self, curs, stored_events, **kwargs: Any):
+        positions = [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
+        claim = kwargs.get("idempotency")
+        if claim is not None:
+            # After the events, in their transaction, on a cursor of its own (the first holds
+            # the ids). Synced here so that a reused key fails as a unique violation, not as
+            # an aborted pipeline further on.
+            with curs.connection.cursor() as remember, curs.connection.pipeline():
+                self._remember(remember, claim, stored_events)
+        return positions
 
 
 class PostgresUserRecorder(PostgresDialect, UsersMixin, PostgresRecorder):
