@@ -17,10 +17,16 @@ MEDIA = ("media_luar_ruang", "foto", "video")
 SCOPES = ("dalam_daerah", "luar_daerah")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # an agenda's dates; anything else is a typing error
+
+
 def check_times(starts_at: datetime, ends_at: datetime | None) -> None:
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value is not None and value.utcoffset() is None:
             raise InvalidActivityData("must carry a timezone offset", field=name)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise InvalidActivityData(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}",
+                                      field=name)
     if ends_at is not None and ends_at < starts_at:
         raise InvalidActivityData("must not be before starts_at", field="ends_at")
 

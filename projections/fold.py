@@ -77,8 +77,14 @@ class LocalDates:
         bucket = micros // self.BUCKET
         found = self._cache.get(bucket)
         if found is None:
-            local = datetime.fromtimestamp(bucket * self.BUCKET / 1_000_000, self.zone)
-            found = self._cache[bucket] = date_key(local.date())
+            try:
+                local = datetime.fromtimestamp(bucket * self.BUCKET / 1_000_000, self.zone)
+                found = date_key(local.date())
+            except (ValueError, OverflowError, OSError):
+                # Outside what datetime can hold: before or after every period (the domain
+                # refuses such dates; a log written before that rule may hold one).
+                found = 0 if micros < 0 else 99_999_999
+            self._cache[bucket] = found
             if len(self._cache) > 1_000_000:
                 self._cache.clear()
         return found

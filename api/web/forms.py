@@ -32,6 +32,7 @@ def message_for(text: str) -> str:
         ("Must not be before starts_at", _("Tidak boleh sebelum waktu mulai.")),
         ("must not be before starts_at", _("Tidak boleh sebelum waktu mulai.")),
         ("A leader is named twice", _("Pimpinan disebut dua kali.")),
+        ("must be between the years", _("Tahun di luar 1900–2999.")),
     ):
         if text.startswith(prefix):
             return message

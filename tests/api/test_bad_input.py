@@ -172,3 +172,14 @@ def test_a_bad_as_of_on_an_activity_is_422(client, auth, activity):
 def test_an_activity_as_of_before_it_was_recorded_is_404(client, auth, activity):
     assert client.get(f"{BASE}/{activity}?as_of=2021-04-01", headers=auth()).status_code == 404
     assert client.get(f"{BASE}/{uuid.uuid4()}/history", headers=auth()).status_code == 404
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
+                                     "1899-12-31T12:00:00+07:00", "3000-01-01T00:00:00+07:00"])
+def test_a_date_outside_the_years_1900_to_2999_is_422_and_the_figures_still_answer(client, auth, activity, log, instant):
+    before = log()
+    refused(client.post(BASE, headers=auth("protokol"), json={**GOOD_SCHEDULE, "starts_at": instant}), 422, "starts_at")
+    refused(client.post(f"{BASE}/{activity}/reschedule", headers=auth("protokol"),
+                        json={"starts_at": instant, "reason": "x"}), 422, "starts_at")
+    assert log() == before
+    assert client.get("/api/v1/iku?period=2021", headers=auth()).status_code == 200

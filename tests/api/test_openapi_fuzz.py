@@ -21,7 +21,10 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(app
     assert len(operations) >= 17
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        # A fixed set of examples (derandomize): CI is reproducible; raise max_examples locally
+        # to explore further (100 per operation passed on both stores).
+        @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck),
+                  database=None)
         def call(case):
             # Excluded: "schema-valid input is accepted". A period can match the documented
             # pattern and still be impossible (2021-02-30); refusing it with 422 is right.

@@ -56,3 +56,12 @@ def test_local_dates_are_taken_in_the_configured_timezone():
 def test_an_as_of_date_alone_means_the_end_of_that_local_day():
     end = end_of_local_day(date(2021, 4, 5), JAKARTA)
     assert end.astimezone(timezone.utc) == datetime(2021, 4, 5, 16, 59, 59, 999999, tzinfo=timezone.utc)
+
+
+def test_local_dates_of_instants_beyond_what_datetime_holds_do_not_raise():
+    from projections.fold import LocalDates
+
+    dates = LocalDates(JAKARTA)
+    year_one = -62135596800 * 1_000_000  # 0001-01-01T00:00:00Z
+    assert dates.key(year_one - 14 * 3600 * 1_000_000) == 0
+    assert dates.key(10**18) == 99_999_999
