@@ -1,29 +1,31 @@
-"""Service append vs raw eventsourcing append, on the same SQLite file.
+"""Service append vs raw eventsourcing append, in the same database (SQLite or PostgreSQL).
 
 Both run the same workload through an eventsourcing Application: create an activity (one
 event), then get it and record protocol service (one more event); one save per event.
 - service: our Agenda (actor from context, recorded_at under the write lock, the as-of
   horizon, the acknowledgement's recorded_at read back);
-- raw: a stock eventsourcing Application with the stock SQLite recorder (its own table in
-  the same file) and the same aggregate class.
+- raw: a stock eventsourcing Application with the store's stock recorder (its own table in
+  the same database) and the same aggregate class.
 Rounds alternate to spread the machine's noise over both; the median round is reported.
 
-    python -m bench.append [--events 4000] [--rounds 5]
+    python -m bench.append [--events 4000] [--rounds 5] [--store sqlite|postgres]
 """
 from __future__ import annotations
 
 import argparse
-import tempfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from domain.application import Agenda
 from domain.context import acting_as
 from domain.model import Activity
 
+from domain.store.config import persistence_env
+
+from . import stores
 from .common import Timer, machine_note, median
 
 
@@ -34,6 +36,23 @@ class RawFactory(SQLiteFactory):
         recorder = SQLiteApplicationRecorder(self.datastore, events_table_name="raw_events")
         recorder.create_table()
         return recorder
+
+
+class RawPostgresFactory(PostgresFactory):
+    """The stock recorder, in a table of its own beside ours."""
+
+    def application_recorder(self):
+        recorder = PostgresApplicationRecorder(self.datastore, events_table_name="raw_events")
+        recorder.create_table()
+        return recorder
+
+
+def raw_application(database: str) -> RawApplication:
+    """A stock Application on the same database as the service (same connection settings)."""
+    env = persistence_env(database)
+    env["PERSISTENCE_MODULE"] = ("bench.append:RawPostgresFactory" if database.startswith("postgres")
+                                 else "bench.append:RawFactory")
+    return RawApplication(env=env)
 
 
 class RawApplication(Application):
@@ -65,11 +84,9 @@ def raw_round(app: RawApplication, pairs: int) -> float:
     return 2 * pairs / t.seconds
 
 
-def run(events: int = 4000, rounds: int = 5) -> dict:
-    folder = tempfile.mkdtemp()
-    path = str(Path(folder) / "append.sqlite3")
-    agenda = Agenda(path)
-    raw = RawApplication(env={"PERSISTENCE_MODULE": "bench.append:RawFactory", "SQLITE_DBNAME": path})
+def run(database: str, events: int = 4000, rounds: int = 5) -> dict:
+    agenda = Agenda(database)
+    raw = raw_application(database)
     pairs = events // 2
     service_round(agenda, 50)
     raw_round(raw, 50)  # warm up both
@@ -88,9 +105,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=5)
+    stores.add_arguments(parser)
     args = parser.parse_args()
-    print(machine_note())
-    r = run(args.events, args.rounds)
+    print(machine_note(), f"store: {args.store}")
+    with stores.database(args, "append") as (database, _):
+        r = run(database, args.events, args.rounds)
     print(f"append, {r['events']} events per round, median of {r['rounds']} rounds: "
           f"service {r['service']:,.0f} ev/s, raw eventsourcing {r['raw']:,.0f} ev/s, "
           f"ratio {r['ratio']:.2f}")

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL
 
+from domain.store.postgres import SCHEMA_LOCK
+
 from .view import SCHEMA_VERSION, ActivityViewMixin, view_tables
 
 
@@ -21,6 +23,13 @@ class PostgresActivityView(ActivityViewMixin, PostgresTrackingRecorder):
                                                         "DOUBLE PRECISION"))
 
     def _create_table(self, curs) -> None:
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))  # see SerialisedSchema
+        # The library looked for the tracking table before this lock: another process may
+        # have created it since. Look again, under the lock.
+        if self._table_exists(curs, self.tracking_table):
+            curs.execute(self.max_tracking_id_statement, (self.table_migration_identifier,))
+            self.tracking_table_exists = True
+            self.tracking_migration_current = self.tracking_migration_previous = curs.fetchone()["max"]
         self._drop_if_outdated(curs)
         super()._create_table(curs)
         self.set_meta(curs, "schema", SCHEMA_VERSION)

@@ -22,6 +22,14 @@ def database(tmp_path) -> str:
     return str(tmp_path / "iku.sqlite3")
 
 
+def either_store(request, tmp_path) -> str:
+    """A SQLite file or the session's PostgreSQL database (emptied), by the fixture's param:
+    the integration and API suites run on both stores."""
+    if request.param == "sqlite":
+        return str(tmp_path / "iku.sqlite3")
+    return request.getfixturevalue("postgres_database")
+
+
 @pytest.fixture
 def services(database):
     svc = Services(database, "Asia/Jakarta")
@@ -115,3 +123,36 @@ def postgres_database(postgres_url, monkeypatch, tmp_path):
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
     return postgres_url
+
+
+class RawSQL:
+    """Plain SQL on either store, beneath the service, as a tamperer (or a test) would use it.
+    Statements use `?` placeholders, `{position}` for the log's position column, and name
+    the events table `stored_events` (SQLite's name; PostgreSQL's is `iku_events`)."""
+
+    def __init__(self, database: str):
+        self.postgres = database.startswith("postgresql")
+        if self.postgres:
+            import psycopg
+
+            self.conn = psycopg.connect(database, autocommit=True)
+        else:
+            import sqlite3
+
+            self.conn = sqlite3.connect(database, isolation_level=None)
+
+    def execute(self, statement: str, params=()) -> list[tuple]:
+        statement = statement.replace("{position}", "notification_id" if self.postgres else "rowid")
+        if self.postgres:
+            statement = statement.replace("?", "%s").replace("stored_events", "iku_events")
+        cursor = self.conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -42,7 +42,22 @@ class PostgresDialect:
         c.row_factory = tuple_row
 
 
-class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, PostgresApplicationRecorder):
+# Any number of 64-bit integer: the advisory lock that serialises schema creation.
+SCHEMA_LOCK = 0x494B55_534348  # "IKU" "SCH"
+
+
+class SerialisedSchema:
+    """Creating tables and functions one process at a time. PostgreSQL refuses concurrent
+    `CREATE OR REPLACE FUNCTION` ("tuple concurrently updated") and concurrent creations of
+    one table, as when several workers or hosts start on a new database together."""
+
+    def _create_table(self, curs) -> None:
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        super()._create_table(curs)
+
+
+class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, SerialisedSchema,
+                                     PostgresApplicationRecorder):
     clock: Any = SystemClock()
     position_column = "notification_id"
 
@@ -110,7 +125,7 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Postgres
         return positions
 
 
-class PostgresUserRecorder(PostgresDialect, UsersMixin, PostgresRecorder):
+class PostgresUserRecorder(PostgresDialect, UsersMixin, SerialisedSchema, PostgresRecorder):
     def __init__(self, datastore):
         super().__init__(datastore)
         self.sql_create_statements.extend(SQL(s) for s in USERS_TABLES)

@@ -1,12 +1,12 @@
 import pytest
 
+from tests.conftest import either_store
+
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request, tmp_path):
     """The API tests run on both stores: a SQLite file, and the machine's PostgreSQL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "iku.sqlite3")
-    return request.getfixturevalue("postgres_database")
+    return either_store(request, tmp_path)
 
 
 @pytest.fixture

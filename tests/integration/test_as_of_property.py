@@ -1,9 +1,9 @@
 """Property: for any sequence of events, period, instant and leader filter, the as-of
 calculator (indexed queries on the bitemporal view) equals the reference replay."""
-import tempfile
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
+import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,25 +83,44 @@ def figures(answer):
             for f in answer.figures]
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database(request, tmp_path_factory):
+    """Makes an empty database for each example: a new SQLite file, or the session's
+    PostgreSQL database with its schema dropped and created again."""
+    if request.param == "sqlite":
+        return lambda: str(tmp_path_factory.mktemp("p") / "p.sqlite3")
+    url = request.getfixturevalue("postgres_url")
+    request.getfixturevalue("monkeypatch").setenv(
+        "IKU_SIGNING_KEY", str(tmp_path_factory.mktemp("key") / "signing-key.pem"))
+
+    def empty():
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        return url
+
+    return empty
+
+
 @settings(max_examples=500, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
 @given(plan=steps, asked=queries)
-def test_the_as_of_calculator_equals_the_reference_replay(plan, asked):
-    with tempfile.TemporaryDirectory() as folder:
-        services = Services(str(Path(folder) / "p.sqlite3"), "Asia/Jakarta")
-        try:
-            with acting_as("property"):
-                apply(services.agenda, plan)
-            times = [n.recorded_at for n in log_of(services.agenda)]
-            reference = ReferenceCalculator(services.agenda, services.zone)
-            for label, which, nudge, leader in asked:
-                if which < 0 or not times:
-                    as_of = None  # now
-                else:
-                    as_of = to_datetime(times[which % len(times)] + nudge)
-                period = Period.parse(label)
-                answer = services.calculator.compute(period, as_of, leader)
-                expected = reference.compute(period, answer.as_of, leader)
-                assert figures(answer) == figures(expected), (label, as_of, leader)
-        finally:
-            services.close()
+def test_the_as_of_calculator_equals_the_reference_replay(fresh_database, plan, asked):
+    services = Services(fresh_database(), "Asia/Jakarta")
+    try:
+        with acting_as("property"):
+            apply(services.agenda, plan)
+        times = [n.recorded_at for n in log_of(services.agenda)]
+        reference = ReferenceCalculator(services.agenda, services.zone)
+        for label, which, nudge, leader in asked:
+            if which < 0 or not times:
+                as_of = None  # now
+            else:
+                as_of = to_datetime(times[which % len(times)] + nudge)
+            period = Period.parse(label)
+            answer = services.calculator.compute(period, as_of, leader)
+            expected = reference.compute(period, answer.as_of, leader)
+            assert figures(answer) == figures(expected), (label, as_of, leader)
+    finally:
+        services.close()

@@ -1,7 +1,6 @@
 """Audit integrity: the hash chain finds and locates tampering; signed checkpoints; an
 audit export verified offline with nothing but the export and the public key."""
 import json
-import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +10,7 @@ from api.cli import main
 from domain.context import acting_as
 from projections.audit import ExportRefused, public_pem, verify_export
 from projections.periods import Period
-from tests.conftest import wib
+from tests.conftest import RawSQL, wib
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def recorded(services):
 
 
 def tamper(database, *statements):
-    with sqlite3.connect(database) as db:
+    with RawSQL(database) as db:
         for statement, params in statements:
             db.execute(statement, params)
 
@@ -37,36 +36,36 @@ def test_an_untouched_log_verifies(recorded):
 
 
 def test_changing_one_byte_of_a_stored_event_is_detected_and_located(recorded, database):
-    with sqlite3.connect(database) as db:
-        state = bytearray(db.execute("SELECT state FROM stored_events WHERE rowid = 7").fetchone()[0])
+    with RawSQL(database) as db:
+        state = bytearray(db.execute("SELECT state FROM stored_events WHERE {position} = 7")[0][0])
         state[state.index(b"Rapat 3")] ^= 0x01  # one bit of one byte
-        db.execute("UPDATE stored_events SET state = ? WHERE rowid = 7", (bytes(state),))
+        db.execute("UPDATE stored_events SET state = ? WHERE {position} = 7", (bytes(state),))
     result = recorded.checkpoints.verify()
     assert (result.ok, result.first_bad_position) == (False, 7)
 
 
 def test_deleting_a_stored_event_is_detected_and_located(recorded, database):
-    tamper(database, ("DELETE FROM stored_events WHERE rowid = 4", ()))
+    tamper(database, ("DELETE FROM stored_events WHERE {position} = 4", ()))
     result = recorded.checkpoints.verify()
     assert (result.ok, result.first_bad_position) == (False, 4)
     assert "missing" in result.reason
 
 
 def test_swapping_two_stored_events_is_detected_and_located(recorded, database):
-    with sqlite3.connect(database) as db:
+    with RawSQL(database) as db:
         columns = "originator_id, originator_version, topic, state, recorded_at"
-        a = db.execute(f"SELECT {columns} FROM stored_events WHERE rowid = 3").fetchone()
-        b = db.execute(f"SELECT {columns} FROM stored_events WHERE rowid = 5").fetchone()
-        db.execute("DELETE FROM stored_events WHERE rowid IN (3, 5)")
-        db.execute(f"INSERT INTO stored_events (rowid, {columns}) VALUES (3, ?, ?, ?, ?, ?)", b)
-        db.execute(f"INSERT INTO stored_events (rowid, {columns}) VALUES (5, ?, ?, ?, ?, ?)", a)
+        a = db.execute(f"SELECT {columns} FROM stored_events WHERE {{position}} = 3")[0]
+        b = db.execute(f"SELECT {columns} FROM stored_events WHERE {{position}} = 5")[0]
+        db.execute("DELETE FROM stored_events WHERE {position} IN (3, 5)")
+        db.execute(f"INSERT INTO stored_events ({{position}}, {columns}) VALUES (3, ?, ?, ?, ?, ?)", b)
+        db.execute(f"INSERT INTO stored_events ({{position}}, {columns}) VALUES (5, ?, ?, ?, ?, ?)", a)
     result = recorded.checkpoints.verify()
     assert (result.ok, result.first_bad_position) == (False, 3)
 
 
 def test_deleting_the_last_events_and_their_hashes_is_caught_by_the_signed_checkpoint(recorded, database):
     recorded.checkpoints.take()
-    tamper(database, ("DELETE FROM stored_events WHERE rowid > 10", ()),
+    tamper(database, ("DELETE FROM stored_events WHERE {position} > 10", ()),
            ("DELETE FROM iku_chain WHERE position > 10", ()))
     result = recorded.checkpoints.verify()
     assert result.ok is False and "checkpoint" in result.reason
@@ -154,7 +153,7 @@ def test_an_export_into_a_folder_that_is_not_empty_or_of_a_bad_period_is_refused
 def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, cli_env, database):
     runner = CliRunner()
     assert "ok: 12 events" in runner.invoke(main, ["verify"], env=cli_env).stdout
-    tamper(database, ("DELETE FROM stored_events WHERE rowid = 6", ()))
+    tamper(database, ("DELETE FROM stored_events WHERE {position} = 6", ()))
     result = runner.invoke(main, ["verify"], env=cli_env)
     assert result.exit_code == 1 and "FAILED at position 6" in result.stdout
 
