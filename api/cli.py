@@ -17,9 +17,14 @@ CLI_ACTOR = "system:cli"
 def services(ctx: click.Context):
     obj = ctx.ensure_object(dict)
     if "services" not in obj:
+        from domain.exceptions import StoreNotWritable
+
         from .services import Services
 
-        obj["services"] = Services()
+        try:
+            obj["services"] = Services()
+        except StoreNotWritable as e:
+            raise click.ClickException(str(e)) from None
         ctx.call_on_close(obj["services"].close)
         if obj["services"].agenda.recorded_times_are_simulated:
             click.echo("Catatan: recorded times in this database are SIMULATED (demo data).",

@@ -45,12 +45,21 @@ def register(app, api) -> None:
         return respond(exc)
 
     def store_unavailable(error: Exception):
-        log.warning("store unavailable: %s", error)
+        services = app.extensions.get("iku")
+        if services is not None:
+            services.store_failed()
+        text = str(error).lower()
+        if "full" in text or "no space" in text:  # SQLite: "disk is full"; PostgreSQL: "No space left"
+            log.error("store full: %s", error)
+            message, retry = "the database's disk is full; nothing was recorded (an operator must free space)", "60"
+        elif "readonly" in text or "read-only" in text:
+            log.error("store read-only: %s", error)
+            message, retry = "the database is read-only; nothing was recorded (an operator must fix it)", "60"
+        else:
+            log.warning("store unavailable: %s", error)
+            message, retry = "the event store is busy or unreachable; nothing was recorded, retry", "1"
         exc = ServiceUnavailable()
-        exc.data = {
-            "message": "the event store is busy or unreachable; nothing was recorded, retry",
-            "headers": {"Retry-After": "1"},
-        }
+        exc.data = {"message": message, "headers": {"Retry-After": retry}}
         return respond(exc)
 
     def unexpected(error: Exception):

@@ -21,8 +21,8 @@ from .users import Users
 class Services:
     def __init__(self, database: str | None = None, timezone: str | None = None,
                  *, create_tables: bool = True):
-        """`create_tables=False` for a process joining a database whose tables exist:
-        concurrent first creation races in the library (on PostgreSQL especially)."""
+        """`create_tables=False` for a process joining a database whose tables exist (it
+        saves the creation statements; concurrent creation itself is safe)."""
         self.database = database or database_from_environment()
         self.zone = ZoneInfo(timezone or os.environ.get("IKU_TIMEZONE") or DEFAULT_TIMEZONE)
         self.agenda = Agenda(self.database, env=None if create_tables else {"CREATE_TABLE": "no"})
@@ -31,6 +31,15 @@ class Services:
         self.users = Users(self.agenda.factory.user_recorder())
         self.chain = Chain(self.agenda, self.projector.view)
         self.checkpoints = Checkpoints(self.chain, Signer(signing_key_path(self.database)))
+
+    def store_failed(self) -> None:
+        """After a lost or refused connection: replace the broken ones now (PostgreSQL)."""
+        check_pool = getattr(self.agenda.factory, "check_pool", None)
+        if check_pool is not None:
+            try:
+                check_pool()
+            except Exception:  # noqa: BLE001 - the database may still be down
+                pass
 
     def close(self) -> None:
         self.agenda.close()

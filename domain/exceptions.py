@@ -47,3 +47,8 @@ class IdempotencyKeyReused(DomainError):
 
 class ClockRefused(DomainError):
     """A simulated clock was asked of a database that is not marked as a demo."""
+
+
+class StoreNotWritable(Exception):
+    """The database cannot be written (a read-only file, folder or mount): the service
+    cannot start, since every request may append or move a projection."""

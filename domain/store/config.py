@@ -32,8 +32,25 @@ def persistence_env(database: str) -> dict[str, str]:
             "POSTGRES_MAX_OVERFLOW": "10",
         }
     if "mode=memory" not in database:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        check_writable(Path(database))
     return {
         "PERSISTENCE_MODULE": "domain.store.sqlite:IKUSQLiteFactory",
         "SQLITE_DBNAME": database,
     }
+
+
+def check_writable(path: Path) -> None:
+    """A SQLite database must be writable, with its folder (SQLite writes its -wal and -shm
+    files beside it). Say so plainly, rather than failing later with 'unable to open'."""
+    from domain.exceptions import StoreNotWritable
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreNotWritable(f"cannot create the database folder {path.parent}: {e.strerror}") from None
+    for target in (path.parent, path):
+        if target.exists() and not os.access(target, os.W_OK):
+            kind = "folder" if target.is_dir() else "file"
+            raise StoreNotWritable(
+                f"the database {kind} {target} is read-only (its permissions, attributes or "
+                "mount): the service writes to it; make it writable and start again")

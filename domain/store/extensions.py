@@ -33,6 +33,12 @@ class Dialect:
         """Make the cursor return plain tuples (SQLite's default factory)."""
         c.sqlite_cursor.row_factory = None
 
+    def fetch_one(self, statement: str, params=()):
+        """One row of one read-only statement (a dict-like row, or None)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql(statement), params)
+            return c.fetchone()
+
 
 def _as_bytes(value) -> bytes:
     """Stored state as bytes, even if someone rewrote it as text (verification reads it)."""
@@ -214,10 +220,7 @@ class UsersMixin(Dialect):
             return c.fetchone() is not None
 
     def find_by_token(self, token_sha256: str) -> tuple[str, str] | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(self.sql("SELECT name, role FROM iku_users WHERE token_sha256 = ?"),
-                      (token_sha256,))
-            row = c.fetchone()
+        row = self.fetch_one("SELECT name, role FROM iku_users WHERE token_sha256 = ?", (token_sha256,))
         return (row["name"], row["role"]) if row else None
 
     def list_users(self) -> list[tuple[str, str]]:
