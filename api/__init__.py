@@ -1,6 +1,7 @@
 """The HTTP face of the service: create_app() builds everything, nothing runs at import."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -11,7 +12,7 @@ from eventsourcing.persistence import PersistenceError
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from . import errors
+from . import errors, metrics
 from .activities.resources import blp as activities_blp
 from .audit.resources import blp as audit_blp
 from .reports.resources import blp as reports_blp
@@ -79,11 +80,18 @@ def create_app(config: dict | None = None) -> Flask:
             return api.handle_http_exception(error)
         return render_template("error.html", code=error.code, message=error.description), error.code
 
+    metrics.register(app, services)
+
     @app.before_request
     def keep_checkpoints():
-        # At least one signed checkpoint a day while the service is used.
-        if request.method == "GET":
-            services.checkpoints.keep_daily()
+        # At least one signed checkpoint a day while the service is used (or scraped).
+        if request.method != "GET":
+            return
+        if request.path == "/metrics":
+            with contextlib.suppress(PersistenceError):  # the scrape reports iku_store_up 0
+                services.checkpoints.keep_daily()
+            return
+        services.checkpoints.keep_daily()
 
     @app.get("/api/v1")
     def index():

@@ -27,7 +27,8 @@ def persistence_env(database: str) -> dict[str, str]:
             # connection the service recovers at the next request instead of failing once
             # per stale connection.
             "POSTGRES_PRE_PING": "y",
-            "POSTGRES_CONNECT_TIMEOUT": "5",  # a request waits at most this for a connection
+            # A request waits at most this for a connection (sync workers hold one or two).
+            "POSTGRES_CONNECT_TIMEOUT": "2",
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
         }

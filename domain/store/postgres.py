@@ -20,10 +20,11 @@ from time import monotonic
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     ConnectionPool,
     PostgresApplicationRecorder,
+    PostgresDatastore,
     PostgresFactory,
     PostgresRecorder,
 )
@@ -156,11 +157,36 @@ def _note_return(conn) -> None:
     _returned_at[conn] = monotonic()
 
 
+# When no connection could be had, the database is taken as down for this long: the
+# library's own retries (10 attempts, 0.2 s apart) then fail at once instead of each waiting
+# POSTGRES_CONNECT_TIMEOUT, so a request gets its 503 in seconds, not in a minute.
+DOWN_FOR = 3.0  # seconds
+
+
+class FailFastDatastore(PostgresDatastore):
+    _down_until = 0.0
+
+    @contextmanager
+    def get_connection(self):
+        if monotonic() < self._down_until:
+            raise OperationalError("the database could not be reached moments ago")
+        connected = False
+        try:
+            with super().get_connection() as conn:
+                connected = True
+                yield conn
+        except (OperationalError, InterfaceError):
+            if not connected:
+                self._down_until = monotonic() + DOWN_FOR
+            raise
+
+
 class IKUPostgresFactory(PostgresFactory):
     application_recorder_class = IKUPostgresApplicationRecorder
 
     def __init__(self, env):
         super().__init__(env)
+        self.datastore.__class__ = FailFastDatastore  # the library builds the datastore itself
         pool = self.datastore.pool
         if self.datastore.pre_ping:  # ping idle connections only: a round trip less per use
             pool._check, pool._reset = _ping_if_idle, _note_return

@@ -1,6 +1,7 @@
 """What only PostgreSQL has: eventsourcing's own recorder cases on our PostgreSQL
 subclasses, and lost connections. The rest of the integration, API and property tests run on
 both stores (the `database` fixture of tests/integration and tests/api)."""
+import time
 from urllib.parse import urlsplit
 
 import psycopg
@@ -119,3 +120,26 @@ def test_several_processes_starting_together_on_a_new_database_create_its_schema
     with psycopg.connect(postgres_database) as conn:
         tables = {t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"iku_events", "activity_versions", "iku_chain", "iku_checkpoints", "iku_users"} <= tables
+
+
+def test_metrics_say_the_store_is_down_when_its_database_is_gone(postgres_url, tmp_path, monkeypatch):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
+    base, admin_url = postgres_url.rsplit("/", 1)[0], postgres_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS iku_test_gone WITH (FORCE)")
+        admin.execute("CREATE DATABASE iku_test_gone")
+        app = create_app({"IKU_DATABASE": f"{base}/iku_test_gone", "IKU_TIMEZONE": "Asia/Jakarta"})
+        client = app.test_client()
+        assert b"iku_store_up 1.0" in client.get("/metrics").data
+        admin.execute("DROP DATABASE iku_test_gone WITH (FORCE)")  # the store is gone
+        response = client.get("/metrics")
+        assert response.status_code == 200  # the scrape itself works and says so
+        samples = {s.name: s.value for f in text_string_to_metric_families(response.get_data(as_text=True))
+                   for s in f.samples}
+        assert samples == {"iku_store_up": 0}
+        started = time.monotonic()
+        assert client.get("/api/v1/health").status_code == 503
+        assert time.monotonic() - started < 15  # well before a proxy gives up (nginx: 60 s)
+        app.extensions["iku"].close()

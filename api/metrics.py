@@ -1,0 +1,68 @@
+"""Prometheus metrics at /metrics, read from the store on each scrape.
+
+Every figure comes from the database, so all gunicorn workers (and hosts) give the same
+answer, and nothing is kept per process. Request rates and latencies are the front proxy's
+and gunicorn's to report (docs/OPERATIONS.md)."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from eventsourcing.persistence import PersistenceError
+from flask import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+
+class StoreCollector:
+    def __init__(self, services):
+        self.services = services
+
+    def collect(self):
+        up = GaugeMetricFamily("iku_store_up", "1 if the event store answered this scrape")
+        try:
+            figures = self._read()
+        except PersistenceError:
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        for name, documentation, value in figures:
+            gauge = GaugeMetricFamily(name, documentation)
+            gauge.add_metric([], value)
+            yield gauge
+
+    def _read(self) -> list[tuple[str, str, float]]:
+        svc = self.services
+        log = svc.agenda.recorder.max_notification_id() or 0
+        view = svc.projector.position()
+        chain, _ = svc.chain.head()
+        latest = svc.checkpoints.latest()
+        figures = [
+            ("iku_log_position", "Position of the last event in the log (events recorded)", log),
+            ("iku_view_position", "Log position the activity view has applied", view),
+            ("iku_view_lag_events", "Events recorded but not yet in the activity view", log - view),
+            ("iku_chain_position", "Log position the hash chain covers", chain),
+            ("iku_chain_lag_events", "Events recorded but not yet chained", log - chain),
+            ("iku_recorded_times_simulated", "1 on a demo database (simulated clock)",
+             1 if svc.agenda.recorded_times_are_simulated else 0),
+        ]
+        if latest is not None:
+            signed = datetime.fromisoformat(latest.signed_at).timestamp()
+            figures += [
+                ("iku_checkpoint_position", "Log position of the latest signed checkpoint", latest.position),
+                ("iku_checkpoint_age_seconds", "Seconds since the latest signed checkpoint",
+                 max(0.0, time.time() - signed)),
+            ]
+        return figures
+
+
+def register(app, services) -> None:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(services))
+
+    @app.get("/metrics")
+    def metrics():
+        """Public, like /api/v1/health: counts and positions only (restrict it at the proxy)."""
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,29 @@
+"""Prometheus metrics at /metrics: positions and lags read from the store, the same in every
+worker; a scrape also keeps the daily signed checkpoint."""
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def scrape(client) -> dict[str, float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    return {sample.name: sample.value
+            for family in text_string_to_metric_families(response.get_data(as_text=True))
+            for sample in family.samples}
+
+
+def test_metrics_give_the_log_position_the_lags_and_the_checkpoint(client, auth, activity):
+    metrics = scrape(client)  # public, like /api/v1/health
+    assert metrics["iku_store_up"] == 1
+    assert metrics["iku_log_position"] == 1
+    assert metrics["iku_chain_position"] == 1 and metrics["iku_chain_lag_events"] == 0
+    assert metrics["iku_checkpoint_position"] == 1  # the scrape kept the daily checkpoint
+    assert 0 <= metrics["iku_checkpoint_age_seconds"] < 60
+    assert metrics["iku_recorded_times_simulated"] == 0
+
+    client.post(f"/api/v1/activities/{activity}/protocol", headers=auth("protokol"), json={"officers": ["Ani"]})
+    metrics = scrape(client)
+    assert metrics["iku_log_position"] == 2
+    assert metrics["iku_view_lag_events"] == metrics["iku_log_position"] - metrics["iku_view_position"]
+    assert client.get("/api/v1/iku?period=2021-Q1", headers=auth("pimpinan")).status_code == 200
+    assert scrape(client)["iku_view_lag_events"] == 0  # the read caught the view up
