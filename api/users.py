@@ -6,6 +6,7 @@
   user is locked out for a while, doubling with each further failure (docs/RULES.md)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -31,7 +32,13 @@ LOCK_MAX_SECONDS = 15 * 60
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Hashed on first need, not at import: argon2 takes its 64 MiB then, not in every
+    process that imports this module (the rebuild, the CLI)."""
+    return _hasher.hash("not a password of anyone")
 
 
 class UserExists(Exception):
@@ -90,7 +97,7 @@ class Users:
         now = SystemClock().now() if now is None else now
         record = self.recorder.login_record(name)
         if record is None or record["password_hash"] is None:
-            _verify(_DUMMY_HASH, password)  # as slow as a real check: names don't leak
+            _verify(_dummy_hash(), password)  # as slow as a real check: names don't leak
             raise LoginRefused()
         if record["locked_until"] > now:
             raise LoginRefused(locked_for=-(-(record["locked_until"] - now) // 1_000_000))

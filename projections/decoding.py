@@ -16,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Notification
 from eventsourcing.utils import resolve_topic
 
 INSTANTS = ("starts_at", "ends_at")
+_json_decode = json.JSONDecoder().decode  # of a str: json.loads(bytes) also sniffs the encoding
 
 
 class EventDecoder:
@@ -56,7 +57,7 @@ class EventDecoder:
             if self.mapper.compressor is not None:
                 state = self.mapper.compressor.decompress(state)
             return kind, self.mapper.transcoder.decode(state)
-        data = json.loads(state)
+        data = _json_decode(state.decode())
         for name in INSTANTS:
             value = data.get(name)
             if isinstance(value, dict):

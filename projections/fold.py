@@ -112,4 +112,5 @@ def version_row(
         state["scope"],
         state["category"],
         state["offset"],
+        None,  # prev_position: the row this event closed, set by the projector
     ]

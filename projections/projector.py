@@ -13,9 +13,11 @@ position it was prepared from.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -23,12 +25,13 @@ from domain.application import Agenda
 
 from .decoding import EventDecoder
 from .fold import LocalDates, fold, version_row
-from .view import ActivityView
+from .view import DEFAULT_BUCKET_BITS, ActivityView
 
 LIVE_BATCH = 2_000
-REBUILD_BATCH = 50_000
-CACHE_LIMIT = 100_000  # activity heads kept in memory during a catch-up; least recently used go first
-SYS_TO = 4  # index of sys_to in a version row  # activity heads kept in memory during one catch-up
+REBUILD_BATCH = 10_000
+CACHE_LIMIT = 20_000  # activity heads kept in memory during a catch-up; least recently used go first
+SYS_TO = 4  # index of sys_to in a version row
+PREV_POSITION = 17  # index of prev_position in a version row
 
 
 @dataclass
@@ -39,6 +42,52 @@ class Batch:
     new_rows: list
     closed: list
     heads: dict
+    deltas: dict  # (local_date, bucket, leaders, cancelled, served, media) -> +n/-n
+    buckets: dict  # bucket -> (last position, its recorded_at)
+
+
+class _Writer:
+    """Writes prepared batches: on PostgreSQL on a thread of its own, so that the next
+    batch is read, decoded and folded while the database writes this one (the thread waits
+    on the socket, not the GIL); on SQLite in line, where a thread was slower.
+    A batch is refused when another process moved the view (`conflict`); no batch is
+    written after a refused one."""
+
+    def __init__(self, projector: Projector, progress, *, pipelined: bool):
+        self.projector = projector
+        self.progress = progress
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="iku-view-writer") if pipelined else None
+        self.pending: Future | None = None
+        self.evicted: set[str] = set()  # heads evicted while `pending` is being written
+        self.conflict = False
+
+    def submit(self, batch: Batch) -> bool:
+        """Write (or start writing) a batch; False, writing nothing, after a conflict."""
+        self.settle()
+        if self.conflict:
+            return False
+        if self.pool is None:
+            self.conflict = not self.projector._write(batch, self.progress)
+            self.evicted.clear()  # written: nothing evicted is pending
+            return not self.conflict
+        self.pending = self.pool.submit(self.projector._write, batch, self.progress)
+        return True
+
+    def settle(self) -> None:
+        """Wait until the batch being written is committed (or refused)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            if not pending.result():
+                self.conflict = True
+            self.evicted.clear()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            try:
+                if self.pending is not None:
+                    self.pending.result()  # never leave a write running behind a failure
+            finally:
+                self.pool.shutdown()
 
 
 def view_class(agenda: Agenda) -> type:
@@ -57,18 +106,22 @@ class Projector:
         self.agenda = agenda
         self.zone = zone
         self.view = agenda.factory.tracking_recorder(view_class(agenda))
+        self.pipelined = view_class(agenda) is not ActivityView  # PostgreSQL
+        self.view.bucket_bits = int(os.environ.get("IKU_VIEW_BUCKET_BITS") or DEFAULT_BUCKET_BITS)
         self.decoder = EventDecoder(agenda.mapper)
         self.dates = LocalDates(zone)
         self._lock = threading.Lock()
-        self._check_timezone()
+        self._check_settings()
 
-    def _check_timezone(self) -> None:
-        """Local dates depend on the configured timezone: a change means a rebuild."""
+    def _check_settings(self) -> None:
+        """Local dates depend on the configured timezone, the counts' buckets on their size:
+        a change of either means a rebuild."""
+        settings = {"timezone": self.zone.key, "bucket_bits": str(self.view.bucket_bits)}
         with self.view.write_transaction() as c:
-            stored = self.view.get_meta(c, "timezone")
-            if stored != self.zone.key:
+            if any(self.view.get_meta(c, key) != value for key, value in settings.items()):
                 self.view.reset(c)
-                self.view.set_meta(c, "timezone", self.zone.key)
+                for key, value in settings.items():
+                    self.view.set_meta(c, key, value)
 
     def position(self) -> int:
         with self.view.read() as c:
@@ -80,47 +133,82 @@ class Projector:
             until = self.agenda.recorder.max_notification_id() or 0
         with self._lock:
             position = self.position()
-            cache: OrderedDict[str, dict] = OrderedDict()
+            if position >= until:
+                return position
+            writer = _Writer(self, progress, pipelined=self.pipelined)
+            try:
+                return self._catch_up(position, until, batch, writer)
+            finally:
+                writer.close()
+
+    def _catch_up(self, position: int, until: int, batch: int, writer: _Writer) -> int:
+        cache: OrderedDict[str, dict] = OrderedDict()
+        while True:
             while position < until:
                 rows = self.agenda.recorder.select_rows(position, until, batch)
                 if not rows:
                     break
                 missing = {r[1] for r in rows} - cache.keys()
+                if missing & writer.evicted:
+                    # Heads evicted while their batch is still being written: read them
+                    # only once it is committed.
+                    writer.settle()
+                    if writer.conflict:
+                        break
                 if missing:
                     with self.view.read() as c:
                         cache.update(self.view.load_heads(c, missing))
                 prepared = self._prepare(position, rows, cache)
-                if self._write(prepared, progress):
-                    position = prepared.position
-                else:  # another process moved the view: our heads may be stale
-                    cache.clear()
-                    position = self.position()
+                if not writer.submit(prepared):
+                    break
+                position = prepared.position
                 while len(cache) > CACHE_LIMIT:
-                    cache.popitem(last=False)  # the least recently used
-            return position
+                    writer.evicted.add(cache.popitem(last=False)[0])  # the least recently used
+            writer.settle()
+            if not writer.conflict:
+                return position
+            # Another process moved the view: our heads may be stale.
+            writer.conflict = False
+            cache.clear()
+            position = self.position()
+            if position >= until:
+                return position
 
     def _prepare(self, after: int, rows: list[tuple], cache: OrderedDict) -> Batch:
-        decode, dates = self.decoder.decode, self.dates
+        decode, dates, bits = self.decoder.decode, self.dates, self.view.bucket_bits
         new_rows: dict[int, list] = {}  # by position
         closed: list[tuple[int, int]] = []  # (sys_to, position) of rows already written
         touched: dict[str, dict] = {}
+        deltas: dict[tuple, int] = {}
+        buckets: dict[int, tuple[int, int]] = {}
         for position, aid, version, topic, stored, recorded_at in rows:
             kind, data = decode(aid, version, topic, stored)
             if kind is None:
                 continue  # not an activity's event
+            bucket = position >> bits
             previous = cache.get(aid)
+            state = fold(previous, kind, data, version)
+            row = version_row(position, aid, state, recorded_at, dates)
             if previous is not None:
                 if previous["p"] in new_rows:
                     new_rows[previous["p"]][SYS_TO] = recorded_at
                 else:
                     closed.append((recorded_at, previous["p"]))
-            state = fold(previous, kind, data, version)
+                row[PREV_POSITION] = previous["p"]
+                date, *counted = previous["k"]
+                key = (date, bucket, *counted)
+                deltas[key] = deltas.get(key, 0) - 1
             state["p"] = position
+            state["k"] = (row[5], row[8], row[9], row[10], row[11])
+            key = (row[5], bucket, row[8], row[9], row[10], row[11])
+            deltas[key] = deltas.get(key, 0) + 1
+            buckets[bucket] = (position, recorded_at)
             cache[aid] = touched[aid] = state
             cache.move_to_end(aid)  # the cache's order is recency
-            new_rows[position] = version_row(position, aid, state, recorded_at, dates)
+            new_rows[position] = row
         return Batch(after=after, position=rows[-1][0], count=len(rows),
-                     new_rows=list(new_rows.values()), closed=closed, heads=touched)
+                     new_rows=list(new_rows.values()), closed=closed, heads=touched,
+                     deltas=deltas, buckets=buckets)
 
     def _write(self, batch: Batch, progress: Callable | None) -> bool:
         """Write a prepared batch if the view is still where it was prepared from."""
@@ -128,7 +216,8 @@ class Projector:
             if self.view.position(c) != batch.after:
                 return False
             self.view.write(c, new_rows=batch.new_rows, closed=batch.closed,
-                            heads=batch.heads, position=batch.position)
+                            heads=batch.heads, position=batch.position,
+                            deltas=batch.deltas, buckets=batch.buckets)
         if progress is not None:
             progress(batch.count)
         return True

@@ -24,16 +24,20 @@ from .indicators import FACTS
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
 # (it holds nothing the log does not).
-SCHEMA_VERSION = "2"
-VIEW_TABLES = ("activity_versions", "activity_heads")
+SCHEMA_VERSION = "3"
+VIEW_TABLES = ("activity_versions", "activity_heads", "activity_counts", "view_buckets")
 
 COLUMNS = (
     "position, activity_id, version, sys_from, sys_to, local_date, starts_at, ends_at, leaders, "
-    "cancelled, served, media, title, location, scope, category, utc_offset"
+    "cancelled, served, media, title, location, scope, category, utc_offset, prev_position"
 )
+# Log positions per bucket of activity_counts: 2**12 = 4,096 (IKU_VIEW_BUCKET_BITS; a change
+# rebuilds the view).
+DEFAULT_BUCKET_BITS = 12
+NO_BUCKET = 1 << 40  # beyond any bucket (times the bucket size, still a BIGINT)
 
 
-def view_tables(position_key: str, bigint: str, real: str) -> list[str]:
+def view_tables(position_key: str, bigint: str, real: str, without_rowid: str = "") -> list[str]:
     """The view's tables, given the store's types."""
     return [
         # A row per event: keyed by the event's log position, so rows append in order and
@@ -44,10 +48,22 @@ def view_tables(position_key: str, bigint: str, real: str) -> list[str]:
         f"local_date INTEGER NOT NULL, starts_at {bigint} NOT NULL, ends_at {bigint}, "
         "leaders INTEGER NOT NULL, cancelled INTEGER NOT NULL, served INTEGER NOT NULL, "
         "media INTEGER NOT NULL, title TEXT NOT NULL, location TEXT NOT NULL, "
-        f"scope TEXT NOT NULL, category TEXT, utc_offset {real} NOT NULL)",
-        # Covering index of the as-of count: date range first, then system time.
-        "CREATE INDEX IF NOT EXISTS activity_versions_as_of ON activity_versions "
-        "(local_date, sys_from, sys_to, leaders, cancelled, served, media)",
+        f"scope TEXT NOT NULL, category TEXT, utc_offset {real} NOT NULL, "
+        f"prev_position {bigint})",
+        # The activities of a period as known at T (the listing, explain): by date.
+        "CREATE INDEX IF NOT EXISTS activity_versions_by_date ON activity_versions "
+        "(local_date, sys_from)",
+        # The as-of counts, summed by bucket of log positions: +1 for each version row made
+        # by an event in the bucket, -1 for each row that event closed, by the row's date and
+        # what it counts as. Counting as of T sums the buckets wholly at or before T, plus
+        # the rows of the one bucket that T falls in (docs/DESIGN.md).
+        f"CREATE TABLE IF NOT EXISTS activity_counts (local_date INTEGER NOT NULL, "
+        f"bucket {bigint} NOT NULL, leaders INTEGER NOT NULL, cancelled INTEGER NOT NULL, "
+        f"served INTEGER NOT NULL, media INTEGER NOT NULL, n {bigint} NOT NULL, "
+        f"PRIMARY KEY (local_date, bucket, leaders, cancelled, served, media)){without_rowid}",
+        # The last position and recorded_at applied in each bucket: which bucket T falls in.
+        f"CREATE TABLE IF NOT EXISTS view_buckets (bucket {bigint} PRIMARY KEY, "
+        f"last_position {bigint} NOT NULL, last_sys_from {bigint} NOT NULL)",
         # The fold state beyond the open version row (at `position`): the live entries.
         "CREATE TABLE IF NOT EXISTS activity_heads ("
         f"activity_id TEXT PRIMARY KEY, position {bigint} NOT NULL, entries TEXT NOT NULL)",
@@ -59,7 +75,7 @@ META_TABLE = "CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def _entries(state: dict) -> str:
+def entries_json(state: dict) -> str:
     return _dumps([state["protocol"], state["documentation"]])
 
 
@@ -73,6 +89,7 @@ class Counts:
 class ActivityViewMixin(Dialect):
     tracking_table: str
     index_hint = ""
+    bucket_bits = DEFAULT_BUCKET_BITS  # set by the projector (IKU_VIEW_BUCKET_BITS)
 
     def read(self):
         return self.datastore.transaction(commit=False)
@@ -101,6 +118,7 @@ class ActivityViewMixin(Dialect):
             c.execute(self.sql(
                 "SELECT h.activity_id, v.version, h.entries, v.title, v.location, v.scope, "
                 "v.category, v.leaders, v.starts_at, v.ends_at, v.utc_offset, v.cancelled, "
+                "v.local_date, v.served, v.media, "
                 "h.position FROM activity_heads h JOIN activity_versions v "
                 "ON v.position = h.position "
                 f"WHERE h.activity_id IN ({','.join('?' * len(chunk))})"), chunk)
@@ -113,24 +131,42 @@ class ActivityViewMixin(Dialect):
                     "ends_at": row["ends_at"], "offset": row["utc_offset"],
                     "cancelled": row["cancelled"], "protocol": protocol,
                     "documentation": documentation, "p": row["position"],
+                    "k": (row["local_date"], row["leaders"], row["cancelled"], row["served"],
+                          row["media"]),
                 }
         return heads
 
-    def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int) -> None:
+    def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int,
+              deltas: dict, buckets: dict) -> None:
+        self.write_counts(c, deltas, buckets)
         if closed:
             c.executemany(self.sql("UPDATE activity_versions SET sys_to = ? WHERE position = ?"),
                           closed)
         c.executemany(self.sql(
-            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 17)})"), new_rows)
+            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 18)})"), new_rows)
         c.executemany(self.sql(
             "INSERT INTO activity_heads VALUES (?, ?, ?) ON CONFLICT (activity_id) "
             "DO UPDATE SET position = excluded.position, entries = excluded.entries"),
-            [(aid, state["p"], _entries(state)) for aid, state in heads.items()])
+            [(aid, state["p"], entries_json(state)) for aid, state in heads.items()])
         self._insert_tracking(c, Tracking(VIEW_NAME, position))
+
+    def write_counts(self, c, deltas: dict, buckets: dict) -> None:
+        """Add a batch's deltas to activity_counts and move its buckets' last positions."""
+        c.executemany(self.sql(
+            "INSERT INTO activity_counts VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (local_date, bucket, leaders, cancelled, served, media) "
+            "DO UPDATE SET n = activity_counts.n + excluded.n"),
+            [(*key, n) for key, n in deltas.items() if n])
+        c.executemany(self.sql(
+            "INSERT INTO view_buckets VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE "
+            "SET last_position = excluded.last_position, last_sys_from = excluded.last_sys_from"),
+            [(bucket, last, sys_from) for bucket, (last, sys_from) in buckets.items()])
 
     def reset(self, c) -> None:
         c.execute("DELETE FROM activity_versions")
         c.execute("DELETE FROM activity_heads")
+        c.execute("DELETE FROM activity_counts")
+        c.execute("DELETE FROM view_buckets")
         c.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"),
                   (VIEW_NAME,))
 
@@ -154,41 +190,72 @@ class ActivityViewMixin(Dialect):
             params.append(leader_bit)
         return sql, params
 
+    def snapshot(self):
+        """A read transaction whose statements all see one state (SQLite's reads do)."""
+        return self.read()
+
     def counts(self, start: int, end: int, as_of: int, leader_bit: int | None, facts) -> Counts:
-        where, params = self._as_of_filter(start, end, as_of, leader_bit)
+        """The activities of the dates [start, end] as known at `as_of`, by whether they are
+        cancelled, with how many have each fact. In one snapshot: find the bucket `as_of`
+        falls in (the first whose last event is recorded after it), then sum the buckets
+        of activity_counts before it, and add the version rows made (+1) and closed (-1)
+        in that bucket up to `as_of`."""
         sums = "".join(
-            f", coalesce(sum(CASE WHEN {FACTS[f]} THEN 1 ELSE 0 END), 0) AS f{i}"
+            f", coalesce(sum(CASE WHEN {FACTS[f]} THEN n ELSE 0 END), 0) AS f{i}"
             for i, f in enumerate(facts))
-        statement = (f"SELECT cancelled, count(*) AS n{sums} FROM activity_versions "
-                     f"{self.index_hint} WHERE {where} GROUP BY cancelled")
+        leader = "" if leader_bit is None else " WHERE (leaders & ?) <> 0"
         denominator = cancelled = 0
         values = dict.fromkeys(facts, 0)
-        with self.read() as c:
+        with self.snapshot() as c:
+            c.execute(self.sql("SELECT min(bucket) AS b FROM view_buckets WHERE last_sys_from > ?"),
+                      (as_of,))
+            row = c.fetchone()
+            bucket = NO_BUCKET if row is None or row["b"] is None else int(row["b"])
+            # The bounds are integers computed here, written into the statement so that the
+            # planner sees the one bucket's range of positions (a nested loop over its rows).
+            first, last = bucket << self.bucket_bits, ((bucket + 1) << self.bucket_bits) - 1
+            statement = (
+                f"SELECT cancelled, coalesce(sum(n), 0) AS n{sums} FROM ("
+                "SELECT cancelled, leaders, served, media, n FROM activity_counts "
+                f"WHERE local_date BETWEEN ? AND ? AND bucket < {bucket} "
+                "UNION ALL "
+                "SELECT cancelled, leaders, served, media, 1 AS n FROM activity_versions "
+                f"WHERE position BETWEEN {first} AND {last} "
+                "AND sys_from <= ? AND local_date BETWEEN ? AND ? "
+                "UNION ALL "
+                "SELECT p.cancelled, p.leaders, p.served, p.media, -1 AS n FROM activity_versions r "
+                "JOIN activity_versions p ON p.position = r.prev_position "
+                f"WHERE r.position BETWEEN {first} AND {last} "
+                "AND r.sys_from <= ? AND p.local_date BETWEEN ? AND ?"
+                f") AS d{leader} GROUP BY cancelled")
+            params = [start, end, as_of, start, end, as_of, start, end]
+            if leader_bit is not None:
+                params.append(leader_bit)
             c.execute(self.sql(statement), params)
             for row in c.fetchall():
                 if row["cancelled"]:
-                    cancelled = row["n"]
+                    cancelled = int(row["n"])
                 else:
-                    denominator = row["n"]
+                    denominator = int(row["n"])
                     values = {f: int(row[f"f{i}"]) for i, f in enumerate(facts)}
         return Counts(denominator=denominator, cancelled=cancelled, facts=values)
 
     def rows(self, start: int, end: int, as_of: int, leader_bit: int | None) -> list[dict]:
         where, params = self._as_of_filter(start, end, as_of, leader_bit)
         with self.read() as c:
-            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions WHERE {where} "
+            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.index_hint} WHERE {where} "
                                "ORDER BY starts_at, activity_id"), params)
             return [dict(row) for row in c.fetchall()]
 
 
 class ActivityView(ActivityViewMixin, SQLiteTrackingRecorder, ImmediateCreate):
     tracking_table = "tracking"
-    index_hint = "INDEXED BY activity_versions_as_of"
+    index_hint = "INDEXED BY activity_versions_by_date"
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            *view_tables("INTEGER PRIMARY KEY", "INTEGER", "REAL"),
+            *view_tables("INTEGER PRIMARY KEY", "INTEGER", "REAL", " WITHOUT ROWID"),
         ]
 
     def _create_table(self, c) -> None:

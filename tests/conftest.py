@@ -120,6 +120,10 @@ def postgres_database(postgres_url, monkeypatch, tmp_path):
 
     monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
     with psycopg.connect(postgres_url, autocommit=True) as conn:
+        # Connections left by earlier tests' pools (not yet collected) would count against
+        # max_connections: end them.
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
     return postgres_url

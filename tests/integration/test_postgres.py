@@ -116,7 +116,9 @@ def test_several_processes_starting_together_on_a_new_database_create_its_schema
     start.set()
     for worker in workers:
         worker.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0] * 6
+    with psycopg.connect(postgres_database) as conn:
+        connections = conn.execute("SELECT count(*) FROM pg_stat_activity").fetchone()[0]
+    assert [w.exitcode for w in workers] == [0] * 6, f"{connections} connections open"
     with psycopg.connect(postgres_database) as conn:
         tables = {t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"iku_events", "activity_versions", "iku_chain", "iku_checkpoints", "iku_users"} <= tables

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from api.services import Services
 from domain.context import acting_as
+from domain.store.clock import to_datetime
 from projections.calculator import AsOfCalculator
 from projections.periods import Period
 from projections.projector import Projector
@@ -99,6 +100,24 @@ def test_a_changed_timezone_rebuilds_the_local_dates(services, database):
     calc = AsOfCalculator(services.agenda, jayapura)
     assert figures(calc.compute(Q1))[0][2] == 0
     assert figures(calc.compute(Period.parse("2021-04")))[0][2] == 1
+
+
+def test_a_changed_bucket_size_rebuilds_the_counts_and_keeps_every_answer(services, database, monkeypatch):
+    seed(services.agenda, 30)
+    times = [n.recorded_at for n in services.agenda.recorder.select_notifications(start=None, limit=1000)]
+    instants = [None] + [to_datetime(t) for t in times[::7]]
+    periods = [Period.parse(p) for p in ("2021", "2021-Q1", "2021-Q2", "2021-04")]
+    before = {(p.label, i): figures(services.calculator.compute(p, i)) for p in periods for i in instants}
+    services.close()
+    monkeypatch.setenv("IKU_VIEW_BUCKET_BITS", "2")  # buckets of four positions
+    reopened = Services(database, "Asia/Jakarta")
+    assert reopened.projector.position() == 0  # the view was reset, to be rebuilt
+    after = {(p.label, i): figures(reopened.calculator.compute(p, i)) for p in periods for i in instants}
+    assert after == before
+    with reopened.projector.view.datastore.transaction(commit=False) as c:
+        c.execute("SELECT count(*) AS n FROM view_buckets")
+        assert c.fetchone()["n"] > 10  # the log (about 60 events) is in many buckets now
+    reopened.close()
 
 
 def test_a_view_of_an_older_schema_is_dropped_and_rebuilt_from_the_log(services, database):
