@@ -23,9 +23,15 @@ run: $(BIN)/iku
 test: $(BIN)/iku
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both stores (PostgreSQL: the machine's, at 127.0.0.1:5432). The 10M-event run is long:
+# see docs/PERFORMANCE.md for its command.
 bench: $(BIN)/iku
-	$(BIN)/python -m bench.append
-	$(BIN)/python -m bench.as_of
+	$(BIN)/python -m bench.append --store sqlite
+	$(BIN)/python -m bench.append --store postgres
+	$(BIN)/python -m bench.http_append --store sqlite
+	$(BIN)/python -m bench.http_append --store postgres
+	$(BIN)/python -m bench.as_of --store sqlite --sizes 100000 1000000 --queries 500
+	$(BIN)/python -m bench.as_of --store postgres --sizes 100000 1000000 --queries 500
 
 # After changing texts of the pages: extract, merge into the English catalog, compile.
 translations: $(BIN)/iku

@@ -173,3 +173,37 @@ def test_target_events_in_the_log_leave_the_activity_view_alone(services):
     assert answer.figures[0].target == Decimal("90")
     services.projector.rebuild()
     assert figures(services.calculator.compute(Period.parse("2021"), answer.as_of)) == figures(answer)
+
+
+def test_an_event_class_given_a_new_version_upcasts_old_events_for_the_aggregate_and_the_view(
+        services, database, monkeypatch):
+    """The schema-change path of docs/OPERATIONS.md: a later release gives an event class a
+    `class_version` and an upcaster; events stored before are read through it, by the
+    aggregate and by the view, and stay as stored (the hash chain covers their bytes)."""
+    from domain.model import Activity
+
+    with acting_as("dokumentasi.budi"):
+        old = services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 2, 1, 9),
+                                       location="Pendopo", scope="dalam_daerah").activity_id
+        services.agenda.record_documentation(old, media="foto")
+    services.close()
+
+    # The new release: a synthetic v2 reading "foto" of v1 as "video", to be seen everywhere.
+    def upcast_v1_v2(state):
+        if state["media"] == "foto":
+            state["media"] = "video"
+
+    monkeypatch.setattr(Activity.Documented, "class_version", 2, raising=False)
+    monkeypatch.setattr(Activity.Documented, "upcast_v1_v2", staticmethod(upcast_v1_v2), raising=False)
+    svc = Services(database, "Asia/Jakarta")
+    svc.projector.rebuild()
+    with acting_as("dokumentasi.budi"):
+        new = svc.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 2, 2, 9),
+                                  location="Pendopo", scope="dalam_daerah").activity_id
+        svc.agenda.record_documentation(new, media="foto")  # stored as v2: not upcast again
+    assert svc.agenda.history(old)[-1].data["media"] == "video"
+    assert svc.agenda.history(new)[-1].data["media"] == "foto"
+    iku2 = svc.calculator.compute(Period.parse("2021-02")).figures[1]
+    assert (iku2.numerator, iku2.breakdown["foto"], iku2.breakdown["video"]) == (2, 1, 1)
+    assert svc.checkpoints.verify().ok is True  # the old event's bytes are unchanged
+    svc.close()
