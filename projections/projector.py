@@ -8,7 +8,9 @@ processes may race to catch up; each event is still applied once.
 
 Within one catch-up, activity heads stay in memory between batches; a batch is prepared
 (decoded and folded) outside the write lock and written only if the view is still at the
-position it was prepared from.
+position it was prepared from. On PostgreSQL the writing runs on a thread while the next
+batch is prepared (`_Writer`); a head evicted from the cache while its batch is still being
+written is read back only after that batch commits.
 """
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ events table, computed by the INSERT after the library's `LOCK TABLE … IN EXCL
 microsecond for each further event of the same save; the as-of horizon is moved under the
 same lock; idempotency keys are written in the transaction of their events.
 
-Status: the service runs on PostgreSQL (tests/integration/test_postgres.py runs the core
-flows against the machine's PostgreSQL). POSTGRES_SCHEMA other than `public` is not
-supported yet; multi-host operation, the full suite on both stores, and benchmarks are
-the scale-out issue's work.
+Beyond the library: tables are created one process at a time (an advisory lock), pooled
+connections are pinged only when idle, and a database that cannot be reached fails requests
+fast (docs/OPERATIONS.md). The whole test suite runs on this store too. POSTGRES_SCHEMA
+other than `public` is not supported: the side tables use unqualified names.
 """
 from __future__ import annotations
 
