@@ -137,7 +137,8 @@ class Projector:
             position = self.position()
             if position >= until:
                 return position
-            writer = _Writer(self, progress, pipelined=self.pipelined)
+            # A thread only pays when there is more than one batch to write.
+            writer = _Writer(self, progress, pipelined=self.pipelined and until - position > batch)
             try:
                 return self._catch_up(position, until, batch, writer)
             finally:
