@@ -19,6 +19,7 @@ import pytest
 
 from api.services import Services
 from projections.periods import Period
+from tests.conftest import either_store
 
 IKU = str(Path(sys.executable).with_name("iku"))
 
@@ -54,9 +55,7 @@ def start(env, port):
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request, tmp_path, monkeypatch):
     monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "key.pem"))
-    if request.param == "sqlite":
-        return str(tmp_path / "iku.sqlite3")
-    return request.getfixturevalue("postgres_database")
+    return either_store(request, tmp_path)
 
 
 def test_a_server_killed_mid_load_keeps_every_acknowledged_event_exactly_once(store, tmp_path):

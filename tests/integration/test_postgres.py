@@ -42,8 +42,7 @@ def postgres_for_class(request, postgres_url):
     request.cls.url = postgres_url
 
 
-@pytest.mark.usefixtures("postgres_for_class")
-class TestIKUPostgresRecorderWithTheLibrarysCases(OnPostgres, ApplicationRecorderTestCase):
+class OurRecorder(OnPostgres):
     def create_recorder(self):
         recorder = IKUPostgresApplicationRecorder(self.datastore, events_table_name="iku_events")
         recorder.create_table()
@@ -51,11 +50,13 @@ class TestIKUPostgresRecorderWithTheLibrarysCases(OnPostgres, ApplicationRecorde
 
 
 @pytest.mark.usefixtures("postgres_for_class")
-class TestIKUPostgresNotificationIdsDoNotInterleave(OnPostgres, NonInterleavingNotificationIDsBaseCase):
-    def create_recorder(self):
-        recorder = IKUPostgresApplicationRecorder(self.datastore, events_table_name="iku_events")
-        recorder.create_table()
-        return recorder
+class TestIKUPostgresRecorderWithTheLibrarysCases(OurRecorder, ApplicationRecorderTestCase):
+    pass
+
+
+@pytest.mark.usefixtures("postgres_for_class")
+class TestIKUPostgresNotificationIdsDoNotInterleave(OurRecorder, NonInterleavingNotificationIDsBaseCase):
+    pass
 
 
 @pytest.mark.usefixtures("postgres_for_class")
