@@ -1,7 +1,6 @@
 """The HTTP face of the service: create_app() builds everything, nothing runs at import."""
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -81,17 +80,6 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("error.html", code=error.code, message=error.description), error.code
 
     metrics.register(app, services)
-
-    @app.before_request
-    def keep_checkpoints():
-        # At least one signed checkpoint a day while the service is used (or scraped).
-        if request.method != "GET":
-            return
-        if request.path == "/metrics":
-            with contextlib.suppress(PersistenceError):  # the scrape reports iku_store_up 0
-                services.checkpoints.keep_daily()
-            return
-        services.checkpoints.keep_daily()
 
     @app.get("/api/v1")
     def index():

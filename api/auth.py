@@ -19,7 +19,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation"}),
     "pimpinan": frozenset({"read", "set_targets", "submit_reports"}),
-    "inspektorat": frozenset({"read", "export"}),
+    "inspektorat": frozenset({"read", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
 }
 
 

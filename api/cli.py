@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from datetime import date, datetime
 
@@ -230,15 +231,15 @@ def export_events(ctx, out):
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="An empty or new folder.")
 @click.pass_context
 def export_audit_command(ctx, period, out):
-    """An audit export: events with hashes, a signed checkpoint, the figures, a manifest."""
-    from .audit.export import ExportError, export_audit
+    """An audit export: every leaf up to a checkpoint signed now, the checkpoints, the figures."""
+    from projections.audit.export import ExportError, export_audit
 
     try:
-        manifest = export_audit(services(ctx), period, out)
+        manifest = export_audit(services(ctx), period, out, sign=True)
     except ExportError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Exported {manifest['checkpoint']['position']} events and the {period.label} figures "
-               f"to {out}; checkpoint hash {manifest['checkpoint']['hash']}.")
+    click.echo(f"Exported {manifest['tree_size']} events and the {period.label} figures to {out}, "
+               f"up to the checkpoint of size {manifest['tree_size']} of {manifest['origin']}.")
 
 
 @main.command()
@@ -287,54 +288,107 @@ def restore_command(ctx, file, force):
         restore(file, database_from_environment(), force=force)
     except BackupError as e:
         raise click.ClickException(str(e)) from None
-    result = services(ctx).checkpoints.verify()
+    result = services(ctx).verify()
     if not result.ok:
-        raise click.ClickException(f"restored, but the chain fails at {result.first_bad_position}: {result.reason}")
-    click.echo(f"Restored {file}: {result.checked} events, chain head {result.head_hash} at {result.head_position}.")
+        raise click.ClickException(f"restored, but verification fails at {result.first_bad_position}: {result.reason}")
+    click.echo(f"Restored {file}: {result.checked} events verified, tree size {result.head_position}.")
 
 
 @main.command()
-@click.pass_context
-def verify(ctx):
-    """Recompute the hash chain and check every signed checkpoint."""
-    result = services(ctx).checkpoints.verify()
+@click.option("--key", "keys", multiple=True, help="A trusted log verifier key (or a file of them); "
+              "default IKU_LOG_KEYS, else the signing key's own.")
+@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file); "
+              "default IKU_WITNESS_KEYS.")
+def verify(keys, witnesses):
+    """Recompute every leaf, node and root from the log and check every checkpoint (read-only)."""
+    from inspector.__main__ import keys as parse_keys
+    from inspector.note import NoteError
+
+    from .services import audit_checkpoints, readonly_agenda, verify_audit
+
+    try:
+        log_keys, witness_keys = parse_keys(list(keys)) or None, parse_keys(list(witnesses)) or None
+    except (NoteError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    if log_keys is None and not os.environ.get("IKU_LOG_KEYS"):
+        from inspector.note import Signer
+        from projections.audit.checkpoints import origin_from_environment, signing_key_path
+
+        try:  # the signing key's own verifier, when no trusted keys are configured
+            log_keys = [Signer.from_file(origin_from_environment(), signing_key_path()).verifier]
+        except NoteError as e:
+            raise click.ClickException(f"{e}: give the log's verifier key with --key") from None
+    agenda = readonly_agenda()
+    try:
+        checkpoints = audit_checkpoints(agenda, "", sign=False, log_keys=log_keys,
+                                        witness_keys=witness_keys)
+        result = verify_audit(agenda, checkpoints)
+    finally:
+        agenda.close()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not result.ok:
-        click.echo(f"FAILED at position {result.first_bad_position}: {result.reason} "
-                   f"({result.checked} events verified before it)")
-        ctx.exit(1)
-    click.echo(f"ok: {result.checked} events, head at position {result.head_position}, "
-               f"hash {result.head_hash}")
+        where = f" at position {result.first_bad_position}" if result.first_bad_position else ""
+        click.echo(f"FAILED{where}: {result.reason} ({result.checked} events verified before it)")
+        sys.exit(1)
+    cosigned = ", ".join(f"{name} ({n})" for name, n in sorted(result.witnesses.items())) or "none configured"
+    click.echo(f"ok: {result.checked} events, tree size {result.head_position}, root {result.head_hash}; "
+               f"{result.checkpoints} checkpoints verified; witnesses: {cosigned}")
 
 
 @main.command()
 @click.pass_context
 def checkpoint(ctx):
-    """Sign the head of the hash chain now."""
-    taken = services(ctx).checkpoints.take()
-    click.echo(json.dumps(taken.__dict__, indent=2))
+    """Sign a checkpoint of the log's head now and print it (a C2SP signed note)."""
+    signed = services(ctx).checkpoints.sign()
+    if signed is None:
+        raise click.ClickException("the log is empty: nothing to sign")
+    click.echo(signed.text, nl=False)
 
 
 @main.command("public-key")
+@click.option("--pem", is_flag=True, help="The key as PEM instead of a C2SP verifier key.")
 @click.pass_context
-def public_key(ctx):
-    """Print the checkpoint signing key's public half (PEM)."""
-    click.echo(services(ctx).checkpoints.signer.public_pem(), nl=False)
+def public_key(ctx, pem):
+    """Print the log's verifier key (C2SP vkey), to give to inspectors and witnesses."""
+    signer = services(ctx).checkpoints.signer
+    if pem:
+        from cryptography.hazmat.primitives import serialization
+
+        click.echo(signer.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(), nl=False)
+    else:
+        click.echo(signer.verifier.vkey)
 
 
 @main.command("verify-export")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--public-key", "public_key_file", required=True, type=click.File("rb"))
-def verify_export_command(folder, public_key_file):
-    """Verify an audit export offline: needs no database and no server."""
-    from projections.audit import ExportRefused, verify_export
+@click.option("--key", "keys", multiple=True, required=True, help="The log's verifier key (or a file).")
+@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file).")
+@click.option("--previous", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint you kept: the export must extend it.")
+@click.option("--origin", help="The log's origin, if it is to be checked.")
+def verify_export_command(folder, keys, witnesses, previous, origin):
+    """Verify an audit export offline (no database, no server): signatures, root, figures."""
+    from inspector.__main__ import run_verify_export
 
-    try:
-        result = verify_export(folder, public_key_file.read())
-    except (ExportRefused, ValueError) as e:
-        click.echo(f"REFUSED: {e}")
-        sys.exit(1)
-    click.echo(f"ok: {result['events']} events verified; checkpoint at position "
-               f"{result['checkpoint']['position']} signed at {result['checkpoint']['signed_at']}")
+    sys.exit(run_verify_export(folder, list(keys), list(witnesses), list(previous), origin,
+                               say=lambda text, file=None: click.echo(text, err=file is not None)))
+
+
+@main.command("witness")
+@click.argument("url", required=False)
+@click.option("--key", required=True, type=click.Path(dir_okay=False), help="The witness's key (PEM).")
+@click.option("--state", type=click.Path(dir_okay=False), help="The witness's state file.")
+@click.option("--log-key", "log_keys", multiple=True, help="The log's verifier key (first run).")
+@click.option("--name", default="inspektorat.jemberkab.go.id/witness", help="The witness's name.")
+@click.option("--print-vkey", is_flag=True, help="Print the witness's verifier key.")
+def witness_command(url, key, state, log_keys, name, print_vkey):
+    """The inspectorate's witness: check the log only grew, recompute the IKU, cosign (IKU_TOKEN)."""
+    from inspector.__main__ import run_witness
+
+    sys.exit(run_witness(url, key, state, list(log_keys), name, print_vkey,
+                         say=lambda text, file=None: click.echo(text, err=file is not None)))
 
 
 @main.group("import")

@@ -49,7 +49,10 @@ def register(app, api) -> None:
         if services is not None:
             services.store_failed()
         text = str(error).lower()
-        if "full" in text or "no space" in text:  # SQLite: "disk is full"; PostgreSQL: "No space left"
+        if isinstance(error, d.AuditTreeDamaged):
+            log.error("audit tree damaged: %s", error)
+            message, retry = "the audit log is damaged; nothing was recorded (an operator must run iku verify)", "60"
+        elif "full" in text or "no space" in text:  # SQLite: "disk is full"; PostgreSQL: "No space left"
             log.error("store full: %s", error)
             message, retry = "the database's disk is full; nothing was recorded (an operator must free space)", "60"
         elif "readonly" in text or "read-only" in text:

@@ -64,3 +64,17 @@ class PeriodField(fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value.label if isinstance(value, Period) else value
+
+
+def _position(written) -> int:
+    return written["position"] if isinstance(written, dict) else written.position
+
+
+class InTheLog:
+    """Fields of every 201 of a write: the tree size that includes the event (its position,
+    since each event is a leaf), and where its receipt (a C2SP tlog-proof) is served."""
+
+    tree_size = fields.Function(_position, metadata={
+        "description": "The audit log's tree size that includes this event (docs/AUDIT.md)"})
+    receipt = fields.Function(lambda w: f"/api/v1/audit/receipts/{_position(w)}", metadata={
+        "description": "Its receipt: inclusion proof and the cosigned checkpoint (once signed)"})

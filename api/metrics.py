@@ -6,7 +6,6 @@ and gunicorn's to report (docs/OPERATIONS.md)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from eventsourcing.persistence import PersistenceError
 from flask import Response
@@ -37,23 +36,25 @@ class StoreCollector:
         svc = self.services
         log = svc.agenda.recorder.max_notification_id() or 0
         view = svc.projector.position()
-        chain, _ = svc.chain.head()
+        tree = svc.tree.size()
         latest = svc.checkpoints.latest()
         figures = [
             ("iku_log_position", "Position of the last event in the log (events recorded)", log),
             ("iku_view_position", "Log position the activity view has applied", view),
             ("iku_view_lag_events", "Events recorded but not yet in the activity view", log - view),
-            ("iku_chain_position", "Log position the hash chain covers", chain),
-            ("iku_chain_lag_events", "Events recorded but not yet chained", log - chain),
+            ("iku_tree_size", "Leaves of the audit log's Merkle tree (one per event)", tree),
             ("iku_recorded_times_simulated", "1 on a demo database (simulated clock)",
              1 if svc.agenda.recorded_times_are_simulated else 0),
         ]
         if latest is not None:
-            signed = datetime.fromisoformat(latest.signed_at).timestamp()
             figures += [
-                ("iku_checkpoint_position", "Log position of the latest signed checkpoint", latest.position),
+                ("iku_checkpoint_position", "Tree size of the latest signed checkpoint", latest.size),
+                ("iku_checkpoint_lag_events", "Events recorded but not yet in a signed checkpoint",
+                 log - latest.size),
                 ("iku_checkpoint_age_seconds", "Seconds since the latest signed checkpoint",
-                 max(0.0, time.time() - signed)),
+                 max(0.0, time.time() - latest.signed_at / 1e6)),
+                ("iku_checkpoint_witnesses", "Configured witnesses that cosigned the latest checkpoint",
+                 len(svc.checkpoints.witnesses_of(latest))),
             ]
         return figures
 

@@ -1,17 +1,25 @@
 """The service's parts wired together once per process: the Agenda (event store and
-commands), the activity view and its projector, the as-of calculator, and the users."""
+commands), the activity view and its projector, the as-of calculator, the users, and the
+audit log (the Merkle tree's checkpoints, signed with a key kept outside the database)."""
 from __future__ import annotations
 
 import os
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
-from domain.store.config import database_from_environment
-from pathlib import Path
-
-from projections.audit import Checkpoints, Signer
+from domain.store.config import database_from_environment, persistence_env
+from inspector.note import Signer
+from projections.audit.checkpoints import (
+    DEFAULT_INTERVAL,
+    Checkpoints,
+    keys_from_setting,
+    origin_from_environment,
+    signing_key_path,
+)
+from projections.audit.migrate import migrate_to_tree, move_legacy_key
+from projections.audit.tree import Tree
+from projections.audit.verify import verify_store
 from projections.calculator import AsOfCalculator
-from projections.chain import Chain
 from projections.periods import DEFAULT_TIMEZONE
 from projections.projector import Projector
 
@@ -29,8 +37,14 @@ class Services:
         self.projector = Projector(self.agenda, self.zone)
         self.calculator = AsOfCalculator(self.agenda, self.projector)
         self.users = Users(self.agenda.factory.user_recorder())
-        self.chain = Chain(self.agenda, self.projector.view)
-        self.checkpoints = Checkpoints(self.chain, Signer(signing_key_path(self.database)))
+        self.checkpoints = audit_checkpoints(self.agenda, self.database, sign=True)
+        self.tree = self.checkpoints.tree
+        if create_tables:
+            migrate_to_tree(self.agenda.recorder)
+        self.agenda.after_commit.append(self.checkpoints.after_write)
+
+    def verify(self):
+        return verify_audit(self.agenda, self.checkpoints)
 
     def store_failed(self) -> None:
         """After a lost or refused connection: replace the broken ones now (PostgreSQL)."""
@@ -42,14 +56,41 @@ class Services:
                 pass
 
     def close(self) -> None:
+        self.checkpoints.close()
         self.agenda.close()
 
 
-def signing_key_path(database: str) -> str:
-    """IKU_SIGNING_KEY, else a file beside the SQLite database (var/ for PostgreSQL)."""
-    configured = os.environ.get("IKU_SIGNING_KEY")
-    if configured:
-        return configured
-    if database.startswith(("postgresql://", "postgres://")) or "mode=memory" in database:
-        return "var/iku-signing-key.pem"
-    return str(Path(database).with_name("iku-signing-key.pem"))
+def audit_checkpoints(agenda: Agenda, database: str, *, sign: bool,
+                      log_keys: list | None = None, witness_keys: list | None = None) -> Checkpoints:
+    """The checkpoints of the database's log. The keys they are verified with come from the
+    configuration (IKU_LOG_KEYS, IKU_WITNESS_KEYS: verifier keys or files of them), else the
+    signing key's own; never from the database."""
+    origin = origin_from_environment()
+    signer = None
+    if sign:
+        move_legacy_key(database, signing_key_path())
+        signer = Signer.from_file(origin, signing_key_path(), create=True)
+    configured = keys_from_setting(os.environ.get("IKU_LOG_KEYS"))
+    if log_keys is None:
+        log_keys = configured or ([signer.verifier] if signer else [])
+    if witness_keys is None:
+        witness_keys = keys_from_setting(os.environ.get("IKU_WITNESS_KEYS"))
+    interval = float(os.environ.get("IKU_CHECKPOINT_INTERVAL") or DEFAULT_INTERVAL)
+    return Checkpoints(agenda.recorder, signer, origin, interval=interval, log_keys=log_keys,
+                       witness_keys=witness_keys)
+
+
+def verify_audit(agenda: Agenda, checkpoints: Checkpoints):
+    return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
+                        witness_keys=checkpoints.witness_keys, origin=checkpoints.origin)
+
+
+def readonly_agenda(database: str | None = None) -> Agenda:
+    """The log opened for reading only (a read-only copy works): creates nothing."""
+    database = database or database_from_environment()
+    env = persistence_env(database, readonly=True)
+    env["CREATE_TABLE"] = "no"
+    return Agenda(env=env)
+
+
+__all__ = ["Services", "Tree", "audit_checkpoints", "readonly_agenda", "verify_audit"]

@@ -68,6 +68,13 @@ class Agenda(Application):
         if database is not None:
             merged.update(persistence_env(database))
         super().__init__(merged)
+        self.after_commit: list = []  # called with no argument after events are committed
+
+    def _notify(self, recordings) -> None:
+        super()._notify(recordings)
+        if recordings:
+            for listener in self.after_commit:
+                listener()
 
     # Commands --------------------------------------------------------------------------
 

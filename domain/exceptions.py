@@ -1,5 +1,7 @@
 """Domain exceptions. The api maps each to one HTTP status in a single table."""
 
+from eventsourcing.persistence import OperationalError
+
 
 class DomainError(Exception):
     """A command was refused; nothing was appended."""
@@ -52,3 +54,8 @@ class ClockRefused(DomainError):
 class StoreNotWritable(Exception):
     """The database cannot be written (a read-only file, folder or mount): the service
     cannot start, since every request may append or move a projection."""
+
+
+class AuditTreeDamaged(OperationalError):
+    """The Merkle tree beside the log lacks nodes that the next write needs: the database
+    was changed beneath the service. Nothing is appended until `iku verify` is read."""

@@ -17,6 +17,16 @@ def wib(*args) -> datetime:
     return datetime(*args, tzinfo=WIB)
 
 
+@pytest.fixture(autouse=True)
+def audit_settings(tmp_path, monkeypatch):
+    """Each test has its own log signing key (outside its database's folder), and signs a
+    checkpoint after every write (no timer threads)."""
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "keys" / "log-signing-key.pem"))
+    monkeypatch.setenv("IKU_CHECKPOINT_INTERVAL", "0")
+    for name in ("IKU_LOG_KEYS", "IKU_WITNESS_KEYS", "IKU_LOG_ORIGIN"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def database(tmp_path) -> str:
     return str(tmp_path / "iku.sqlite3")
@@ -115,10 +125,9 @@ def postgres_url():
 
 @pytest.fixture
 def postgres_database(postgres_url, monkeypatch, tmp_path):
-    """The session's PostgreSQL database, emptied for this test (with its own signing key)."""
+    """The session's PostgreSQL database, emptied for this test."""
     import psycopg
 
-    monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         # Connections left by earlier tests' pools (not yet collected) would count against
         # max_connections: end them.

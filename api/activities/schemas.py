@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from domain.model import MEDIA, SCOPES
 
-from ..fields import AsOf, Instant, Leader, PeriodField
+from ..fields import InTheLog, AsOf, Instant, Leader, PeriodField
 
 Text = fields.String(required=True, validate=validate.Length(min=1, max=500))
 Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -94,7 +94,7 @@ class WriteHeadersSchema(ma.Schema):
         return data
 
 
-class WrittenSchema(ma.Schema):
+class WrittenSchema(InTheLog, ma.Schema):
     activity_id = fields.UUID(dump_only=True)
     version = fields.Integer(dump_only=True)
     recorded_at = Instant(dump_only=True)

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
-from ..fields import AsOf, Instant, Leader, PeriodField
+from ..fields import InTheLog, AsOf, Instant, Leader, PeriodField
 
 
 class IKUQuerySchema(ma.Schema):
@@ -157,7 +157,7 @@ class TargetInputSchema(ma.Schema):
                            metadata={"description": "Required when changing a target"})
 
 
-class TargetWrittenSchema(ma.Schema):
+class TargetWrittenSchema(InTheLog, ma.Schema):
     indicator = fields.String()
     year = fields.Integer()
     target = fields.Float()

@@ -37,15 +37,15 @@ def report_state(agenda, period: Period, as_of=None) -> dict | None:
 
 def submit_period(services, period: Period, as_of=None):
     """Submit a period's figures as known now (or at as_of, for the demo's simulated clock),
-    with the chain head; then sign a checkpoint.
-    Returns (written, answer, figures, (chain position, chain hash))."""
+    with the audit log's tree head before it; then sign a checkpoint that includes it.
+    Returns (written, answer, figures, (tree size, root hash hex))."""
     answer = services.calculator.compute(period, as_of)
-    services.chain.catch_up()
-    head = services.chain.head()
+    size = services.tree.size()
+    head = (size, services.tree.root(size).hex())
     figures = figures_json(answer.figures)
     written = services.agenda.submit_report(period=period.label, as_of=answer.as_of, figures=figures,
                                             chain_position=head[0], chain_hash=head[1])
-    services.checkpoints.take()
+    services.checkpoints.sign()
     return written, answer, figures, head
 
 

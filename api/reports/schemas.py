@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
-from ..fields import Instant, PeriodField
+from ..fields import InTheLog, Instant, PeriodField
 from ..iku.schemas import ChainHeadSchema, IndicatorFigureSchema
 
 
@@ -16,7 +16,7 @@ class ReopenSchema(ma.Schema):
     reason = fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
 
 
-class SubmittedSchema(ma.Schema):
+class SubmittedSchema(InTheLog, ma.Schema):
     period = fields.Nested(PeriodSchema)
     version = fields.Integer()
     as_of = Instant(metadata={"description": "The instant the submitted figures are as known at"})
@@ -26,7 +26,7 @@ class SubmittedSchema(ma.Schema):
     chain = fields.Nested(ChainHeadSchema)
 
 
-class ReopenedSchema(ma.Schema):
+class ReopenedSchema(InTheLog, ma.Schema):
     period = fields.Nested(PeriodSchema)
     version = fields.Integer()
     recorded_at = Instant()

@@ -482,11 +482,24 @@ def behind():
 @web.get("/audit")
 @page()
 def audit():
+    svc = services()
+    verified = svc.verify() if request.args.get("verify") else None
+    return render_audit(verified=verified, period=request.args.get("period") or default_period()[:4], errors={})
+
+
+def render_audit(**context):
+    """The Audit page: the latest checkpoint, who witnessed it, the log's keys."""
+    from cryptography.hazmat.primitives import serialization
+
     checkpoints = services().checkpoints
-    verified = checkpoints.verify() if request.args.get("verify") else None
-    return render_template("audit.html", verified=verified, latest=checkpoints.latest(),
-                           public_key=checkpoints.signer.public_pem(),
-                           period=request.args.get("period") or default_period()[:4], errors={})
+    latest = checkpoints.latest()
+    return render_template(
+        "audit.html", latest=latest, vkey=checkpoints.signer.verifier.vkey,
+        witnesses=sorted(checkpoints.witnesses_of(latest)) if latest else [],
+        signed_at=to_datetime(latest.signed_at) if latest else None,
+        public_key=checkpoints.signer.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+        **context)
 
 
 @web.get("/audit/export.zip")
@@ -498,16 +511,16 @@ def audit_export():
 
     from flask import send_file
 
-    from ..audit.export import export_audit
+    from projections.audit.export import export_audit
 
     try:
         period = Period.parse(request.args.get("period", ""))
     except InvalidPeriod:
-        checkpoints = services().checkpoints
-        return render_template("audit.html", verified=None, latest=checkpoints.latest(),
-                               public_key=checkpoints.signer.public_pem(),
-                               period=request.args.get("period", ""),
-                               errors={"period": _("Periode tidak dikenal. Contoh: 2021, 2021-S1, 2021-Q1, 2021-03.")}), 422
+        return render_audit(verified=None, period=request.args.get("period", ""), errors={
+            "period": _("Periode tidak dikenal. Contoh: 2021, 2021-S1, 2021-Q1, 2021-03.")}), 422
+    if services().checkpoints.latest() is None:
+        return render_audit(verified=None, period=period.label, errors={
+            "period": _("Belum ada checkpoint: log masih kosong.")}), 409
     with tempfile.TemporaryDirectory() as folder:
         export_audit(services(), period, Path(folder) / "export")
         archive = shutil.make_archive(str(Path(folder) / "archive"), "zip", Path(folder) / "export")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 DEFAULT_DATABASE = "var/iku.sqlite3"
 
@@ -13,7 +13,9 @@ def database_from_environment() -> str:
     return os.environ.get("IKU_DATABASE") or DEFAULT_DATABASE
 
 
-def persistence_env(database: str) -> dict[str, str]:
+def persistence_env(database: str, *, readonly: bool = False) -> dict[str, str]:
+    """`readonly`: for verification, which only reads; a SQLite file that cannot be written
+    (a read-only copy or mount) is then opened read-only and immutable."""
     if database.startswith(("postgresql://", "postgres://")):
         url = urlsplit(database)
         return {
@@ -33,7 +35,14 @@ def persistence_env(database: str) -> dict[str, str]:
             "POSTGRES_MAX_OVERFLOW": "10",
         }
     if "mode=memory" not in database:
-        check_writable(Path(database))
+        try:
+            check_writable(Path(database))
+        except Exception as e:
+            if not readonly or not Path(database).exists():
+                raise
+            return {"PERSISTENCE_MODULE": "domain.store.sqlite:IKUSQLiteFactory",
+                    "SQLITE_DBNAME": f"file:{quote(str(Path(database).resolve()))}?mode=ro&immutable=1",
+                    "CREATE_TABLE": "no"}
     return {
         "PERSISTENCE_MODULE": "domain.store.sqlite:IKUSQLiteFactory",
         "SQLITE_DBNAME": database,

@@ -13,6 +13,7 @@ other than `public` is not supported: the side tables use unqualified names.
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ from psycopg.sql import SQL, Identifier
 
 from .clock import SystemClock
 from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
+from ..exceptions import AuditTreeDamaged
+from .tree import AUDIT_TABLES_POSTGRES, MerkleMixin
 from .records import Position
 
 
@@ -52,6 +55,8 @@ class PostgresDialect:
             return conn.execute(self.sql(statement), params).fetchone()
 
 
+_pending = threading.local()  # a write's leaves, from before its INSERT to after it
+
 # Any number of 64-bit integer: the advisory lock that serialises schema creation.
 SCHEMA_LOCK = 0x494B55_534348  # "IKU" "SCH"
 
@@ -66,7 +71,7 @@ class SerialisedSchema:
         super()._create_table(curs)
 
 
-class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, SerialisedSchema,
+class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMixin, SerialisedSchema,
                                      PostgresApplicationRecorder):
     clock: Any = SystemClock()
     position_column = "notification_id"
@@ -91,18 +96,21 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Serialis
             "actor text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
             "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
             "PRIMARY KEY (actor, key))",
+            *AUDIT_TABLES_POSTGRES,
         ))
         # Runs after the library's LOCK TABLE, in the same transaction.
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} AS t "
-            "(originator_id, originator_version, topic, state, recorded_at) "
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state, b.first + e.n - 1 "
+            "(originator_id, originator_version, topic, state, recorded_at, notification_id) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, b.first + e.n - 1, "
+            "b.last_id + e.n "
             "FROM unnest(%s::{schema}.{event_type}[]) WITH ORDINALITY "
             "AS e(originator_id, originator_version, topic, state, n) "
             "CROSS JOIN (SELECT greatest(%s::bigint, "
             "coalesce((SELECT recorded_at FROM {schema}.{table} "
             "ORDER BY notification_id DESC LIMIT 1), 0) + 1, "
-            "(SELECT answered_until FROM iku_horizon WHERE id = 1) + 1) AS first) b "
+            "(SELECT answered_until FROM iku_horizon WHERE id = 1) + 1) AS first, "
+            "coalesce((SELECT max(notification_id) FROM {schema}.{table}), 0) AS last_id) b "
             "ORDER BY e.n RETURNING notification_id, recorded_at"
         ).format(event_type=Identifier(self.stored_event_type_name), **ident)
 
@@ -114,7 +122,19 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Serialis
             yield c
 
     def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        # The library commits what was inserted when a Python exception is raised after the
+        # INSERT (it re-raises after its transaction), so everything that may fail is done
+        # first: the leaves' parts, and the tree's frontier, read under the lock.
+        parts = self._leaf_parts(stored_events)
         self._lock_table(curs)
+        with curs.connection.cursor() as c:
+            c.row_factory = tuple_row
+            c.execute(f"SELECT coalesce(max(notification_id), 0) FROM {self.events_table}")
+            events = c.fetchone()[0]
+            if self._tree_size(c) != events:
+                raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the {events} "
+                                       "events: run `iku verify`")
+            _pending.tree = (parts, self._frontier(c, events))
         self._notify_channel(curs)
         events = [
             self.construct_pg_stored_event(
@@ -126,12 +146,16 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, Serialis
     def _fetch_ids_after_insert_events(self, curs, stored_events, **kwargs: Any):
         positions = [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
         claim = kwargs.get("idempotency")
-        if claim is not None:
-            # After the events, in their transaction, on a cursor of its own (the first holds
-            # the ids). Synced here so that a reused key fails as a unique violation, not as
-            # an aborted pipeline further on.
-            with curs.connection.cursor() as remember, curs.connection.pipeline():
-                self._remember(remember, claim, stored_events)
+        # After the events, in their transaction (under its LOCK TABLE), on a cursor of its
+        # own (the first holds the ids). Synced here so that a reused key fails as a unique
+        # violation, not as an aborted pipeline further on.
+        with curs.connection.cursor() as c, curs.connection.pipeline():
+            if positions:
+                c.row_factory = tuple_row
+                parts, frontier = _pending.tree
+                self._append_leaves(c, positions, parts, frontier)
+            if claim is not None:
+                self._remember(c, claim, stored_events)
         return positions
 
 

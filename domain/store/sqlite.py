@@ -32,6 +32,7 @@ from eventsourcing.sqlite import (
 
 from .clock import SystemClock
 from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
+from .tree import AUDIT_TABLES_SQLITE, MerkleMixin
 from .records import IdempotencyClaim, Position, RecordedNotification
 
 
@@ -74,7 +75,8 @@ class ImmediateCreate(SQLiteRecorder):
             self._create_table(c)
 
 
-class IKUSQLiteApplicationRecorder(IKURecorderMixin, ImmediateCreate, SQLiteApplicationRecorder):
+class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateCreate,
+                                   SQLiteApplicationRecorder):
     clock: Any = SystemClock()
     position_column = "rowid"
 
@@ -104,6 +106,7 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, ImmediateCreate, SQLiteAppl
             "actor TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
             "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
             "PRIMARY KEY (actor, key))",
+            *AUDIT_TABLES_SQLITE,
         ]
 
     def write(self):
@@ -116,6 +119,7 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, ImmediateCreate, SQLiteAppl
         **kwargs: Any,
     ) -> Sequence[int] | None:
         clock_now = self.clock.now()
+        parts = self._leaf_parts(stored_events)
         returning = []
         for s in stored_events:
             originator_id = s.originator_id
@@ -130,6 +134,8 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, ImmediateCreate, SQLiteAppl
                 ),
             )
             returning.append(Position(*c.fetchone()))
+        if returning:
+            self._append_leaves(c, returning, parts)
         self._remember(c, kwargs.get("idempotency"), stored_events)
         return returning
 

@@ -1,5 +1,5 @@
 """Prometheus metrics at /metrics: positions and lags read from the store, the same in every
-worker; a scrape also keeps the daily signed checkpoint."""
+worker. A scrape signs nothing: the write path keeps the checkpoints."""
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -16,8 +16,9 @@ def test_metrics_give_the_log_position_the_lags_and_the_checkpoint(client, auth,
     metrics = scrape(client)  # public, like /api/v1/health
     assert metrics["iku_store_up"] == 1
     assert metrics["iku_log_position"] == 1
-    assert metrics["iku_chain_position"] == 1 and metrics["iku_chain_lag_events"] == 0
-    assert metrics["iku_checkpoint_position"] == 1  # the scrape kept the daily checkpoint
+    assert metrics["iku_tree_size"] == 1
+    assert metrics["iku_checkpoint_position"] == 1  # signed after the write, not by the scrape
+    assert metrics["iku_checkpoint_lag_events"] == 0 and metrics["iku_checkpoint_witnesses"] == 0
     assert 0 <= metrics["iku_checkpoint_age_seconds"] < 60
     assert metrics["iku_recorded_times_simulated"] == 0
 

@@ -1,17 +1,23 @@
 """Property: for any sequence of events, period, instant and leader filter, the as-of
-calculator (indexed queries on the bitemporal view) equals the reference replay."""
+calculator (indexed queries on the bitemporal view) equals the reference replay, and the
+inspectorate's independent recomputation from the raw log (inspector/recompute.py) gives the
+figures the service states, targets and capaian included."""
+import json
 import os
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.iku.resources import figures_json
 from api.services import Services
 from domain.context import acting_as
 from domain.exceptions import DomainError
-from domain.store.clock import to_datetime
+from domain.store.clock import to_datetime, to_micros
+from inspector.recompute import Recomputer
 from projections.calculator import ReferenceCalculator
 from projections.periods import Period
 from tests.conftest import log_of
@@ -30,14 +36,17 @@ instants = st.builds(lambda b, n, z: (b + n).astimezone(z),
 leader_sets = st.sampled_from([["bupati"], ["wakil_bupati"], ["bupati", "wakil_bupati"]])
 index = st.integers(min_value=0, max_value=5)  # few activities, many facts about each
 media = st.sampled_from(["media_luar_ruang", "foto", "video"])
-# Weighted so that corrections (retractions, reschedules) are common and cancellations rare.
-step = st.integers(min_value=0, max_value=99).flatmap(lambda roll: (
+# Weighted so that corrections (retractions, reschedules) are common and cancellations rare;
+# now and then a yearly target is set or changed (for the recomputation's target and capaian).
+step = st.integers(min_value=0, max_value=104).flatmap(lambda roll: (
     st.tuples(st.just("schedule"), leader_sets, instants) if roll < 22 else
     st.tuples(st.just("serve"), index) if roll < 40 else
     st.tuples(st.just("document"), index, media) if roll < 62 else
     st.tuples(st.just("retract"), index, index) if roll < 82 else
     st.tuples(st.just("reschedule"), index, instants) if roll < 95 else
-    st.tuples(st.just("cancel"), index)))
+    st.tuples(st.just("cancel"), index) if roll < 100 else
+    st.tuples(st.just("target"), st.sampled_from(["IKU-1", "IKU-2"]), st.sampled_from([2020, 2021]),
+              st.sampled_from(["90", "85.5", "0", "100", "33.33", "66.7"]))))
 steps = st.lists(step, min_size=1, max_size=30)
 periods = st.sampled_from(
     ["2021", "2020", "2021-S1", "2021-S2", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4",
@@ -55,6 +64,9 @@ def apply(agenda, plan):
     for step in plan:
         kind = step[0]
         try:
+            if kind == "target":
+                agenda.set_target(indicator=step[1], year=step[2], target=Decimal(step[3]), reason="r")
+                continue
             if kind == "schedule":
                 ids.append(agenda.schedule(title="t", leaders=step[1], starts_at=step[2],
                                            location="l", scope="dalam_daerah").activity_id)
@@ -84,6 +96,11 @@ def figures(answer):
             for f in answer.figures]
 
 
+def stated(answer) -> str:
+    """The numbers of the answer as a ReportSubmitted stores them (JSON: types count too)."""
+    return json.dumps([{k: v for k, v in f.items() if k != "name"} for f in figures_json(answer.figures)])
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def fresh_database(request, tmp_path_factory):
     """Makes an empty database for each example: a new SQLite file, or the session's
@@ -107,7 +124,7 @@ def fresh_database(request, tmp_path_factory):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(plan=steps, asked=queries, bucket_bits=st.sampled_from(["0", "1", "2", "12"]))
-def test_the_as_of_calculator_equals_the_reference_replay(fresh_database, plan, asked, bucket_bits):
+def test_the_as_of_calculator_equals_the_reference_replay_and_the_recomputation(fresh_database, plan, asked, bucket_bits):
     # Small buckets of log positions, so that a log of a few dozen events has whole buckets
     # before the one the instant falls in, as a large log has (12 is the default).
     os.environ["IKU_VIEW_BUCKET_BITS"] = bucket_bits
@@ -120,6 +137,9 @@ def test_the_as_of_calculator_equals_the_reference_replay(fresh_database, plan, 
             apply(services.agenda, plan)
         times = [n.recorded_at for n in log_of(services.agenda)]
         reference = ReferenceCalculator(services.agenda, services.zone)
+        recomputer = Recomputer()
+        recomputer.feed_rows(services.agenda.recorder.select_rows(0, 2**62, 10**6))
+        assert (recomputer.unknown_topics, recomputer.anomalies) == ({}, {})
         for label, which, nudge, leader in asked:
             if which < 0 or not times:
                 as_of = None  # now
@@ -129,5 +149,7 @@ def test_the_as_of_calculator_equals_the_reference_replay(fresh_database, plan, 
             answer = services.calculator.compute(period, as_of, leader)
             expected = reference.compute(period, answer.as_of, leader)
             assert figures(answer) == figures(expected), (label, as_of, leader)
+            recomputed = recomputer.figures(label, to_micros(answer.as_of), leader=leader)
+            assert json.dumps(recomputed) == stated(answer), (label, as_of, leader)
     finally:
         services.close()

@@ -1,16 +1,20 @@
-"""Audit integrity: the hash chain finds and locates tampering; signed checkpoints; an
-audit export verified offline with nothing but the export and the public key."""
-import json
+"""The audit log (issue 9), on both stores: the Merkle tree written with the events, its
+checkpoints as C2SP signed notes, proofs and receipts, `iku verify` naming each kind of
+tampering, and what only a witness or a kept checkpoint can catch."""
+import base64
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.cli import main
 from domain.context import acting_as
-from projections.audit import ExportRefused, public_pem, verify_export
-from projections.periods import Period
+from inspector import merkle
+from inspector.leaves import actor_of, canonical
+from inspector.note import COSIGNATURE_V1, Checkpoint, Note, Proof, Signer, Verifier, open_checkpoint
+from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
 from tests.conftest import RawSQL, wib
+
+YEARS = 365 * 24 * 3600 * 1_000_000
 
 
 @pytest.fixture
@@ -20,38 +24,101 @@ def recorded(services):
             w = services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
                                          location="Pendopo", scope="dalam_daerah")
             services.agenda.record_protocol(w.activity_id, officers=["Ani"])
-    services.chain.catch_up()
     return services
 
 
-def tamper(database, *statements):
+def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
+    """What an insider with the tools does after changing the log: recompute the whole tree
+    from the rows, drop the checkpoints, and sign the new head with the genuine key."""
+    frontier, nodes = merkle.Frontier(), []
+    for p, i, v, t, s, r in services.agenda.recorder.select_rows(0, 2**62, 10**6):
+        nodes += frontier.append(merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)))
     with RawSQL(database) as db:
-        for statement, params in statements:
-            db.execute(statement, params)
+        db.execute("DELETE FROM iku_merkle")
+        for node in nodes:
+            db.execute("INSERT INTO iku_merkle (level, idx, hash) VALUES (?, ?, ?)", node)
+        if drop_checkpoints:
+            db.execute("DELETE FROM iku_cosignatures")
+            db.execute("DELETE FROM iku_tree_checkpoints")
+    if resign:
+        services.checkpoints.sign()
+
+
+def change_state(database, position, old: bytes, new: bytes):
+    with RawSQL(database) as db:
+        state = bytes(db.execute("SELECT state FROM stored_events WHERE {position} = ?", (position,))[0][0])
+        assert old in state
+        db.execute("UPDATE stored_events SET state = ? WHERE {position} = ?", (state.replace(old, new), position))
+
+
+def forged_row(database, position, recorded_at, *, with_leaf=False):
+    """Append a ProtocolServed beneath the service (and, knowing the format, its leaf)."""
+    with RawSQL(database) as db:
+        activity_id, version = db.execute(
+            "SELECT originator_id, originator_version FROM stored_events WHERE {position} = 1")[0]
+        state = (b'{"timestamp":{"_type_":"datetime_iso","_data_":"2016-01-01T00:00:00+00:00"},'
+                 b'"actor":"protokol.ani","officers":["Palsu"],"notes":null}')
+        topic = "domain.model:Activity.ProtocolServed"
+        db.execute("INSERT INTO stored_events ({position}, originator_id, originator_version, topic, state, "
+                   "recorded_at) VALUES (?, ?, ?, ?, ?, ?)", (position, activity_id, 99, topic, state, recorded_at))
+        if with_leaf:
+            hex_id = activity_id.hex if hasattr(activity_id, "hex") and not isinstance(activity_id, str) else activity_id
+            leaf = merkle.leaf_hash(canonical(position, hex_id, 99, topic, recorded_at, "protokol.ani", state))
+            db.execute("INSERT INTO iku_merkle (level, idx, hash) VALUES (0, ?, ?)", (position - 1, leaf))
+
+
+def last_recorded_at(database):
+    with RawSQL(database) as db:
+        return db.execute("SELECT max(recorded_at) FROM stored_events")[0][0]
+
+
+# The tree in the write ---------------------------------------------------------------
+
+
+def test_every_write_adds_its_leaf_and_the_tree_matches_an_independent_computation(recorded):
+    rows = recorded.agenda.recorder.select_rows(0, 2**62, 100)
+    leaves = [merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)) for p, i, v, t, s, r in rows]
+    assert recorded.tree.size() == 12
+    assert recorded.tree.root(12) == merkle.root_of(leaves)
+    assert recorded.tree.root(5) == merkle.root_of(leaves[:5])
 
 
 def test_an_untouched_log_verifies(recorded):
-    result = recorded.checkpoints.verify()
+    result = recorded.verify()
     assert (result.ok, result.checked, result.head_position) == (True, 12, 12)
+    assert result.checkpoints == 12  # one after each write (IKU_CHECKPOINT_INTERVAL=0 in tests)
 
 
-def test_changing_one_byte_of_a_stored_event_is_detected_and_located(recorded, database):
+def test_a_checkpoint_is_a_c2sp_signed_note_of_the_tree(recorded):
+    latest = recorded.checkpoints.latest()
+    note, checkpoint = open_checkpoint(latest.text, [recorded.checkpoints.signer.verifier])
+    assert checkpoint == Checkpoint("jemberkab.go.id/prokopim/iku", 12, recorded.tree.root(12))
+    assert note.text == f"jemberkab.go.id/prokopim/iku\n12\n{base64.b64encode(checkpoint.root).decode()}\n"
+    assert note.signatures[0].line.startswith("\u2014 jemberkab.go.id/prokopim/iku ")
+
+
+# Tampering named by iku verify ----------------------------------------------------------
+
+
+def test_changing_one_byte_of_a_stored_event_is_named(recorded, database):
     with RawSQL(database) as db:
         state = bytearray(db.execute("SELECT state FROM stored_events WHERE {position} = 7")[0][0])
-        state[state.index(b"Rapat 3")] ^= 0x01  # one bit of one byte
+        state[state.index(b"Rapat 3")] ^= 0x01
         db.execute("UPDATE stored_events SET state = ? WHERE {position} = 7", (bytes(state),))
-    result = recorded.checkpoints.verify()
+    result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 7)
+    assert "does not match its leaf" in result.reason
 
 
-def test_deleting_a_stored_event_is_detected_and_located(recorded, database):
-    tamper(database, ("DELETE FROM stored_events WHERE {position} = 4", ()))
-    result = recorded.checkpoints.verify()
+def test_deleting_a_stored_event_is_named(recorded, database):
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} = 4")
+    result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 4)
-    assert "missing" in result.reason
+    assert "missing from the log" in result.reason
 
 
-def test_swapping_two_stored_events_is_detected_and_located(recorded, database):
+def test_swapping_two_stored_events_is_named(recorded, database):
     with RawSQL(database) as db:
         columns = "originator_id, originator_version, topic, state, recorded_at"
         a = db.execute(f"SELECT {columns} FROM stored_events WHERE {{position}} = 3")[0]
@@ -59,123 +126,214 @@ def test_swapping_two_stored_events_is_detected_and_located(recorded, database):
         db.execute("DELETE FROM stored_events WHERE {position} IN (3, 5)")
         db.execute(f"INSERT INTO stored_events ({{position}}, {columns}) VALUES (3, ?, ?, ?, ?, ?)", b)
         db.execute(f"INSERT INTO stored_events ({{position}}, {columns}) VALUES (5, ?, ?, ?, ?, ?)", a)
-    result = recorded.checkpoints.verify()
+    result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 3)
+    assert "does not match its leaf" in result.reason
 
 
-def test_deleting_the_last_events_and_their_hashes_is_caught_by_the_signed_checkpoint(recorded, database):
-    recorded.checkpoints.take()
-    tamper(database, ("DELETE FROM stored_events WHERE {position} > 10", ()),
-           ("DELETE FROM iku_chain WHERE position > 10", ()))
-    result = recorded.checkpoints.verify()
-    assert result.ok is False and "checkpoint" in result.reason
+def test_a_row_appended_beneath_the_service_five_years_back_is_named(recorded, database):
+    forged_row(database, 13, last_recorded_at(database) - 5 * YEARS)
+    result = recorded.verify()
+    assert (result.ok, result.first_bad_position) == (False, 13)
+    assert "has no leaf" in result.reason
 
 
-def test_changing_the_chain_itself_is_detected(recorded, database):
-    tamper(database, ("UPDATE iku_chain SET hash = ? WHERE position = 9", ("00" * 32,)))
-    result = recorded.checkpoints.verify()
-    assert (result.ok, result.first_bad_position) == (False, 9)
+def test_a_backdated_row_appended_with_its_leaf_is_named(recorded, database):
+    forged_row(database, 13, last_recorded_at(database) - 5 * YEARS, with_leaf=True)
+    result = recorded.verify()
+    assert (result.ok, result.first_bad_position) == (False, 13)
+    assert "backdated" in result.reason
 
 
-def test_a_forged_checkpoint_signature_is_detected(recorded, database):
-    recorded.checkpoints.take()
-    tamper(database, ("UPDATE iku_checkpoints SET position = 11", ()))
-    assert recorded.checkpoints.verify().ok is False
+def test_backdating_a_recorded_at_is_named(recorded, database):
+    with RawSQL(database) as db:
+        db.execute("UPDATE stored_events SET recorded_at = recorded_at - ? WHERE {position} = 8", (5 * YEARS,))
+    result = recorded.verify()
+    assert (result.ok, result.first_bad_position) == (False, 8)
 
 
-def test_verify_and_the_public_key_through_the_api(client, auth, app):
-    with acting_as("protokol"):
-        app.extensions["iku"].agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
-                                              location="Pendopo", scope="dalam_daerah")
-    verified = client.get("/api/v1/audit/verify", headers=auth("inspektorat")).json
-    assert verified["ok"] is True and verified["checked"] == 1
-    assert client.get("/api/v1/audit/verify").status_code == 401
-    key = client.get("/api/v1/audit/public-key").json  # public, like the OpenAPI document
-    assert key["algorithm"] == "Ed25519" and key["public_key"].startswith("-----BEGIN PUBLIC KEY-----")
-    latest = client.get("/api/v1/audit/checkpoints/latest", headers=auth("pimpinan"))
-    assert latest.status_code == 200 and latest.json["position"] == 1  # the daily checkpoint
+def test_a_changed_inner_node_is_named(recorded, database):
+    with RawSQL(database) as db:
+        db.execute("UPDATE iku_merkle SET hash = ? WHERE level = 2 AND idx = 1", (bytes(32),))
+    result = recorded.verify()
+    assert result.ok is False and "level 2, index 1" in result.reason
 
 
-@pytest.fixture
-def exported(recorded, cli_env, tmp_path):
+def test_truncating_the_log_with_its_leaves_is_named_against_the_checkpoints(recorded, database):
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} > 10")
+        db.execute("DELETE FROM iku_merkle WHERE level = 0 AND idx >= 10")
+    result = recorded.verify()
+    assert result.ok is False and "truncated" in result.reason
+
+
+def test_a_checkpoint_signed_by_an_unknown_key_is_named(recorded, database):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    stranger = Signer("jemberkab.go.id/prokopim/iku", Ed25519PrivateKey.generate())
+    body = Checkpoint("jemberkab.go.id/prokopim/iku", 12, recorded.tree.root(12)).body
+    with RawSQL(database) as db:
+        db.execute("UPDATE iku_tree_checkpoints SET note = ? WHERE size = 12", (body + "\n" + stranger.sign_note(body),))
+    result = recorded.verify()
+    assert result.ok is False and "unknown key" in result.reason and "size 12" in result.reason
+
+
+def test_a_rewritten_history_resigned_with_the_genuine_key_passes_verify_alone(recorded, database):
+    """What the database alone cannot show: the witness and kept checkpoints catch it (below)."""
+    change_state(database, 7, b"Rapat 3", b"Rapat X")
+    forge_tree(recorded, database)
+    assert recorded.verify().ok is True
+
+
+def test_verify_checks_the_configured_keys_never_a_key_in_the_database(recorded, database, tmp_path, monkeypatch):
+    other = Signer.from_file("jemberkab.go.id/prokopim/iku", tmp_path / "other.pem", create=True)
+    monkeypatch.setenv("IKU_LOG_KEYS", other.verifier.vkey)
     runner = CliRunner()
-    out = tmp_path / "export"
-    result = runner.invoke(main, ["export", "audit", "--period", "2021-Q1", "--out", str(out)], env=cli_env)
-    assert result.exit_code == 0, result.output
-    key = tmp_path / "public.pem"
-    key.write_text(runner.invoke(main, ["public-key"], env=cli_env).stdout)
-    return out, key
+    result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
+    assert result.exit_code == 1 and "unknown key" in result.stdout
 
 
-def test_an_audit_export_verifies_offline_with_the_public_key(exported):
-    out, key = exported
-    result = CliRunner().invoke(main, ["verify-export", str(out), "--public-key", str(key)], env={"IKU_DATABASE": "/nonexistent/no.db"})
-    assert result.exit_code == 0 and "ok: 12 events" in result.stdout
-    figures = json.loads((out / "figures.json").read_text())
-    assert figures["as_known_now"]["indicators"][0]["numerator"] == 6
-
-
-def test_an_export_with_another_key_is_refused(exported, tmp_path):
-    out, _ = exported
-    wrong = tmp_path / "wrong.pem"
-    wrong.write_text(public_pem(Ed25519PrivateKey.generate().public_key()))
-    with pytest.raises(ExportRefused, match="signature"):
-        verify_export(out, wrong.read_bytes())
-
-
-def test_an_export_with_a_changed_line_is_refused_naming_the_line(exported):
-    out, key = exported
-    lines = (out / "events.jsonl").read_text().splitlines()
-    event = json.loads(lines[4])
-    event["recorded_at"] -= 1_000_000  # backdated by a second
-    lines[4] = json.dumps(event)
-    (out / "events.jsonl").write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(main, ["verify-export", str(out), "--public-key", str(key)])
-    assert result.exit_code == 1
-    assert "events.jsonl line 5" in result.stdout
-
-
-def test_an_export_with_changed_figures_is_refused(exported):
-    out, key = exported
-    (out / "figures.json").write_text((out / "figures.json").read_text().replace('"numerator": 6', '"numerator": 7'))
-    with pytest.raises(ExportRefused, match="figures.json"):
-        verify_export(out, key.read_bytes())
-
-
-def test_an_export_into_a_folder_that_is_not_empty_or_of_a_bad_period_is_refused(recorded, cli_env, tmp_path):
-    (tmp_path / "full").mkdir()
-    (tmp_path / "full" / "x").write_text("x")
+def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, database):
     runner = CliRunner()
-    assert runner.invoke(main, ["export", "audit", "--period", "2021", "--out", str(tmp_path / "full")], env=cli_env).exit_code == 1
-    assert runner.invoke(main, ["export", "audit", "--period", "2021-Q7", "--out", str(tmp_path / "new")], env=cli_env).exit_code == 2
-
-
-def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, cli_env, database):
-    runner = CliRunner()
-    assert "ok: 12 events" in runner.invoke(main, ["verify"], env=cli_env).stdout
-    tamper(database, ("DELETE FROM stored_events WHERE {position} = 6", ()))
-    result = runner.invoke(main, ["verify"], env=cli_env)
+    result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
+    assert result.exit_code == 0 and "ok: 12 events, tree size 12" in result.stdout
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} = 6")
+    result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
     assert result.exit_code == 1 and "FAILED at position 6" in result.stdout
 
 
-def test_the_export_figures_are_those_of_the_api(recorded, client, auth, exported):
-    out, _ = exported
-    figures = json.loads((out / "figures.json").read_text())["as_known_now"]
-    assert Period.parse(figures["period"]["label"]).label == "2021-Q1"
-    as_of = figures["as_of"].replace("+", "%2B")
-    api = client.get(f"/api/v1/iku?period=2021-Q1&as_of={as_of}", headers=auth("inspektorat")).json
-    assert figures["indicators"] == api["indicators"]
-    assert [i["denominator"] for i in figures["indicators"]] == [6, 6]
+def test_a_write_on_a_damaged_tree_is_refused_with_a_503_and_appends_nothing(client, auth, app, database):
+    response = client.post("/api/v1/activities", headers=auth("protokol"), json={
+        "title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+        "location": "Pendopo", "scope": "dalam_daerah"})
+    assert response.status_code == 201
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM iku_merkle")
+    response = client.post("/api/v1/activities", headers=auth("protokol"), json={
+        "title": "Rapat 2", "leaders": ["bupati"], "starts_at": "2021-03-02T09:00:00+07:00",
+        "location": "Pendopo", "scope": "dalam_daerah"})
+    assert response.status_code == 503 and "iku verify" in response.json["message"]
+    assert app.extensions["iku"].agenda.recorder.max_notification_id() == 1
 
 
-def test_checkpoints_signed_before_a_key_rotation_still_verify(recorded, tmp_path):
-    recorded.checkpoints.take()
-    old_key = recorded.checkpoints.signer.path
-    old_key.rename(tmp_path / "retired-key.pem")  # rotation: a new key is made on next use
-    with acting_as("protokol.ani"):
-        recorded.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
-                                 location="Pendopo", scope="dalam_daerah")
-    recorded.checkpoints.take()
-    keys = {c.public_key for c in recorded.checkpoints.all()}
-    assert len(keys) == 2
-    assert recorded.checkpoints.verify().ok is True
+# Proofs, receipts, the key --------------------------------------------------------------
+
+
+def test_a_write_answers_its_tree_size_and_its_receipt_proves_inclusion(client, auth, app):
+    response = client.post("/api/v1/activities", headers=auth("protokol"), json={
+        "title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+        "location": "Pendopo", "scope": "dalam_daerah"})
+    activity = response.json["activity_id"]
+    served = client.post(f"/api/v1/activities/{activity}/protocol", headers=auth("protokol"),
+                         json={"officers": ["Ani"]}).json
+    assert served["tree_size"] == served["position"] == 2
+    receipt = client.get(served["receipt"])  # public
+    assert receipt.status_code == 200 and receipt.mimetype == "text/plain"
+    proof = Proof.parse(receipt.data)
+    vkey = Verifier.parse(client.get("/api/v1/audit/key").get_data(as_text=True))
+    _, checkpoint = open_checkpoint(proof.checkpoint, [vkey])
+    leaf = base64.b64decode(client.get(f"/api/v1/audit/proofs/inclusion?position=2&tree_size={checkpoint.size}").json["leaf_hash"])
+    assert proof.index == 1 and merkle.verify_inclusion(1, checkpoint.size, leaf, list(proof.hashes), checkpoint.root)
+    assert client.get("/api/v1/audit/receipts/3").status_code == 404
+
+
+def test_proofs_over_http_verify_and_bad_sizes_are_clear_errors(client, auth, app):
+    with acting_as("protokol"):
+        for i in range(9):
+            app.extensions["iku"].agenda.schedule(title=f"R{i}", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                                  location="P", scope="dalam_daerah")
+    tree = app.extensions["iku"].tree
+    body = client.get("/api/v1/audit/proofs/consistency?from=3&to=9").json
+    hashes = [base64.b64decode(h) for h in body["hashes"]]
+    assert merkle.verify_consistency(3, 9, tree.root(3), tree.root(9), hashes)
+    assert client.get("/api/v1/audit/proofs/consistency?from=9&to=3").status_code == 404
+    assert client.get("/api/v1/audit/proofs/consistency?from=3&to=99").status_code == 404
+    assert client.get("/api/v1/audit/proofs/inclusion?position=0").status_code == 422
+    assert client.get("/api/v1/audit/proofs/inclusion?position=x").status_code == 422
+    leaves = client.get("/api/v1/audit/leaves?start=2&end=5", headers=auth("inspektorat")).json
+    assert [line["position"] for line in leaves["leaves"]] == [3, 4, 5]
+    assert client.get("/api/v1/audit/leaves?start=2&end=5").status_code == 401
+    assert client.get("/api/v1/audit/leaves?start=5&end=2", headers=auth("inspektorat")).status_code == 422
+    note = client.get("/api/v1/audit/checkpoint")
+    assert note.mimetype == "text/plain" and note.get_data(as_text=True).startswith("jemberkab.go.id/prokopim/iku\n9\n")
+
+
+def test_no_get_appends_or_signs_anything(client, auth, app, login):
+    services = app.extensions["iku"]
+    with acting_as("protokol"):
+        written = services.agenda.schedule(title="R", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                           location="P", scope="dalam_daerah")
+    with RawSQL(services.database) as db:
+        db.execute("DELETE FROM iku_tree_checkpoints")  # nothing signed: a GET must not sign it
+    activity = str(written.activity_id)
+    paths = ["/api/v1/audit/verify", "/api/v1/audit/checkpoint", "/api/v1/audit/key", "/api/v1/audit/public-key",
+             "/api/v1/audit/checkpoints/latest", "/api/v1/audit/proofs/inclusion?position=1&tree_size=1",
+             "/api/v1/audit/proofs/consistency?from=0&to=1", "/api/v1/audit/leaves?start=0&end=1",
+             "/api/v1/audit/receipts/1", "/api/v1/iku?period=2021", f"/api/v1/activities/{activity}",
+             f"/api/v1/activities/{activity}/history", "/api/v1/reports/2021-Q1", "/metrics", "/api/v1/health"]
+    for path in paths:
+        client.get(path, headers=auth("admin"))
+    login("admin")
+    for path in ["/", "/agenda", "/dashboard?period=2021", "/audit", "/audit?verify=1",
+                 "/audit/export.zip?period=2021", f"/activities/{activity}"]:
+        client.get(path)
+    assert services.checkpoints.latest() is None
+    assert services.agenda.recorder.max_notification_id() == 1
+
+
+def test_the_audit_page_shows_the_note_and_the_verifier_key(client, login, app):
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.schedule(title="R", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                              location="P", scope="dalam_daerah")
+    login("inspektorat")
+    html = client.get("/audit").get_data(as_text=True)
+    assert app.extensions["iku"].checkpoints.signer.verifier.vkey in html
+    assert "jemberkab.go.id/prokopim/iku\n1\n" in html and "Belum disaksikan" in html
+
+
+# Keys ------------------------------------------------------------------------------------
+
+
+def test_the_signing_key_is_made_private_and_refused_when_others_may_read_it(tmp_path, monkeypatch):
+    import os
+
+    from api.services import Services
+    from inspector.note import NoteError
+
+    key = tmp_path / "keys" / "log.pem"
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(key))
+    Services(str(tmp_path / "db" / "iku.sqlite3")).close()
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "db" / "iku-signing-key.pem").exists()
+    os.chmod(key, 0o644)
+    with pytest.raises(NoteError, match="readable by others"):
+        Services(str(tmp_path / "db" / "iku.sqlite3"))
+
+
+def test_the_default_signing_key_lives_outside_the_database_folder(tmp_path, monkeypatch):
+    from projections.audit.checkpoints import signing_key_path
+
+    monkeypatch.delenv("IKU_SIGNING_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert signing_key_path() == tmp_path / "config" / "iku" / "log-signing-key.pem"
+
+
+def test_a_rotated_key_keeps_old_checkpoints_verifiable_with_the_configured_list(recorded, tmp_path, monkeypatch):
+    old = recorded.checkpoints.signer.verifier
+    new_key = tmp_path / "new.pem"
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(new_key))
+    monkeypatch.setenv("IKU_LOG_KEYS", "")
+    from api.services import Services
+
+    rotated = Services(recorded.database, "Asia/Jakarta")
+    try:
+        with acting_as("protokol.ani"):
+            rotated.agenda.schedule(title="R", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
+                                    location="P", scope="dalam_daerah")
+        assert rotated.verify().ok is False  # the old checkpoints: not by the new key alone
+        monkeypatch.setenv("IKU_LOG_KEYS", f"{old.vkey}\n{rotated.checkpoints.signer.verifier.vkey}")
+        result = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": recorded.database})
+        assert result.exit_code == 0, result.stdout
+    finally:
+        rotated.close()

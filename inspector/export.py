@@ -1,0 +1,185 @@
+"""Verifying an audit export offline: no database, no server, only the export, the log's
+verifier key and (optionally) the witnesses' keys and checkpoints the inspector kept.
+
+Order of the checks (the first failure is the refusal, named):
+1. the checkpoint is signed by a given log key; each given witness cosigned it;
+2. leaves.jsonl: line n is the event at position n, every field covered by its leaf,
+   recorded_at strictly increasing, no line beyond the checkpoint, none missing;
+3. the root recomputed from all the leaves is the checkpoint's (completeness);
+4. every earlier checkpoint in the export and every `--previous` one: signed by a given
+   key, and its root is the root of the leaves up to its size (the log only grew);
+5. every figure — as known at the checkpoint, as submitted — recomputed from the leaves by
+   inspector.recompute, and every ReportSubmitted leaf's figures likewise.
+What no signature or recomputation covers (the manifest, fields of figures.json that are
+not numbers) is only reported, as a warning.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import merkle
+from .leaves import LeafError, from_line
+from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
+from .recompute import Recomputer, compare
+
+
+class ExportRefused(Exception):
+    """A damaged or forged export: the reason names the file (and line) at fault."""
+
+
+def _read(folder: Path, name: str) -> str:
+    path = folder / name
+    if not path.is_file():
+        raise ExportRefused(f"{name}: missing")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportRefused(f"{name}: cannot be read ({e})") from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _open(text: str, keys: list[Verifier], origin: str | None, what: str) -> tuple[Note, Checkpoint]:
+    try:
+        return open_checkpoint(text, keys, origin)
+    except NoteError as e:
+        raise ExportRefused(f"{what}: {e}") from None
+
+
+def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier] = (),
+                  previous: list[str] = (), origin: str | None = None) -> dict:
+    folder = Path(folder)
+    warnings: list[str] = []
+    if not log_keys:
+        raise ExportRefused("no log key given (--key): an export is checked with a key you hold")
+    # 0. The manifest only guides; it must still be whole.
+    try:
+        manifest = json.loads(_read(folder, "manifest.json"))
+    except ValueError:
+        raise ExportRefused("manifest.json: not JSON") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not manifest["files"]:
+        raise ExportRefused("manifest.json: names no files")
+    for name, digest in manifest["files"].items():
+        path = folder / name
+        if ".." in Path(name).parts or not path.is_file():
+            raise ExportRefused(f"{name}: named by the manifest, missing")
+        if _sha256(path) != digest:
+            raise ExportRefused(f"{name}: its SHA-256 differs from the manifest's")
+    listed = set(manifest["files"]) | {"manifest.json"}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.relative_to(folder).as_posix() not in listed:
+            warnings.append(f"{path.relative_to(folder).as_posix()}: not in the manifest, ignored")
+
+    # 1. The checkpoint and its cosignatures.
+    note, checkpoint = _open(_read(folder, "checkpoint.txt"), log_keys, origin, "checkpoint.txt")
+    try:
+        cosigned = note.cosigned_by(list(witness_keys))
+    except NoteError as e:
+        raise ExportRefused(f"checkpoint.txt: {e}") from None
+    for witness in witness_keys:
+        if witness.name not in cosigned:
+            raise ExportRefused(f"checkpoint.txt: not cosigned by the witness {witness.name}")
+
+    # Earlier checkpoints: the export's and the inspector's own.
+    earlier: list[tuple[str, Checkpoint]] = []
+    for path in sorted((folder / "checkpoints").glob("*.txt")) if (folder / "checkpoints").is_dir() else []:
+        name = path.relative_to(folder).as_posix()
+        earlier.append((name, _open(_read(folder, name), log_keys, checkpoint.origin, name)[1]))
+    for i, text in enumerate(previous, start=1):
+        earlier.append((f"--previous #{i}", _open(text, log_keys, checkpoint.origin, f"--previous #{i}")[1]))
+    for name, c in earlier:
+        if c.size > checkpoint.size:
+            raise ExportRefused(f"{name}: of size {c.size}, larger than the export's checkpoint "
+                                f"({checkpoint.size}): the log was truncated")
+    wanted = {c.size for _, c in earlier}
+
+    # 2-3. The leaves.
+    recomputer = Recomputer()
+    frontier = merkle.Frontier()
+    roots: dict[int, bytes] = {}
+    last_recorded = None
+    leaf_hash = merkle.leaf_hash
+    path = folder / "leaves.jsonl"
+    if not path.is_file():
+        raise ExportRefused("leaves.jsonl: missing")
+    with open(path, encoding="utf-8") as lines:
+        for number, text in enumerate(lines, start=1):
+            if number > checkpoint.size:
+                raise ExportRefused(f"leaves.jsonl line {number}: beyond the checkpoint's size "
+                                    f"{checkpoint.size}")
+            try:
+                line = json.loads(text)
+                leaf, event, _ = from_line(line)
+            except ValueError as e:
+                raise ExportRefused(f"leaves.jsonl line {number}: {e}") from None
+            if line["position"] != number:
+                raise ExportRefused(f"leaves.jsonl line {number}: holds position {line['position']}")
+            if last_recorded is not None and line["recorded_at"] <= last_recorded:
+                raise ExportRefused(f"leaves.jsonl line {number}: recorded_at is not after the line "
+                                    "before (backdated or reordered)")
+            last_recorded = line["recorded_at"]
+            frontier.append(leaf_hash(leaf))
+            if number in wanted:
+                roots[number] = frontier.root()
+            recomputer.feed(number, line["activity_id"], line["version"], line["topic"],
+                            line["recorded_at"], event)
+    if frontier.size < checkpoint.size:
+        raise ExportRefused(f"leaves.jsonl: ends at line {frontier.size}, before the checkpoint's "
+                            f"size {checkpoint.size}")
+    if frontier.root() != checkpoint.root:
+        raise ExportRefused("leaves.jsonl: the root of its leaves is not the checkpoint's root "
+                            "(a leaf was changed, added or removed)")
+    for name, c in earlier:
+        root = merkle.EMPTY_ROOT if c.size == 0 else roots[c.size]
+        if root != c.root:
+            raise ExportRefused(f"{name}: the log no longer matches this checkpoint of size {c.size} "
+                                "(history rewritten)")
+
+    # 5. The figures.
+    try:
+        figures = json.loads(_read(folder, "figures.json"))
+        period, zone = figures["period"], figures.get("timezone", "Asia/Jakarta")
+        at_checkpoint = figures["as_known_at_checkpoint"]["indicators"]
+        as_submitted = figures["as_submitted"]
+    except (ValueError, KeyError, TypeError):
+        raise ExportRefused("figures.json: not the figures of an export") from None
+    try:
+        problems = compare(at_checkpoint, recomputer.figures(period, None, zone=zone))
+    except ValueError as e:
+        raise ExportRefused(f"figures.json: {e}") from None
+    if problems:
+        raise ExportRefused("figures.json, as known at the checkpoint: " + "; ".join(problems))
+    submissions = {s["position"]: s for s in recomputer.submissions()}
+    for entry in as_submitted:
+        leaf = submissions.get(entry.get("position")) if isinstance(entry, dict) else None
+        if leaf is None:
+            raise ExportRefused(f"figures.json: a submission at position {entry.get('position') if isinstance(entry, dict) else entry} "
+                                "is not a ReportSubmitted leaf")
+        if leaf["period"] != period or entry.get("indicators") != leaf["figures"] or entry.get("as_of") != leaf["as_of"]:
+            raise ExportRefused(f"figures.json: the submission at position {leaf['position']} differs "
+                                "from its ReportSubmitted leaf")
+    checked = 0
+    for leaf in submissions.values():
+        problems = compare(leaf["figures"], recomputer.figures(leaf["period"], leaf["as_of"], zone=zone))
+        if problems:
+            raise ExportRefused(f"leaves.jsonl line {leaf['position']}: the ReportSubmitted figures of "
+                                f"{leaf['period']} are not those of the log as of {leaf['as_of']}: "
+                                + "; ".join(problems))
+        checked += 1
+    for key in sorted(set(figures) - {"period", "timezone", "tree_size", "as_known_at_checkpoint",
+                                      "as_submitted"}):
+        warnings.append(f"figures.json: {key!r} is neither signed nor recomputed, ignored")
+    return {"ok": True, "events": frontier.size, "origin": checkpoint.origin, "tree_size": checkpoint.size,
+            "root": checkpoint.root.hex(), "witnesses": cosigned, "earlier_checkpoints": len(earlier),
+            "submissions_recomputed": checked, "period": period, "warnings": warnings}
+
+
+__all__ = ["ExportRefused", "LeafError", "verify_export"]

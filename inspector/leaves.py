@@ -1,0 +1,68 @@
+"""The log's leaves: one per event, the canonical encoding of docs/AUDIT.md, and the line
+of an audit export that carries one.
+
+    leaf = field(position) ‖ field(activity_id) ‖ field(version) ‖ field(topic)
+         ‖ field(recorded_at) ‖ field(actor) ‖ field(state),   field(x) = u32be(len x) ‖ x
+
+position, version and recorded_at (µs since 1970 UTC) as decimal ASCII; activity_id as 32
+lower-case hex digits; topic and actor as UTF-8; state the stored bytes. Leaf index =
+position − 1.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import struct
+
+_pack = struct.Struct(">I").pack
+
+# The fields of a line of leaves.jsonl, all of them covered by the leaf's bytes.
+LINE_FIELDS = ("position", "activity_id", "version", "topic", "recorded_at", "actor", "state")
+
+
+class LeafError(ValueError):
+    pass
+
+
+def canonical(position: int, activity_id: str, version: int, topic: str, recorded_at: int,
+              actor: str, state: bytes) -> bytes:
+    parts = (str(position).encode(), activity_id.encode(), str(version).encode(), topic.encode(),
+             str(recorded_at).encode(), actor.encode(), state)
+    return b"".join(_pack(len(p)) + p for p in parts)
+
+
+def actor_of(state: bytes) -> str:
+    actor = json.loads(state)["actor"]
+    if not isinstance(actor, str):
+        raise ValueError("actor is not a string")
+    return actor
+
+
+def to_line(position: int, activity_id: str, version: int, topic: str, recorded_at: int,
+            state: bytes) -> dict:
+    return {"position": position, "activity_id": activity_id, "version": version, "topic": topic,
+            "recorded_at": recorded_at, "actor": actor_of(state),
+            "state": base64.b64encode(state).decode()}
+
+
+def from_line(line: dict) -> tuple[bytes, dict, bytes]:
+    """(leaf bytes, the event's JSON state, state bytes) of a line; refuses a line with a
+    field the leaf does not cover, or whose actor differs from the state's."""
+    if not isinstance(line, dict) or set(line) != set(LINE_FIELDS):
+        extra = sorted(set(line) - set(LINE_FIELDS)) if isinstance(line, dict) else []
+        missing = sorted(set(LINE_FIELDS) - set(line)) if isinstance(line, dict) else LINE_FIELDS
+        raise LeafError(f"fields not covered by the leaf: {extra}" if extra
+                        else f"missing fields: {list(missing)}")
+    p, i, v, t, r, a = (line[k] for k in LINE_FIELDS[:6])
+    if not (type(p) is int and type(v) is int and type(r) is int and isinstance(i, str)
+            and isinstance(t, str) and isinstance(a, str)):
+        raise LeafError("a field has the wrong type")
+    try:
+        state = base64.b64decode(line["state"], validate=True)
+        event = json.loads(state)
+    except (binascii.Error, ValueError, TypeError):
+        raise LeafError("state is not base64 of a JSON event") from None
+    if not isinstance(event, dict) or event.get("actor") != a:
+        raise LeafError("actor differs from the stored event's")
+    return canonical(p, i, v, t, r, a, state), event, state

@@ -1,0 +1,203 @@
+"""The inspectorate's witness (C2SP tlog-witness semantics, run as a client).
+
+Run on the inspectorate's own machine, with its own Ed25519 key and its own state:
+
+    IKU_TOKEN=… python -m inspector witness https://iku.example --key witness.pem \\
+        --state witness.json [--log-key VKEY]
+
+1. Fetch the log's latest checkpoint; it must be signed by the log key (given the first
+   time with --log-key, then pinned in the state).
+2. Against the state (the last size and root it cosigned): a smaller size is a truncated
+   log, the same size with another root a split view; a larger size must come with a
+   consistency proof from the old size that verifies, else history was rewritten.
+3. Fetch the new leaves, check each and recompute the root from all of them (the state
+   keeps the tree's frontier, STATE.leaves.jsonl the leaves): it must be the checkpoint's.
+4. Recompute every ReportSubmitted's figures from the leaves (inspector.recompute): the
+   additional statement of this witness is "I also recomputed the IKU from the leaves up
+   to this size".
+5. Only then: save the state, sign a cosignature/v1 and post it (role inspektorat).
+It refuses, says why and exits non-zero on any failure; it exits 0 only once its
+cosignature is stored by the service.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from . import merkle
+from .leaves import from_line
+from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, open_checkpoint
+from .recompute import Recomputer, compare
+
+PAGE = 1000
+DEFAULT_NAME = "inspektorat.jemberkab.go.id/witness"
+
+
+class WitnessRefused(Exception):
+    """The log misbehaved (or could not be checked): no cosignature."""
+
+
+class Client:
+    def __init__(self, url: str, token: str | None, timeout: float = 30):
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+
+    def _open(self, path: str, data: bytes | None = None):
+        request = urllib.request.Request(self.url + path, data=data)
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+        except (urllib.error.URLError, OSError) as e:
+            raise WitnessRefused(f"cannot reach {self.url}: {e}") from None
+
+    def get(self, path: str, what: str) -> bytes:
+        status, body = self._open(path)
+        if status != 200:
+            raise WitnessRefused(f"{what}: the service answered {status}: {body[:200]!r}")
+        return body
+
+    def get_json(self, path: str, what: str) -> dict:
+        try:
+            return json.loads(self.get(path, what))
+        except ValueError:
+            raise WitnessRefused(f"{what}: not JSON") from None
+
+    def post_json(self, path: str, body: dict) -> tuple[int, bytes]:
+        return self._open(path, json.dumps(body).encode())
+
+
+def load_state(path: Path) -> dict | None:
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except ValueError:
+        raise WitnessRefused(f"the state file {path} is damaged: restore it from a backup") from None
+
+
+def save_state(path: Path, state: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as f:
+        json.dump(state, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def witness(url: str, key_file: str, state_file: str, *, token: str | None,
+            log_keys: list[Verifier] = (), name: str = DEFAULT_NAME, say=print) -> dict:
+    signer = Signer.from_file(name, key_file, COSIGNATURE_V1, create=True)
+    state_path = Path(state_file)
+    leaves_path = state_path.with_name(state_path.name + ".leaves.jsonl")
+    state = load_state(state_path)
+    pinned = [Verifier.parse(k) for k in (state or {}).get("log_keys", [])]
+    keys = pinned + [k for k in log_keys if k not in pinned]
+    if not keys:
+        raise WitnessRefused("no log key: give the log's verifier key with --log-key the first time")
+    client = Client(url, token)
+
+    # 1. The checkpoint.
+    text = client.get("/api/v1/audit/checkpoint", "the checkpoint").decode("utf-8", "replace")
+    try:
+        note, checkpoint = open_checkpoint(text, keys, (state or {}).get("origin"))
+    except NoteError as e:
+        raise WitnessRefused(f"the checkpoint: {e}") from None
+    old_size = state["size"] if state else 0
+    old_root = base64.b64decode(state["root"]) if state else merkle.EMPTY_ROOT
+    frontier = merkle.Frontier(old_size, [base64.b64decode(h) for h in state["frontier"]]) if state \
+        else merkle.Frontier()
+
+    # 2. Consistency with what was cosigned before.
+    if checkpoint.size < old_size:
+        raise WitnessRefused(f"the log was truncated: its checkpoint has {checkpoint.size} leaves, "
+                             f"fewer than the {old_size} this witness cosigned")
+    if checkpoint.size == old_size and checkpoint.root != old_root:
+        raise WitnessRefused(f"split view: a checkpoint of size {old_size} with another root than "
+                             "the one this witness cosigned")
+    if checkpoint.size > old_size and old_size > 0:
+        proof = client.get_json(f"/api/v1/audit/proofs/consistency?from={old_size}&to={checkpoint.size}",
+                                "the consistency proof")
+        try:
+            hashes = [base64.b64decode(h, validate=True) for h in proof["hashes"]]
+        except (KeyError, TypeError, ValueError):
+            raise WitnessRefused("the consistency proof cannot be read") from None
+        if not merkle.verify_consistency(old_size, checkpoint.size, old_root, checkpoint.root, hashes):
+            raise WitnessRefused(f"history was rewritten: the log of size {checkpoint.size} does not "
+                                 f"extend the one of size {old_size} this witness cosigned")
+
+    # 3. The new leaves, into the mirror and the frontier.
+    new_lines: list[str] = []
+    start = old_size
+    while start < checkpoint.size:
+        end = min(start + PAGE, checkpoint.size)
+        page = client.get_json(f"/api/v1/audit/leaves?start={start}&end={end}", "the leaves")
+        lines = page.get("leaves") if isinstance(page, dict) else None
+        if not lines:
+            raise WitnessRefused(f"the service gave no leaves from {start}")
+        for line in lines:
+            try:
+                leaf, _, _ = from_line(line)
+            except ValueError as e:
+                raise WitnessRefused(f"leaf {start}: {e}") from None
+            if line["position"] != start + 1:
+                raise WitnessRefused(f"leaf {start}: the service gave position {line['position']}")
+            frontier.append(merkle.leaf_hash(leaf))
+            new_lines.append(json.dumps(line, separators=(",", ":")))
+            start += 1
+            if start == checkpoint.size:
+                break
+    if frontier.root() != checkpoint.root:
+        raise WitnessRefused("the leaves served do not have the checkpoint's root")
+
+    # 4. The IKU recomputed from every leaf up to this size.
+    recomputer = Recomputer()
+    previous_recorded = None
+    mirrored = leaves_path.read_text().splitlines() if leaves_path.exists() and old_size else []
+    if len(mirrored) != old_size:
+        raise WitnessRefused(f"{leaves_path} holds {len(mirrored)} leaves, not the {old_size} cosigned: "
+                             "restore it from a backup")
+    for text_line in (*mirrored, *new_lines):
+        line = json.loads(text_line)
+        _, event, _ = from_line(line)
+        if previous_recorded is not None and line["recorded_at"] <= previous_recorded:
+            raise WitnessRefused(f"leaf {line['position'] - 1}: recorded_at is not after the one before")
+        previous_recorded = line["recorded_at"]
+        recomputer.feed(line["position"], line["activity_id"], line["version"], line["topic"],
+                        line["recorded_at"], event)
+    submissions = recomputer.submissions()
+    for s in submissions:
+        problems = compare(s["figures"], recomputer.figures(s["period"], s["as_of"]))
+        if problems:
+            raise WitnessRefused(f"the report of {s['period']} submitted at position {s['position']} "
+                                 "states figures the log does not give: " + "; ".join(problems))
+
+    # 5. Save, cosign, post.
+    if new_lines:
+        with open(leaves_path, "a", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in new_lines))
+        os.chmod(leaves_path, 0o600)
+    save_state(state_path, {
+        "origin": checkpoint.origin, "log_keys": [k.vkey for k in keys],
+        "size": checkpoint.size, "root": base64.b64encode(checkpoint.root).decode(),
+        "frontier": [base64.b64encode(h).decode() for h in frontier.hashes],
+    })
+    line = signer.cosign(checkpoint.body)
+    status, body = client.post_json("/api/v1/audit/cosignatures",
+                                    {"size": checkpoint.size, "cosignature": line})
+    if status not in (200, 201):
+        raise WitnessRefused(f"the service did not store the cosignature: {status} {body[:300]!r}")
+    say(f"cosigned {checkpoint.origin} at size {checkpoint.size}, root "
+        f"{base64.b64encode(checkpoint.root).decode()}; recomputed {len(submissions)} submitted reports")
+    return {"size": checkpoint.size, "root": checkpoint.root, "cosignature": line,
+            "submissions_recomputed": len(submissions)}

@@ -1,0 +1,204 @@
+"""Checkpoints of the log as C2SP signed notes (tlog-checkpoint, signed-note), the key that
+signs them, and the witnesses' cosignatures (tlog-cosignature) kept with them.
+
+A checkpoint is signed whenever the log has grown, at most every IKU_CHECKPOINT_INTERVAL
+seconds (a timer started by the write that finds the last one too recent), and at every
+report submission and audit export from the command line. Never by a GET: reads only
+read what was signed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector.note import (
+    COSIGNATURE_V1,
+    Checkpoint,
+    Note,
+    NoteError,
+    Signature,
+    Signer,
+    Verifier,
+    parse_verifiers,
+)
+
+from .tree import Tree
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ORIGIN = "jemberkab.go.id/prokopim/iku"
+DEFAULT_INTERVAL = 5.0  # seconds
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root: bytes
+    note: str  # the log's signed note (without cosignatures)
+    signed_at: int  # µs
+    cosignatures: tuple[str, ...] = ()  # signature lines of witnesses
+
+    @property
+    def text(self) -> str:
+        """The note with the witnesses' cosignatures, as served."""
+        return self.note + "".join(self.cosignatures)
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint.parse(Note.parse(self.note).text)
+
+
+def origin_from_environment() -> str:
+    return os.environ.get("IKU_LOG_ORIGIN") or DEFAULT_ORIGIN
+
+
+def signing_key_path() -> Path:
+    """IKU_SIGNING_KEY, else ~/.config/iku/log-signing-key.pem: outside the database's
+    folder, so that a copy or backup of the data never carries the key."""
+    configured = os.environ.get("IKU_SIGNING_KEY")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "iku" / "log-signing-key.pem"
+
+
+def keys_from_setting(value: str | None) -> list[Verifier]:
+    """A setting holding verifier keys, or the path of a file of them."""
+    if not value:
+        return []
+    if "+" not in value and Path(value).exists():
+        value = Path(value).read_text()
+    return parse_verifiers(value)
+
+
+class Checkpoints:
+    def __init__(self, recorder, signer: Signer | None, origin: str, *,
+                 interval: float = DEFAULT_INTERVAL, log_keys: list[Verifier] | None = None,
+                 witness_keys: list[Verifier] | None = None):
+        """`signer` None: a reader only (verification on a read-only copy)."""
+        self.recorder = recorder
+        self.tree = Tree(recorder)
+        self.signer = signer
+        self.origin = origin
+        self.interval = interval
+        # The keys checkpoints are verified with: configured, never read from the database.
+        self.log_keys = list(log_keys or ([signer.verifier] if signer else []))
+        self.witness_keys = [k for k in (witness_keys or []) if k.kind == COSIGNATURE_V1]
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+
+    # Signing -------------------------------------------------------------------------
+
+    def sign(self) -> StoredCheckpoint | None:
+        """Sign the tree's head if no checkpoint covers it yet; the latest checkpoint."""
+        if self.signer is None:
+            raise NoteError("no signing key: this process only reads")
+        size = self.tree.size()
+        latest = self.latest()
+        if size == 0 or (latest is not None and latest.size >= size):
+            return latest
+        root = self.tree.root(size)
+        body = Checkpoint(self.origin, size, root).body
+        note = body + "\n" + self.signer.sign_note(body)
+        with self.recorder.datastore.transaction(commit=True) as c:
+            c.execute(self.recorder.sql(
+                "INSERT INTO iku_tree_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (size) DO NOTHING"), (size, root, note, int(time.time() * 1e6)))
+        return self.latest()
+
+    def after_write(self) -> None:
+        """Called after events are committed: sign now, or when the interval has passed."""
+        if self.signer is None:
+            return
+        if self.interval <= 0:
+            self.sign()
+            return
+        latest = self.latest()
+        wait = 0.0 if latest is None else latest.signed_at / 1e6 + self.interval - time.time()
+        if wait <= 0:
+            self.sign()
+            return
+        with self._timer_lock:
+            if self._timer is None or not self._timer.is_alive():
+                self._timer = threading.Timer(wait, self._sign_later)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _sign_later(self) -> None:
+        try:
+            self.sign()
+        except Exception:  # noqa: BLE001 - a timer has nobody to report to; the next write retries
+            log.exception("signing a checkpoint failed")
+
+    def close(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+
+    # Reading ---------------------------------------------------------------------------
+
+    def _read(self, where: str = "", params=(), order: str = "DESC", limit: int | None = 1
+              ) -> list[StoredCheckpoint]:
+        statement = f"SELECT size, root, note, signed_at FROM iku_tree_checkpoints {where} ORDER BY size {order}"
+        if limit is not None:
+            statement += f" LIMIT {int(limit)}"
+        with self.recorder.read() as c:
+            self.recorder.tuple_rows(c)
+            c.execute(self.recorder.sql(statement), params)
+            rows = c.fetchall()
+            found = []
+            for size, root, note, signed_at in rows:
+                c.execute(self.recorder.sql(
+                    "SELECT line FROM iku_cosignatures WHERE size = ? ORDER BY witness, key_id"), (size,))
+                found.append(StoredCheckpoint(size, bytes(root), note, signed_at,
+                                              tuple(r[0] for r in c.fetchall())))
+        return found
+
+    def latest(self) -> StoredCheckpoint | None:
+        found = self._read()
+        return found[0] if found else None
+
+    def covering(self, size: int) -> StoredCheckpoint | None:
+        """The latest checkpoint, if it covers a tree of `size` leaves."""
+        latest = self.latest()
+        return latest if latest is not None and latest.size >= size else None
+
+    def at(self, size: int) -> StoredCheckpoint | None:
+        found = self._read("WHERE size = ?", (size,))
+        return found[0] if found else None
+
+    def all(self) -> list[StoredCheckpoint]:
+        return self._read(order="ASC", limit=None)
+
+    # Cosignatures ------------------------------------------------------------------------
+
+    def add_cosignature(self, size: int, line: str) -> str:
+        """Keep a witness's cosignature of the checkpoint of `size`, once it verifies with
+        a configured witness key. Returns the witness's name."""
+        stored = self.at(size)
+        if stored is None:
+            raise NoteError(f"there is no checkpoint of size {size}")
+        added = Signature.parse(line.rstrip("\n"))
+        note = Note(Note.parse(stored.note).text, (added,))
+        cosigned = note.cosigned_by(self.witness_keys)  # raises if a known witness's fails
+        if added.name not in cosigned or not any(
+                k.name == added.name and k.key_id == added.key_id for k in self.witness_keys):
+            raise NoteError("the cosignature is not by a configured witness key (IKU_WITNESS_KEYS)")
+        with self.recorder.datastore.transaction(commit=True) as c:
+            c.execute(self.recorder.sql(
+                "INSERT INTO iku_cosignatures (size, witness, key_id, line, received_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (size, witness, key_id) DO UPDATE "
+                "SET line = excluded.line, received_at = excluded.received_at"),
+                (size, added.name, added.key_id.hex(), added.line, int(time.time() * 1e6)))
+        return added.name
+
+    def witnesses_of(self, stored: StoredCheckpoint) -> dict[str, int]:
+        """The configured witnesses whose cosignature of this checkpoint verifies."""
+        try:
+            return Note.parse(stored.text).cosigned_by(self.witness_keys)
+        except NoteError:
+            return {}

@@ -1,0 +1,96 @@
+"""The audit export (v2): every leaf up to a signed checkpoint, that checkpoint with its
+cosignatures, the earlier checkpoints, and the figures, for an inspector to verify offline
+with `iku verify-export` or `python -m inspector verify-export` (docs/AUDIT.md).
+
+| file | content |
+|---|---|
+| leaves.jsonl | one line per event, positions 1…N: exactly the fields its leaf covers |
+| checkpoint.txt | the checkpoint of size N (a C2SP signed note, with cosignatures) |
+| checkpoints/SIZE.txt | every earlier checkpoint |
+| figures.json | the period's figures as known at the checkpoint, and as submitted |
+| manifest.json | the format, the period and the SHA-256 of each file (not signed: a guide) |
+
+Nothing here is to be trusted by itself: the verifier checks the signatures with keys it
+was given, recomputes the root from the leaves and every figure from the leaves.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from domain.store import to_datetime
+
+FORMAT = "iku-audit-export v2"
+
+
+class ExportError(ValueError):
+    pass
+
+
+def figure_numbers(figures) -> list[dict]:
+    """The numbers of an answer's figures, in the shape ReportSubmitted keeps them."""
+    out = []
+    for f in figures:
+        item = {"code": f.indicator.code, "numerator": f.numerator, "denominator": f.denominator,
+                "percent": f.percent, "cancelled": f.cancelled,
+                "target": None if f.target is None else float(f.target), "capaian": f.capaian}
+        if f.breakdown:
+            item["by_media"] = f.breakdown
+        out.append(item)
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_audit(services, period, out: str | Path, *, sign: bool = False) -> dict:
+    """Write the export of `period` up to the latest checkpoint. `sign`: sign the head
+    first (the command line does; a GET never signs, and exports the latest checkpoint)."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise ExportError(f"{out} is not empty")
+    checkpoints = services.checkpoints
+    stored = checkpoints.sign() if sign else checkpoints.latest()
+    if stored is None:
+        raise ExportError("no checkpoint yet: the log is empty")
+    out.mkdir(parents=True, exist_ok=True)
+    size = stored.size
+    last_recorded_at = None
+    with open(out / "leaves.jsonl", "w", encoding="utf-8") as f:
+        for line in services.tree.lines(size):
+            f.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+            last_recorded_at = line["recorded_at"]
+    (out / "checkpoint.txt").write_text(stored.text, encoding="utf-8")
+    (out / "checkpoints").mkdir()
+    for earlier in checkpoints.all():
+        if earlier.size < size:
+            (out / "checkpoints" / f"{earlier.size}.txt").write_text(earlier.text, encoding="utf-8")
+    at_checkpoint = services.calculator.compute(period, to_datetime(last_recorded_at))
+    submitted = [{"position": e.position, "as_of": e.data["as_of"], "indicators": e.data["figures"]}
+                 for e in services.agenda.report_history(period.label)
+                 if e.type == "ReportSubmitted" and e.position <= size]
+    (out / "figures.json").write_text(json.dumps({
+        "period": period.label,
+        "timezone": services.zone.key,
+        "tree_size": size,
+        "as_known_at_checkpoint": {"as_of": at_checkpoint.as_of.isoformat(),
+                                   "indicators": figure_numbers(at_checkpoint.figures)},
+        "as_submitted": submitted,
+    }, indent=2, ensure_ascii=False), encoding="utf-8")
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    manifest = {
+        "format": FORMAT,
+        "service": "IKU audit service, Bagian Protokol dan Komunikasi Pimpinan, Kabupaten Jember",
+        "origin": checkpoints.origin, "period": period.label, "tree_size": size,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": {name: sha256_file(out / name) for name in files},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest

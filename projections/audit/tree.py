@@ -1,0 +1,80 @@
+"""Reading the log's Merkle tree (written with the events by domain/store/tree.py): its
+size and roots, inclusion and consistency proofs, and the leaves of a range.
+
+Every answer is O(log n) primary-key reads of `iku_merkle`, in one statement."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from domain.exceptions import AuditTreeDamaged
+from inspector import merkle
+from inspector.leaves import to_line
+
+MAX_LEAVES = 1000  # per request for leaves
+
+
+class ProofUnavailable(ValueError):
+    """A proof asked for sizes or positions the tree does not have (yet)."""
+
+
+class Tree:
+    def __init__(self, recorder):
+        self.recorder = recorder
+
+    def size(self) -> int:
+        with self.recorder.read() as c:
+            self.recorder.tuple_rows(c)
+            return self._size(c)
+
+    @staticmethod
+    def _size(c) -> int:
+        c.execute("SELECT max(idx) FROM iku_merkle WHERE level = 0")
+        row = c.fetchone()
+        value = row[0] if row is not None else None
+        return 0 if value is None else value + 1
+
+    def _compute(self, compute, limit_size: int):
+        """Run `compute(get)` over stored nodes: find what it reads, fetch that at once."""
+        wanted = sorted(merkle.needed_nodes(compute))
+        with self.recorder.read() as c:
+            self.recorder.tuple_rows(c)
+            if self._size(c) < limit_size:
+                raise ProofUnavailable(f"the tree has fewer than {limit_size} leaves")
+            found = self.recorder.merkle_nodes(c, wanted) if wanted else {}
+        if len(found) != len(wanted):
+            raise AuditTreeDamaged("the Merkle tree lacks nodes: run `iku verify`")
+        return compute(lambda level, index: found[(level, index)])
+
+    def root(self, size: int) -> bytes:
+        if size == 0:
+            return merkle.EMPTY_ROOT
+        return self._compute(lambda get: merkle.subtree_hash(get, 0, size), size)
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        if not 0 <= index < size:
+            raise ProofUnavailable(f"leaf index {index} is not in a tree of size {size}")
+        return self._compute(lambda get: merkle.inclusion_proof(get, index, size), size)
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        if not 0 <= old <= new:
+            raise ProofUnavailable(f"no consistency proof from size {old} to size {new}")
+        return self._compute(lambda get: merkle.consistency_proof(get, old, new), new)
+
+    def leaf_hash(self, index: int) -> bytes:
+        return self._compute(lambda get: get(0, index), index + 1)
+
+    def leaves(self, start: int, end: int) -> list[dict]:
+        """The leaves [start, end) as export lines (at most MAX_LEAVES)."""
+        end = min(end, start + MAX_LEAVES)
+        return [to_line(p, i, v, t, r, s) for p, i, v, t, s, r in
+                self.recorder.select_rows(start, end, end - start)]
+
+    def lines(self, size: int, batch: int = 5_000) -> Iterator[dict]:
+        after = 0
+        while after < size:
+            rows = self.recorder.select_rows(after, size, batch)
+            if not rows:
+                return
+            for p, i, v, t, s, r in rows:
+                yield to_line(p, i, v, t, r, s)
+            after = rows[-1][0]

@@ -1,0 +1,133 @@
+"""Property: for any sequence of events, period, instant and leader filter, the as-of
+calculator (indexed queries on the bitemporal view) equals the reference replay."""
+import os
+from datetime import UTC, datetime, timedelta, timezone
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.services import Services
+from domain.context import acting_as
+from domain.exceptions import DomainError
+from domain.store.clock import to_datetime
+from projections.calculator import ReferenceCalculator
+from projections.periods import Period
+from tests.conftest import log_of
+
+# Quarter, half-year and year boundaries at midnight WIB (17:00 UTC the day before).
+BOUNDARIES = [datetime(2021, m, d, 17, tzinfo=UTC) for m, d in
+              ((3, 31), (6, 30), (9, 30), (12, 31), (4, 30), (1, 31))] + [
+    datetime(2020, 12, 31, 17, tzinfo=UTC)]
+NUDGES = [timedelta(0), timedelta(microseconds=-1), timedelta(minutes=-1), timedelta(hours=1),
+          timedelta(hours=-7), timedelta(days=-1), timedelta(days=2)]
+OFFSETS = [timezone(timedelta(hours=h)) for h in (7, 0, 9, -3)] + [
+    timezone(timedelta(hours=5, minutes=30))]
+
+instants = st.builds(lambda b, n, z: (b + n).astimezone(z),
+                     st.sampled_from(BOUNDARIES), st.sampled_from(NUDGES), st.sampled_from(OFFSETS))
+leader_sets = st.sampled_from([["bupati"], ["wakil_bupati"], ["bupati", "wakil_bupati"]])
+index = st.integers(min_value=0, max_value=5)  # few activities, many facts about each
+media = st.sampled_from(["media_luar_ruang", "foto", "video"])
+# Weighted so that corrections (retractions, reschedules) are common and cancellations rare.
+step = st.integers(min_value=0, max_value=99).flatmap(lambda roll: (
+    st.tuples(st.just("schedule"), leader_sets, instants) if roll < 22 else
+    st.tuples(st.just("serve"), index) if roll < 40 else
+    st.tuples(st.just("document"), index, media) if roll < 62 else
+    st.tuples(st.just("retract"), index, index) if roll < 82 else
+    st.tuples(st.just("reschedule"), index, instants) if roll < 95 else
+    st.tuples(st.just("cancel"), index)))
+steps = st.lists(step, min_size=1, max_size=30)
+periods = st.sampled_from(
+    ["2021", "2020", "2021-S1", "2021-S2", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4",
+     "2021-03", "2021-04", "2021-07", "2021-03-31..2021-04-01", "2021-04-01..2021-04-01",
+     "2020-12-31..2021-01-01", "2021-06-30..2021-07-02"])
+queries = st.lists(
+    st.tuples(periods, st.integers(min_value=-1, max_value=60), st.sampled_from([-1, 0, 1]),
+              st.sampled_from([None, "bupati", "wakil_bupati"])),
+    min_size=1, max_size=4,
+)
+
+
+def apply(agenda, plan):
+    ids, entries = [], {}
+    for step in plan:
+        kind = step[0]
+        try:
+            if kind == "schedule":
+                ids.append(agenda.schedule(title="t", leaders=step[1], starts_at=step[2],
+                                           location="l", scope="dalam_daerah").activity_id)
+                continue
+            if not ids:
+                continue
+            activity = ids[step[1] % len(ids)]
+            if kind == "reschedule":
+                agenda.reschedule(activity, starts_at=step[2], reason="r")
+            elif kind == "cancel":
+                agenda.cancel(activity, reason="r")
+            elif kind == "serve":
+                entries.setdefault(activity, []).append(
+                    agenda.record_protocol(activity, officers=["o"]).version)
+            elif kind == "document":
+                entries.setdefault(activity, []).append(
+                    agenda.record_documentation(activity, media=step[2]).version)
+            elif kind == "retract":
+                versions = entries.get(activity) or [1]
+                agenda.retract(activity, version=versions[step[2] % len(versions)], reason="r")
+        except DomainError:
+            pass  # refused commands append nothing; the log decides
+
+
+def figures(answer):
+    return [(f.indicator.code, f.numerator, f.denominator, f.percent, f.cancelled, f.breakdown)
+            for f in answer.figures]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database(request, tmp_path_factory):
+    """Makes an empty database for each example: a new SQLite file, or the session's
+    PostgreSQL database with its schema dropped and created again."""
+    if request.param == "sqlite":
+        return lambda: str(tmp_path_factory.mktemp("p") / "p.sqlite3")
+    url = request.getfixturevalue("postgres_url")
+    request.getfixturevalue("monkeypatch").setenv(
+        "IKU_SIGNING_KEY", str(tmp_path_factory.mktemp("key") / "signing-key.pem"))
+
+    def empty():
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        return url
+
+    return empty
+
+
+@settings(max_examples=500, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(plan=steps, asked=queries, bucket_bits=st.sampled_from(["0", "1", "2", "12"]))
+def test_the_as_of_calculator_equals_the_reference_replay(fresh_database, plan, asked, bucket_bits):
+    # Small buckets of log positions, so that a log of a few dozen events has whole buckets
+    # before the one the instant falls in, as a large log has (12 is the default).
+    os.environ["IKU_VIEW_BUCKET_BITS"] = bucket_bits
+    try:
+        services = Services(fresh_database(), "Asia/Jakarta")
+    finally:
+        del os.environ["IKU_VIEW_BUCKET_BITS"]
+    try:
+        with acting_as("property"):
+            apply(services.agenda, plan)
+        times = [n.recorded_at for n in log_of(services.agenda)]
+        reference = ReferenceCalculator(services.agenda, services.zone)
+        for label, which, nudge, leader in asked:
+            if which < 0 or not times:
+                as_of = None  # now
+            else:
+                as_of = to_datetime(times[which % len(times)] + nudge)
+            period = Period.parse(label)
+            answer = services.calculator.compute(period, as_of, leader)
+            expected = reference.compute(period, answer.as_of, leader)
+            assert figures(answer) == figures(expected), (label, as_of, leader)
+    finally:
+        services.close()
