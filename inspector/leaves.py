@@ -33,10 +33,14 @@ def canonical(position: int, activity_id: str, version: int, topic: str, recorde
 
 
 def actor_of(state: bytes) -> str:
-    actor = json.loads(state)["actor"]
-    if not isinstance(actor, str):
-        raise ValueError("actor is not a string")
-    return actor
+    """The event's actor; "" for a state that is not a JSON object with one (the service's
+    events always have one; the leaf covers the state's bytes whatever they are)."""
+    try:
+        event = json.loads(state)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    actor = event.get("actor") if isinstance(event, dict) else None
+    return actor if isinstance(actor, str) else ""
 
 
 def to_line(position: int, activity_id: str, version: int, topic: str, recorded_at: int,

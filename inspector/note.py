@@ -138,13 +138,20 @@ def load_private_key(path: str | os.PathLike, *, create: bool = False) -> Ed2551
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption())
+        # Written whole under another name, then linked: another process starting at the
+        # same time sees no key or a whole key, never half of one.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as f:
+            f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
+            os.link(tmp, path)
+        except FileExistsError:  # another process made it first: use that one
             pass
-        else:
-            with os.fdopen(descriptor, "wb") as f:
-                f.write(pem)
+        finally:
+            tmp.unlink()
     if os.name == "posix" and path.stat().st_mode & 0o077:
         raise NoteError(f"the key file {path} is readable by others than its owner "
                         f"(mode {path.stat().st_mode & 0o777:04o}): chmod 600 {path}")

@@ -1,4 +1,5 @@
-"""Backup and restore on both stores: the restore reproduces the chain head and the figures."""
+"""Backup and restore on both stores: the restore reproduces the audit log's tree, its
+checkpoints and the figures."""
 import pytest
 from click.testing import CliRunner
 
@@ -28,7 +29,7 @@ def two_databases(request, tmp_path, monkeypatch):
         conn.execute(f"DROP DATABASE IF EXISTS {target.rsplit('/', 1)[1]} WITH (FORCE)")
 
 
-def test_a_restore_reproduces_the_chain_head_and_the_figures(two_databases, tmp_path):
+def test_a_restore_reproduces_the_tree_its_checkpoints_and_the_figures(two_databases, tmp_path):
     source, target = two_databases
     svc = Services(source, "Asia/Jakarta")
     with acting_as("protokol"):
@@ -37,8 +38,7 @@ def test_a_restore_reproduces_the_chain_head_and_the_figures(two_databases, tmp_
                                     location="Pendopo", scope="dalam_daerah")
             if i % 2:
                 svc.agenda.record_protocol(w.activity_id, officers=["Ani"])
-    svc.checkpoints.take()
-    head = svc.chain.head()
+    head = (svc.tree.size(), svc.tree.root(svc.tree.size()), svc.checkpoints.sign().text)
     figures = [(f.numerator, f.denominator) for f in svc.calculator.compute(Period.parse("2021")).figures]
     svc.close()
     runner = CliRunner()
@@ -47,7 +47,8 @@ def test_a_restore_reproduces_the_chain_head_and_the_figures(two_databases, tmp_
     result = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})
     assert result.exit_code == 0, result.output
     restored = Services(target, "Asia/Jakarta")
-    assert restored.chain.head() == head
+    assert (restored.tree.size(), restored.tree.root(restored.tree.size()),
+            restored.checkpoints.latest().text) == head
     assert [(f.numerator, f.denominator) for f in restored.calculator.compute(Period.parse("2021")).figures] == figures
     restored.close()
     again = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})

@@ -72,7 +72,7 @@ def test_a_full_disk_is_a_clear_503_nothing_acknowledged_is_lost_and_writes_resu
     assert sorted(str(i) for i in stored) == sorted(acknowledged)  # each once, none half-written
     figures = svc.calculator.compute(Period.parse("2021"))
     assert figures.figures[0].denominator == len(acknowledged)
-    assert svc.checkpoints.verify().ok is True
+    assert svc.verify().ok is True
     svc.close()
 
 

@@ -1,0 +1,242 @@
+"""The audit export (v2) verified offline (both stores): with the log's key, the witnesses'
+keys and checkpoints an inspector kept; every refusal names what is wrong, never with a
+traceback; the figures are recomputed from the leaves by an implementation of its own."""
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from api.reports.resources import submit_period
+from domain.context import acting_as
+from inspector.export import ExportRefused, verify_export
+from inspector.note import COSIGNATURE_V1, Signer, Verifier
+from projections.periods import Period
+from tests.integration.test_audit import change_state, forge_tree
+from tests.integration.test_witness import record
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def logged(services):
+    record(services, 6)
+    with acting_as("kabag"):
+        submit_period(services, Period.parse("2021-Q1"))
+    record(services, 2, start=20)  # recorded after the submission
+    return services
+
+
+def export(services, database, out):
+    result = CliRunner().invoke(main, ["export", "audit", "--period", "2021-Q1", "--out", str(out)],
+                                env={"IKU_DATABASE": database})
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def exported(logged, database, tmp_path):
+    return export(logged, database, tmp_path / "export")
+
+
+@pytest.fixture
+def key(logged):
+    return logged.checkpoints.signer.verifier
+
+
+def rehash(out):
+    """What a forger does after editing a file: make the manifest agree."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"] = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in manifest["files"]
+                         if (out / name).exists()}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+def refused(out, key, match, **options):
+    with pytest.raises(ExportRefused, match=match):
+        verify_export(out, [key], **options)
+
+
+def test_an_export_verifies_offline_with_the_logs_key(exported, key, logged):
+    result = verify_export(exported, [key])
+    assert result["events"] == logged.tree.size() and result["submissions_recomputed"] == 1
+    figures = json.loads((exported / "figures.json").read_text())
+    assert figures["as_known_at_checkpoint"]["indicators"][0]["numerator"] == 4
+    assert figures["as_submitted"][0]["indicators"][0]["numerator"] == 3
+
+
+def test_the_verifier_runs_from_a_copy_of_the_inspector_folder_alone(exported, key, tmp_path):
+    """Nothing of domain/, projections/ or api/: its agreement with the service is evidence."""
+    shutil.copytree(ROOT / "inspector", tmp_path / "alone" / "inspector")
+    check = ("import sys, runpy; sys.argv = ['inspector', 'verify-export', sys.argv[1], '--key', sys.argv[2]];"
+             "code = 0\ntry:\n    runpy.run_module('inspector', run_name='__main__')\nexcept SystemExit as e:\n"
+             "    code = e.code\nbad = [m for m in sys.modules if m.split('.')[0] in ('domain', 'projections', 'api')]\n"
+             "print('imported:', bad); sys.exit(code or (1 if bad else 0))")
+    done = subprocess.run([sys.executable, "-I", "-c", check, str(exported), key.vkey],
+                          cwd=tmp_path / "alone", capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp_path / "alone")})
+    assert done.returncode == 0, done.stderr
+    assert "ok: " in done.stdout and "imported: []" in done.stdout
+
+
+def test_iku_verify_export_says_ok_or_refused(exported, key, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["verify-export", str(exported), "--key", key.vkey])
+    assert result.exit_code == 0 and result.stdout.startswith("ok: ")
+    other = Signer.from_file("jemberkab.go.id/prokopim/iku", tmp_path / "other.pem", create=True).verifier
+    result = runner.invoke(main, ["verify-export", str(exported), "--key", other.vkey])
+    assert result.exit_code == 1 and "REFUSED: checkpoint.txt: the checkpoint is not signed by a trusted log key" in result.stderr
+
+
+def test_a_changed_leaf_is_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    line = json.loads(lines[1])
+    state = base64.b64decode(line["state"])
+    assert b"Rapat 1" in state
+    line["state"] = base64.b64encode(state.replace(b"Rapat 1", b"Rapat 7")).decode()
+    lines[1] = json.dumps(line)
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, "leaves.jsonl: the root of its leaves is not the checkpoint's root")
+
+
+def test_a_backdated_line_is_refused_naming_it(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    line = json.loads(lines[4])
+    line["recorded_at"] -= 5 * 365 * 24 * 3600 * 10**6
+    lines[4] = json.dumps(line)
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, "leaves.jsonl line 5: recorded_at is not after")
+
+
+def test_a_line_appended_after_the_checkpoint_is_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    forged = json.loads(lines[-1])
+    forged["position"] += 1
+    forged["recorded_at"] += 1
+    (exported / "leaves.jsonl").write_text("\n".join(lines + [json.dumps(forged)]) + "\n")
+    rehash(exported)
+    refused(exported, key, f"leaves.jsonl line {len(lines) + 1}: beyond the checkpoint's size")
+
+
+def test_a_field_the_leaf_does_not_cover_is_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    line = json.loads(lines[0])
+    line["type"] = "ProtocolServed"
+    lines[0] = json.dumps(line)
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, r"leaves.jsonl line 1: fields not covered by the leaf: \['type'\]")
+
+
+def test_an_actor_that_disagrees_with_the_leaf_bytes_is_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    line = json.loads(lines[1])
+    line["actor"] = "kabag"
+    lines[1] = json.dumps(line)
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, "leaves.jsonl line 2: actor differs")
+
+
+def test_inflated_figures_with_a_rehashed_manifest_are_refused(exported, key):
+    figures = json.loads((exported / "figures.json").read_text())
+    figures["as_known_at_checkpoint"]["indicators"][0]["numerator"] = 6
+    (exported / "figures.json").write_text(json.dumps(figures))
+    rehash(exported)
+    refused(exported, key, "figures.json, as known at the checkpoint: IKU-1 numerator")
+
+
+def test_forged_submitted_figures_in_figures_json_are_refused(exported, key):
+    figures = json.loads((exported / "figures.json").read_text())
+    figures["as_submitted"][0]["indicators"][0]["numerator"] = 6
+    (exported / "figures.json").write_text(json.dumps(figures))
+    rehash(exported)
+    refused(exported, key, "differs from its ReportSubmitted leaf")
+
+
+def test_forged_figures_inside_the_log_resigned_with_the_genuine_key_are_refused(logged, database, key, tmp_path):
+    submitted = next(e for e in logged.agenda.report_history("2021-Q1") if e.type == "ReportSubmitted")
+    change_state(database, submitted.position, b'"numerator":3', b'"numerator":6')
+    forge_tree(logged, database)
+    out = export(logged, database, tmp_path / "forged")
+    refused(out, key, "the ReportSubmitted figures of 2021-Q1 are not those of the log")
+
+
+def test_a_rewritten_history_is_refused_against_a_checkpoint_the_inspector_kept(logged, database, key, tmp_path):
+    kept = logged.checkpoints.latest().text
+    change_state(database, 1, b"Rapat 0", b"Rapat X")
+    forge_tree(logged, database)
+    out = export(logged, database, tmp_path / "rewritten")
+    assert verify_export(out, [key])["ok"]  # consistent in itself, and signed with the genuine key
+    refused(out, key, "--previous #1: the log no longer matches this checkpoint", previous=[kept])
+    result = CliRunner().invoke(main, ["verify-export", str(out), "--key", key.vkey, "--previous",
+                                       str(_write(tmp_path / "kept.txt", kept))])
+    assert result.exit_code == 1 and "history rewritten" in result.stderr
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_an_export_of_a_truncated_log_is_refused_against_a_kept_checkpoint(logged, database, key, tmp_path):
+    kept = logged.checkpoints.latest().text
+    from tests.conftest import RawSQL
+
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} > 5")
+    forge_tree(logged, database)
+    out = export(logged, database, tmp_path / "truncated")
+    refused(out, key, "larger than the export's checkpoint", previous=[kept])
+
+
+def test_missing_files_and_an_empty_manifest_are_refused(exported, key):
+    (exported / "figures.json").unlink()
+    refused(exported, key, "figures.json: named by the manifest, missing")
+    rehash(exported)
+    refused(exported, key, "figures.json: missing")
+    (exported / "manifest.json").write_text(json.dumps({"files": {}}))
+    refused(exported, key, "manifest.json: names no files")
+    (exported / "manifest.json").unlink()
+    refused(exported, key, "manifest.json: missing")
+
+
+def test_garbage_is_refused_by_name_never_with_a_traceback(exported, key):
+    runner = CliRunner()
+    (exported / "leaves.jsonl").write_text("not json\n")
+    rehash(exported)
+    result = runner.invoke(main, ["verify-export", str(exported), "--key", key.vkey])
+    assert result.exit_code == 1 and "leaves.jsonl line 1" in result.stderr and "Traceback" not in result.output
+    (exported / "checkpoint.txt").write_text("\x00\x01")
+    rehash(exported)
+    result = runner.invoke(main, ["verify-export", str(exported), "--key", key.vkey])
+    assert result.exit_code == 1 and "checkpoint.txt" in result.stderr
+    result = runner.invoke(main, ["verify-export", str(exported), "--key", "not-a-key"])
+    assert result.exit_code == 1 and "not a verifier key" in result.stderr
+
+
+def test_witness_cosignatures_are_checked_with_the_keys_given(exported, key, tmp_path):
+    witness = Signer.from_file("inspektorat.jemberkab.go.id/witness", tmp_path / "w.pem", COSIGNATURE_V1, create=True)
+    refused(exported, key, "not cosigned by the witness", witness_keys=[witness.verifier])
+    text = (exported / "checkpoint.txt").read_text()
+    body = text.split("\n\n")[0] + "\n"
+    line = witness.cosign(body)
+    (exported / "checkpoint.txt").write_text(text + line)
+    rehash(exported)
+    assert set(verify_export(exported, [key], [witness.verifier])["witnesses"]) == {witness.name}
+    raw = bytearray(base64.b64decode(line.split(" ")[2]))
+    raw[20] ^= 1
+    (exported / "checkpoint.txt").write_text(text + f"\u2014 {witness.name} {base64.b64encode(bytes(raw)).decode()}\n")
+    rehash(exported)
+    refused(exported, key, "cosignature of inspektorat.jemberkab.go.id/witness does not verify",
+            witness_keys=[witness.verifier])
+    assert Verifier.parse(witness.verifier.vkey) == witness.verifier

@@ -1,0 +1,197 @@
+"""The inspectorate's witness against a running service (both stores): it cosigns only a
+log that grew from what it cosigned before and whose submitted figures it recomputed, and
+refuses a rewritten history, a truncated log, deleted checkpoints and a split view."""
+import threading
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.serving import make_server
+
+from api import create_app
+from api.cli import main
+from api.reports.resources import submit_period
+from domain.context import acting_as
+from inspector.note import COSIGNATURE_V1, Note, Signer
+from inspector.witness import WitnessRefused, witness
+from projections.periods import Period
+from tests.conftest import RawSQL, wib
+from tests.integration.test_audit import change_state, forge_tree
+
+NAME = "inspektorat.jemberkab.go.id/witness"
+
+
+@pytest.fixture
+def witness_key(tmp_path, monkeypatch):
+    key = tmp_path / "witness" / "key.pem"
+    signer = Signer.from_file(NAME, key, COSIGNATURE_V1, create=True)
+    monkeypatch.setenv("IKU_WITNESS_KEYS", signer.verifier.vkey)
+    return key
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def service(database, witness_key):
+    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    server, url = serve(app)
+    services = app.extensions["iku"]
+    token = services.users.create("inspektorat.bpk", "inspektorat")
+    yield services, url, token
+    server.shutdown()
+    services.close()
+
+
+def record(services, n, start=0, title="Rapat"):
+    with acting_as("protokol.ani"):
+        for i in range(start, start + n):
+            w = services.agenda.schedule(title=f"{title} {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i % 28, 9),
+                                         location="Pendopo", scope="dalam_daerah")
+            if i % 2:
+                services.agenda.record_protocol(w.activity_id, officers=["Ani"])
+
+
+def run_witness(services, url, token, tmp_path, witness_key, **options):
+    log_key = services.checkpoints.signer.verifier
+    return witness(url, str(witness_key), str(tmp_path / "witness" / "state.json"), token=token,
+                   log_keys=[log_key], name=NAME, say=lambda *_: None, **options)
+
+
+def test_the_witness_cosigns_a_growing_log_and_the_service_shows_it(service, tmp_path, witness_key):
+    services, url, token = service
+    record(services, 4)
+    with acting_as("kabag"):
+        submit_period(services, Period.parse("2021-Q1"))
+    first = run_witness(services, url, token, tmp_path, witness_key)
+    assert first["size"] == services.tree.size() and first["submissions_recomputed"] == 1
+    latest = services.checkpoints.latest()
+    assert services.checkpoints.witnesses_of(latest) and NAME in latest.text
+    record(services, 3, start=10)
+    second = run_witness(services, url, token, tmp_path, witness_key)  # a consistency proof from the first size
+    assert second["size"] == services.tree.size() > first["size"]
+    result = services.verify()
+    assert result.ok and result.witnesses == {NAME: 2}
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/api/v1/audit/checkpoint") as response:
+        assert response.headers["IKU-Cosigned-By"] == NAME
+        assert Note.parse(response.read()).cosigned_by([Signer.from_file(NAME, witness_key, COSIGNATURE_V1).verifier])
+
+
+def test_the_witness_refuses_a_history_rewritten_and_resigned_with_the_genuine_key(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 6)
+    run_witness(services, url, token, tmp_path, witness_key)
+    change_state(database, 2, b"Rapat 1", b"Rapat 9")
+    forge_tree(services, database)
+    record(services, 1, start=20)
+    assert services.verify().ok is True  # the database alone cannot tell
+    with pytest.raises(WitnessRefused, match="history was rewritten"):
+        run_witness(services, url, token, tmp_path, witness_key)
+
+
+def test_the_witness_refuses_a_truncated_log(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 6)
+    run_witness(services, url, token, tmp_path, witness_key)
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} > 5")
+    forge_tree(services, database)
+    with pytest.raises(WitnessRefused, match="truncated"):
+        run_witness(services, url, token, tmp_path, witness_key)
+
+
+def test_the_witness_refuses_when_the_latest_checkpoints_were_deleted(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 6)
+    size = run_witness(services, url, token, tmp_path, witness_key)["size"]
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM iku_tree_checkpoints WHERE size >= ?", (size - 2,))
+    with pytest.raises(WitnessRefused, match="truncated"):
+        run_witness(services, url, token, tmp_path, witness_key)
+
+
+def test_the_witness_refuses_a_split_view(service, tmp_path, witness_key, monkeypatch):
+    services, url, token = service
+    record(services, 4)
+    run_witness(services, url, token, tmp_path, witness_key)
+    other = create_app({"IKU_DATABASE": str(tmp_path / "other.sqlite3"), "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    record(other.extensions["iku"], 4, title="Lain")  # same key, same origin, same size, other events
+    other_token = other.extensions["iku"].users.create("inspektorat.bpk", "inspektorat")
+    server, other_url = serve(other)
+    try:
+        assert other.extensions["iku"].tree.size() == services.tree.size()
+        with pytest.raises(WitnessRefused, match="split view"):
+            run_witness(services, other_url, other_token, tmp_path, witness_key)
+    finally:
+        server.shutdown()
+        other.extensions["iku"].close()
+
+
+def test_the_witness_refuses_submitted_figures_the_log_does_not_give(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 4)
+    with acting_as("kabag"):
+        written, *_ = submit_period(services, Period.parse("2021-Q1"))
+    change_state(database, written.position, b'"numerator":2', b'"numerator":4')
+    forge_tree(services, database)
+    with pytest.raises(WitnessRefused, match="2021-Q1.*IKU-1 numerator"):
+        run_witness(services, url, token, tmp_path, witness_key)
+
+
+def test_iku_witness_exits_non_zero_with_the_reason_and_zero_once_stored(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 2)
+    runner = CliRunner()
+    state = str(tmp_path / "witness" / "state.json")
+    vkey = services.checkpoints.signer.verifier.vkey
+    result = runner.invoke(main, ["witness", url, "--key", str(witness_key), "--state", state], env={"IKU_TOKEN": token})
+    assert result.exit_code == 1 and "--log-key" in result.stderr
+    result = runner.invoke(main, ["witness", url, "--key", str(witness_key), "--state", state, "--log-key", vkey],
+                           env={"IKU_TOKEN": token})
+    assert result.exit_code == 0, result.output
+    assert "cosigned jemberkab.go.id/prokopim/iku at size" in result.stdout
+    printed = runner.invoke(main, ["witness", "--key", str(witness_key), "--print-vkey"]).stdout.strip()
+    assert printed == Signer.from_file(NAME, witness_key, COSIGNATURE_V1).verifier.vkey
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM iku_tree_checkpoints WHERE size > 1")
+    result = runner.invoke(main, ["witness", url, "--key", str(witness_key), "--state", state], env={"IKU_TOKEN": token})
+    assert result.exit_code == 1 and "REFUSED: the log was truncated" in result.stderr
+
+
+def test_cosignatures_are_kept_only_from_a_configured_witness_of_the_inspectorate(service, client, auth, tmp_path):
+    services, url, token = service
+    record(services, 1)
+    size = services.tree.size()
+    body = services.checkpoints.latest().checkpoint.body
+    stranger = Signer(NAME, Signer.from_file("x", tmp_path / "stranger.pem", create=True).key, COSIGNATURE_V1)
+    genuine = Signer.from_file(NAME, tmp_path / "witness" / "key.pem", COSIGNATURE_V1)
+    post = lambda role, line, n=size: client.post("/api/v1/audit/cosignatures", headers=auth(role),  # noqa: E731
+                                                  json={"size": n, "cosignature": line})
+    assert post("admin", genuine.cosign(body)).status_code == 403
+    assert post("inspektorat", stranger.cosign(body)).status_code == 422
+    assert post("inspektorat", genuine.cosign(body + "x")).status_code == 422
+    assert post("inspektorat", "garbage").status_code == 422
+    assert post("inspektorat", genuine.cosign(body), n=99).status_code == 404
+    assert client.post("/api/v1/audit/cosignatures", json={"size": size, "cosignature": "x"}).status_code == 401
+    assert post("inspektorat", genuine.cosign(body)).status_code == 201
+
+
+def test_a_forged_cosignature_in_the_database_is_named_by_verify(service, tmp_path, witness_key, database):
+    services, url, token = service
+    record(services, 2)
+    run_witness(services, url, token, tmp_path, witness_key)
+    with RawSQL(database) as db:
+        (line,) = db.execute("SELECT line FROM iku_cosignatures")[0]
+        parts = line.split(" ")
+        import base64
+
+        raw = bytearray(base64.b64decode(parts[2]))
+        raw[-1] ^= 1
+        db.execute("UPDATE iku_cosignatures SET line = ?", (" ".join(parts[:2] + [base64.b64encode(bytes(raw)).decode()]) + "\n",))
+    result = services.verify()
+    assert result.ok is False and "forged cosignature" in result.reason
