@@ -376,6 +376,19 @@ def verify_export_command(folder, keys, witnesses, previous, origin):
                                say=lambda text, file=None: click.echo(text, err=file is not None)))
 
 
+@main.command("verify-receipt")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "keys", multiple=True, required=True, help="The log's verifier key (or a file).")
+@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file).")
+@click.option("--export", type=click.Path(exists=True, file_okay=False), help="An export taken later.")
+def verify_receipt_command(file, keys, witnesses, export):
+    """Check a receipt (.tlog-proof) of an event offline, optionally against a later export."""
+    from inspector.__main__ import run_verify_receipt
+
+    sys.exit(run_verify_receipt(file, list(keys), list(witnesses), export,
+                                say=lambda text, file=None: click.echo(text, err=file is not None)))
+
+
 @main.command("witness")
 @click.argument("url", required=False)
 @click.option("--key", required=True, type=click.Path(dir_okay=False), help="The witness's key (PEM).")

@@ -1,4 +1,4 @@
-"""python -m inspector verify-export … | witness … (docs/AUDIT.md, the inspector's procedure).
+"""python -m inspector verify-export … | verify-receipt … | witness … (docs/AUDIT.md, the inspector's procedure).
 
 Needs Python ≥ 3.11 and `cryptography` only: copy the folder `inspector/` and run it."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .export import ExportRefused, verify_export
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, parse_verifiers
+from .receipt import ReceiptRefused, verify_receipt
 from .witness import DEFAULT_NAME, WitnessRefused, witness
 
 
@@ -46,6 +47,20 @@ def run_verify_export(folder: str, key: list[str], witness_keys: list[str], prev
     return 0
 
 
+def run_verify_receipt(file: str, key: list[str], witness_keys: list[str], export: str | None,
+                       say=print) -> int:
+    try:
+        witnesses = [k for k in keys(witness_keys) if k.kind == COSIGNATURE_V1]
+        result = verify_receipt(Path(file).read_bytes(), keys(key), witnesses, export)
+    except (ReceiptRefused, NoteError, OSError) as e:
+        say(f"REFUSED: {e}", file=sys.stderr)
+        return 1
+    say(f"ok: the event at position {result['position']} ({result['topic'].rsplit('.', 1)[-1]}, by "
+        f"{result['actor']}) is in {result['origin']} at size {result['tree_size']}"
+        + (", and in the export's log" if export else ""))
+    return 0
+
+
 def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
                 print_vkey: bool, say=print) -> int:
     try:
@@ -71,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--witness", action="append", default=[], help="a witness's verifier key (or a file)")
     v.add_argument("--previous", action="append", default=[], help="a checkpoint you kept (a file)")
     v.add_argument("--origin", help="the log's origin, if you want it checked")
+    r = commands.add_parser("verify-receipt", help="check a receipt (.tlog-proof) offline")
+    r.add_argument("file")
+    r.add_argument("--key", action="append", required=True, help="the log's verifier key (or a file)")
+    r.add_argument("--witness", action="append", default=[], help="a witness's verifier key (or a file)")
+    r.add_argument("--export", help="an export taken later: the receipt's checkpoint must be a prefix of it")
     w = commands.add_parser("witness", help="check the log's growth and cosign its checkpoint")
     w.add_argument("url", nargs="?")
     w.add_argument("--key", required=True, help="this witness's private key (PEM), made on first use")
@@ -83,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     def say(text, file=None):
         print(text, file=file or sys.stdout)
 
+    if args.command == "verify-receipt":
+        return run_verify_receipt(args.file, args.key, args.witness, args.export, say)
     if args.command == "verify-export":
         return run_verify_export(args.folder, args.key, args.witness, args.previous, args.origin, say)
     return run_witness(args.url, args.key, args.state, args.log_key, args.name, args.print_vkey, say)

@@ -76,7 +76,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from zoneinfo import ZoneInfo
-import marshmallow  # BROKEN ON PURPOSE
 
 __all__ = ["Recomputer", "compare", "parse_period", "CODES", "MEDIA", "LEADERS"]
 

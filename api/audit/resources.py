@@ -8,6 +8,7 @@ and verification. The inspektorat's witness: posting cosignatures. No GET signs 
 from __future__ import annotations
 
 import base64
+import json
 
 import marshmallow as ma
 from flask import Response, current_app
@@ -254,7 +255,9 @@ def receipt(position: int) -> tuple[str, dict]:
         abort(409, message="the event is not yet in a signed checkpoint; retry in a few seconds",
               headers={"Retry-After": CHECKPOINT_RETRY})
     hashes = services.tree.inclusion(position - 1, latest.size)
-    proof = Proof(position - 1, tuple(hashes), latest.text)
+    (line,) = services.tree.leaves(position - 1, position)
+    extra = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()  # the event, checked by its hash
+    proof = Proof(position - 1, tuple(hashes), latest.text, extra)
     return str(proof), {"Content-Disposition": f'attachment; filename="iku-{position}.tlog-proof"'}
 
 

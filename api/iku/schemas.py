@@ -40,8 +40,10 @@ class YearToDateSchema(ma.Schema):
 
 
 class ChainHeadSchema(ma.Schema):
-    position = fields.Integer()
-    hash = fields.String()
+    """The audit log's head when a report was submitted (docs/AUDIT.md)."""
+
+    position = fields.Integer(metadata={"description": "The tree size before the submission"})
+    hash = fields.String(metadata={"description": "Its root hash, hex (before audit v2: the hash chain's head)"})
 
 
 class ReportStateSchema(ma.Schema):

@@ -30,6 +30,7 @@ def report_state(agenda, period: Period, as_of=None) -> dict | None:
         return None
     last = submitted[-1]
     return {"status": "reopened" if events[-1].type == "ReportReopened" else "submitted",
+            "position": last.position, "receipt": f"/api/v1/audit/receipts/{last.position}",
             "as_of": last.data["as_of"], "recorded_at": last.recorded_at, "submitted_by": last.actor,
             "indicators": last.data["figures"],
             "chain": {"position": last.data["chain_position"], "hash": last.data["chain_hash"]}}
@@ -85,6 +86,8 @@ class Report(MethodView):
             "indicators": e.data.get("figures"),
             "chain": ({"position": e.data["chain_position"], "hash": e.data["chain_hash"]}
                       if e.type == "ReportSubmitted" else None),
+            "position": e.position,
+            "receipt": f"/api/v1/audit/receipts/{e.position}" if e.type == "ReportSubmitted" else None,
         } for e in events if e.type != "ReportOpened"]}
 
 

@@ -42,6 +42,9 @@ class ReportEventSchema(ma.Schema):
     reason = fields.String(allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorFigureSchema), allow_none=True)
     chain = fields.Nested(ChainHeadSchema, allow_none=True)
+    position = fields.Integer(metadata={"description": "Position in the log"})
+    receipt = fields.String(allow_none=True, metadata={
+        "description": "A submission's receipt: a C2SP tlog-proof to keep and check offline"})
 
 
 class ReportSchema(ma.Schema):

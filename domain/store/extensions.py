@@ -31,7 +31,7 @@ class Dialect:
 
     def tuple_rows(self, c) -> None:
         """Make the cursor return plain tuples (SQLite's default factory)."""
-        c.sqlite_cursor.row_factory = None
+        getattr(c, "sqlite_cursor", c).row_factory = None  # the library's wrapper, or sqlite3's own
 
     def fetch_one(self, statement: str, params=()):
         """One row of one read-only statement (a dict-like row, or None)."""

@@ -337,3 +337,4 @@ def test_a_rotated_key_keeps_old_checkpoints_verifiable_with_the_configured_list
         assert result.exit_code == 0, result.stdout
     finally:
         rotated.close()
+

@@ -94,3 +94,34 @@ def test_a_read_only_database_is_a_clear_error_at_start_and_works_once_writable(
     assert mount("-o", "remount,rw", str(small_disk)).returncode == 0
     result = CliRunner().invoke(main, ["--period", "2021"], env={"IKU_DATABASE": database})
     assert result.exit_code == 0, result.output
+
+
+def test_iku_verify_checks_a_copy_on_a_read_only_mount_and_writes_nothing(small_disk, tmp_path):
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from api.services import Services
+    from domain.context import acting_as
+    from tests.conftest import wib
+
+    services = Services(str(tmp_path / "iku.sqlite3"), "Asia/Jakarta")
+    with acting_as("protokol.ani"):
+        for i in range(5):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    services.close()
+    subprocess.run(["sqlite3", str(tmp_path / "iku.sqlite3"), f".backup {small_disk / 'copy.sqlite3'}"], check=False)
+    if not (small_disk / "copy.sqlite3").exists():  # no sqlite3 shell: the backup API does the same
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "iku.sqlite3") as source, sqlite3.connect(small_disk / "copy.sqlite3") as copy:
+            source.backup(copy)
+    assert mount("-o", "remount,ro", str(small_disk)).returncode == 0
+    try:
+        before = sorted(p.name for p in small_disk.iterdir())
+        result = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": str(small_disk / "copy.sqlite3")})
+        assert result.exit_code == 0, result.output
+        assert "ok: 5 events, tree size 5," in result.stdout and "; 5 checkpoints verified" in result.stdout
+        assert sorted(p.name for p in small_disk.iterdir()) == before
+    finally:
+        mount("-o", "remount,rw", str(small_disk))

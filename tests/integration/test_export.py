@@ -240,3 +240,62 @@ def test_witness_cosignatures_are_checked_with_the_keys_given(exported, key, tmp
     refused(exported, key, "cosignature of inspektorat.jemberkab.go.id/witness does not verify",
             witness_keys=[witness.verifier])
     assert Verifier.parse(witness.verifier.vkey) == witness.verifier
+
+
+def test_a_submitted_report_has_a_receipt_an_inspector_checks_offline_years_later(client, auth, app, tmp_path):
+    services = app.extensions["iku"]
+    record(services, 4)
+    submitted = client.post("/api/v1/reports", headers=auth("pimpinan"), json={"period": "2021-Q1"}).json
+    report = client.get("/api/v1/reports/2021-Q1", headers=auth("inspektorat")).json
+    event = report["events"][-1]
+    assert event["receipt"] == submitted["receipt"] == f"/api/v1/audit/receipts/{submitted['position']}"
+    receipt = tmp_path / "laporan.tlog-proof"
+    receipt.write_bytes(client.get(event["receipt"]).data)
+    key = services.checkpoints.signer.verifier.vkey
+    runner = CliRunner()
+    result = runner.invoke(main, ["verify-receipt", str(receipt), "--key", key])
+    assert result.exit_code == 0 and f"position {submitted['position']} (ReportSubmitted, by pimpinan.user)" in result.stdout
+    record(services, 3, start=10)  # the log grows; later, an export of it
+    out = export(services, services.database, tmp_path / "later")
+    result = runner.invoke(main, ["verify-receipt", str(receipt), "--key", key, "--export", str(out)])
+    assert result.exit_code == 0 and "and in the export's log" in result.stdout
+    from inspector.note import Proof
+
+    proof = Proof.parse(receipt.read_bytes())
+    line = json.loads(proof.extra)
+    state = base64.b64decode(line["state"])
+    assert b'"numerator":2' in state
+    line["state"] = base64.b64encode(state.replace(b'"numerator":2', b'"numerator":4')).decode()
+    forged = Proof(proof.index, proof.hashes, proof.checkpoint, json.dumps(line).encode())
+    (tmp_path / "forged.tlog-proof").write_text(str(forged))
+    result = runner.invoke(main, ["verify-receipt", str(tmp_path / "forged.tlog-proof"), "--key", key])
+    assert result.exit_code == 1 and "not included in the checkpoint" in result.stderr
+    html = _dashboard(client, app)
+    assert f'href="{event["receipt"]}"' in html
+
+
+def _dashboard(client, app):
+    from tests.api.test_pages import PASSWORD, token_of
+
+    users = app.extensions["iku"].users
+    users.create("kabag", "pimpinan")
+    users.set_password("kabag", PASSWORD)
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"csrf_token": token_of(page), "name": "kabag", "password": PASSWORD, "next": ""})
+    return client.get("/dashboard?period=2021-Q1").get_data(as_text=True)
+
+
+def test_a_receipt_is_refused_against_an_export_of_a_rewritten_log(logged, database, key, tmp_path):
+    from inspector.note import Proof
+    from inspector.receipt import ReceiptRefused, verify_receipt
+
+    line = logged.tree.leaves(0, 1)[0]
+    latest = logged.checkpoints.latest()
+    proof = Proof(0, tuple(logged.tree.inclusion(0, latest.size)), latest.text,
+                  json.dumps(line, separators=(",", ":")).encode())
+    assert verify_receipt(str(proof), [key])["position"] == 1
+    change_state(database, 2, b"Rapat 1", b"Rapat 8")
+    forge_tree(logged, database)
+    out = export(logged, database, tmp_path / "rewritten")
+    with pytest.raises(ReceiptRefused, match="history rewritten"):
+        verify_receipt(str(proof), [key], export=out)

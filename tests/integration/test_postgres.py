@@ -146,3 +146,32 @@ def test_metrics_say_the_store_is_down_when_its_database_is_gone(postgres_url, t
         assert client.get("/api/v1/health").status_code == 503
         assert time.monotonic() - started < 15  # well before a proxy gives up (nginx: 60 s)
         app.extensions["iku"].close()
+
+
+def test_iku_verify_runs_on_a_read_only_database(postgres_database):
+    """A database whose transactions are read-only (SQLite: a read-only mount, test_disk.py)."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from api.services import Services
+    from domain.context import acting_as
+    from tests.conftest import wib
+
+    database = postgres_database
+    services = Services(database, "Asia/Jakarta")
+    with acting_as("protokol.ani"):
+        for i in range(12):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    services.close()
+    name = database.rsplit("/", 1)[1]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+    try:
+        result = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": database})
+        assert result.exit_code == 0, result.output
+        assert "ok: 12 events, tree size 12," in result.stdout and "; 12 checkpoints verified" in result.stdout
+    finally:
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute("SET default_transaction_read_only = off")
+            conn.execute(f"ALTER DATABASE {name} RESET default_transaction_read_only")

@@ -1,0 +1,75 @@
+"""Checking a receipt (a C2SP tlog-proof) offline, years later.
+
+The service's receipt of an event carries, as its `extra` data, the event's line (the
+fields of its leaf, as in an export's leaves.jsonl). The extra data is not trusted: the
+leaf hash is recomputed from it and must be included, by the inclusion proof, in the
+checkpoint — which must be signed by a log key the inspector holds (and cosigned by the
+witnesses given). With an export of the log taken later (`--export`), the receipt's
+checkpoint must also be a prefix of that log: its root, the root of the export's leaves up
+to its size.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import merkle
+from .leaves import from_line
+from .note import NoteError, Proof, Verifier, open_checkpoint
+
+
+class ReceiptRefused(Exception):
+    pass
+
+
+def verify_receipt(data: str | bytes, log_keys: list[Verifier], witness_keys: list[Verifier] = (),
+                   export: str | Path | None = None) -> dict:
+    try:
+        proof = Proof.parse(data)
+        note, checkpoint = open_checkpoint(proof.checkpoint, log_keys)
+        cosigned = note.cosigned_by(list(witness_keys))
+    except NoteError as e:
+        raise ReceiptRefused(str(e)) from None
+    for witness in witness_keys:
+        if witness.name not in cosigned:
+            raise ReceiptRefused(f"not cosigned by the witness {witness.name}")
+    if proof.extra is None:
+        raise ReceiptRefused("the receipt carries no event (its extra line is missing)")
+    try:
+        line = json.loads(proof.extra)
+        leaf, event, _ = from_line(line)
+    except ValueError as e:
+        raise ReceiptRefused(f"the receipt's event cannot be read: {e}") from None
+    if line["position"] != proof.index + 1:
+        raise ReceiptRefused(f"the receipt's event is at position {line['position']}, its proof at {proof.index + 1}")
+    if not merkle.verify_inclusion(proof.index, checkpoint.size, merkle.leaf_hash(leaf), list(proof.hashes),
+                                   checkpoint.root):
+        raise ReceiptRefused("the event is not included in the checkpoint (the proof does not verify)")
+    if export is not None:
+        _against_export(Path(export), checkpoint, leaf, proof.index)
+    return {"position": line["position"], "topic": line["topic"], "recorded_at": line["recorded_at"],
+            "actor": line["actor"], "event": event, "tree_size": checkpoint.size, "origin": checkpoint.origin,
+            "witnesses": cosigned}
+
+
+def _against_export(folder: Path, checkpoint, leaf: bytes, index: int) -> None:
+    frontier = merkle.Frontier()
+    path = folder / "leaves.jsonl"
+    if not path.is_file():
+        raise ReceiptRefused(f"{path}: missing")
+    with open(path, encoding="utf-8") as lines:
+        for number, text in enumerate(lines, start=1):
+            try:
+                this, _, _ = from_line(json.loads(text))
+            except ValueError as e:
+                raise ReceiptRefused(f"{path} line {number}: {e}") from None
+            if number == index + 1 and this != leaf:
+                raise ReceiptRefused(f"the export's event at position {number} is not the receipt's")
+            frontier.append(merkle.leaf_hash(this))
+            if frontier.size == checkpoint.size:
+                break
+    if frontier.size < checkpoint.size:
+        raise ReceiptRefused(f"the export ends at position {frontier.size}, before the receipt's checkpoint "
+                             f"({checkpoint.size}): the log was truncated")
+    if frontier.root() != checkpoint.root:
+        raise ReceiptRefused("the export's log is not the one the receipt's checkpoint signed (history rewritten)")

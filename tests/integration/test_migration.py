@@ -1,0 +1,134 @@
+"""A database of before the Merkle tree upgrades on start: its leaves are computed once from
+the log, its old chain and checkpoints are kept and still checked (docs/AUDIT.md)."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from api.services import Services
+from domain.context import acting_as
+from inspector import merkle
+from inspector.leaves import actor_of, canonical
+from inspector.note import Signer
+from tests.conftest import RawSQL, wib
+
+LEGACY = Path(__file__).parents[1] / "fixtures" / "legacy-v1"  # made by the service as of 66a186e
+
+
+@pytest.fixture
+def legacy(tmp_path, monkeypatch):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy(LEGACY / "iku.sqlite3", folder / "iku.sqlite3")
+    key = tmp_path / "keys" / "log-signing-key.pem"
+    key.parent.mkdir()
+    shutil.copy(LEGACY / "legacy-signing-key.pem", key)
+    os.chmod(key, 0o600)
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(key))
+    return str(folder / "iku.sqlite3")
+
+
+def leaves_of(services):
+    return [merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s))
+            for p, i, v, t, s, r in services.agenda.recorder.select_rows(0, 2**62, 10**6)]
+
+
+def test_a_database_of_the_hash_chain_gets_its_tree_and_keeps_its_old_checkpoints(legacy):
+    services = Services(legacy, "Asia/Jakarta")
+    try:
+        assert services.tree.size() == 10
+        assert services.tree.root(10) == merkle.root_of(leaves_of(services))
+        result = services.verify()
+        assert result.ok, result.reason
+        assert result.checkpoints == 3  # the three IKU-CHECKPOINT v1 of the old chain
+        with acting_as("protokol.ani"):
+            services.agenda.schedule(title="Rapat baru", leaders=["bupati"], starts_at=wib(2021, 3, 22, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+        assert services.tree.size() == 11 and services.checkpoints.latest().size == 11
+        assert services.verify().ok
+    finally:
+        services.close()
+    again = Services(legacy, "Asia/Jakarta")  # the upgrade runs once
+    assert again.tree.size() == 11
+    again.close()
+
+
+def test_an_old_checkpoint_is_checked_with_the_configured_keys_not_its_row(legacy, tmp_path, monkeypatch):
+    Services(legacy, "Asia/Jakarta").close()
+    with RawSQL(legacy) as db:
+        db.execute("UPDATE iku_checkpoints SET signature = ? WHERE position = (SELECT min(position) FROM iku_checkpoints)",
+                   ("AAAA",))
+    services = Services(legacy, "Asia/Jakarta")
+    result = services.verify()
+    services.close()
+    assert result.ok is False and "old checkpoint" in result.reason and "trusted log key" in result.reason
+
+
+def test_an_old_checkpoint_no_longer_matching_the_log_is_named(legacy):
+    Services(legacy, "Asia/Jakarta").close()
+    with RawSQL(legacy) as db:
+        db.execute("UPDATE iku_chain SET hash = ? WHERE position = 1", ("00" * 32,))  # the kept chain is not trusted
+    services = Services(legacy, "Asia/Jakarta")
+    assert services.verify().ok  # the chain is recomputed from the log, the checkpoints are what count
+    with RawSQL(legacy) as db:
+        (position,) = db.execute("SELECT min(position) FROM iku_checkpoints")[0]
+        db.execute("UPDATE iku_checkpoints SET hash = ? WHERE position = ?", ("00" * 32, position))
+    result = services.verify()
+    services.close()
+    assert result.ok is False and "old checkpoint" in result.reason
+
+
+def test_the_old_key_beside_the_database_moves_outside_its_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy(LEGACY / "iku.sqlite3", folder / "iku.sqlite3")
+    shutil.copy(LEGACY / "legacy-signing-key.pem", folder / "iku-signing-key.pem")
+    os.chmod(folder / "iku-signing-key.pem", 0o600)
+    monkeypatch.delenv("IKU_SIGNING_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    services = Services(str(folder / "iku.sqlite3"), "Asia/Jakarta")
+    try:
+        moved = tmp_path / "config" / "iku" / "log-signing-key.pem"
+        assert not (folder / "iku-signing-key.pem").exists()
+        assert moved.read_bytes() == (LEGACY / "legacy-signing-key.pem").read_bytes()
+        assert moved.stat().st_mode & 0o777 == 0o600
+        assert services.verify().ok  # the old checkpoints verify with the moved key
+    finally:
+        services.close()
+
+
+def test_the_upgrade_computes_the_same_tree_the_write_would_have(services, database):
+    """On both stores: a log whose tree is gone entirely (as before the upgrade) gets the
+    tree back from the log, identical."""
+    with acting_as("protokol.ani"):
+        for i in range(7):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    root = services.tree.root(7)
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM iku_merkle")
+        db.execute("DELETE FROM iku_tree_checkpoints")
+    upgraded = Services(database, "Asia/Jakarta")
+    try:
+        assert upgraded.tree.size() == 7 and upgraded.tree.root(7) == root
+        assert upgraded.verify().ok
+    finally:
+        upgraded.close()
+
+
+def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database):
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM iku_merkle WHERE level = 0 AND idx = 2")
+    again = Services(database, "Asia/Jakarta")
+    try:
+        result = again.verify()
+        assert result.ok is False and result.first_bad_position == 3 and "no leaf" in result.reason
+    finally:
+        again.close()
