@@ -36,9 +36,10 @@ class MerkleMixin:
         return Frontier(size, [found[k] for k in wanted])
 
     def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        values = ", ".join("(?, ?)" for _ in keys)
-        c.execute(self.sql(f"SELECT level, idx, hash FROM {MERKLE_TABLE} "
-                           f"WHERE (level, idx) IN (VALUES {values})"),
+        # One primary-key lookup per node (SQLite scans the table for a row-value IN list;
+        # an OR of equalities is a MULTI-INDEX OR there and a BitmapOr on PostgreSQL).
+        where = " OR ".join("(level = ? AND idx = ?)" for _ in keys)
+        c.execute(self.sql(f"SELECT level, idx, hash FROM {MERKLE_TABLE} WHERE {where}"),
                   [v for k in keys for v in k])
         return {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
 
