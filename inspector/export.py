@@ -107,6 +107,7 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
     roots: dict[int, bytes] = {}
     last_recorded = None
     leaf_hash = merkle.leaf_hash
+    decode = json.JSONDecoder().decode
     path = folder / "leaves.jsonl"
     if not path.is_file():
         raise ExportRefused("leaves.jsonl: missing")
@@ -116,7 +117,7 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
                 raise ExportRefused(f"leaves.jsonl line {number}: beyond the checkpoint's size "
                                     f"{checkpoint.size}")
             try:
-                line = json.loads(text)
+                line = decode(text)
                 leaf, event, _ = from_line(line)
             except ValueError as e:
                 raise ExportRefused(f"leaves.jsonl line {number}: {e}") from None

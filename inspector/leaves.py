@@ -27,9 +27,10 @@ class LeafError(ValueError):
 
 def canonical(position: int, activity_id: str, version: int, topic: str, recorded_at: int,
               actor: str, state: bytes) -> bytes:
-    parts = (str(position).encode(), activity_id.encode(), str(version).encode(), topic.encode(),
-             str(recorded_at).encode(), actor.encode(), state)
-    return b"".join(_pack(len(p)) + p for p in parts)
+    p, i, v, t = str(position).encode(), activity_id.encode(), str(version).encode(), topic.encode()
+    r, a = str(recorded_at).encode(), actor.encode()
+    return b"".join((_pack(len(p)), p, _pack(len(i)), i, _pack(len(v)), v, _pack(len(t)), t,
+                     _pack(len(r)), r, _pack(len(a)), a, _pack(len(state)), state))
 
 
 def actor_of(state: bytes) -> str:
@@ -50,23 +51,28 @@ def to_line(position: int, activity_id: str, version: int, topic: str, recorded_
             "state": base64.b64encode(state).decode()}
 
 
+_FIELDS = frozenset(LINE_FIELDS)
+_decode = json.JSONDecoder().decode
+
+
 def from_line(line: dict) -> tuple[bytes, dict, bytes]:
     """(leaf bytes, the event's JSON state, state bytes) of a line; refuses a line with a
     field the leaf does not cover, or whose actor differs from the state's."""
-    if not isinstance(line, dict) or set(line) != set(LINE_FIELDS):
-        extra = sorted(set(line) - set(LINE_FIELDS)) if isinstance(line, dict) else []
-        missing = sorted(set(LINE_FIELDS) - set(line)) if isinstance(line, dict) else LINE_FIELDS
+    if not isinstance(line, dict) or line.keys() != _FIELDS:
+        extra = sorted(set(line) - _FIELDS) if isinstance(line, dict) else []
+        missing = sorted(_FIELDS - set(line)) if isinstance(line, dict) else list(LINE_FIELDS)
         raise LeafError(f"fields not covered by the leaf: {extra}" if extra
-                        else f"missing fields: {list(missing)}")
-    p, i, v, t, r, a = (line[k] for k in LINE_FIELDS[:6])
-    if not (type(p) is int and type(v) is int and type(r) is int and isinstance(i, str)
-            and isinstance(t, str) and isinstance(a, str)):
+                        else f"missing fields: {missing}")
+    p, i, v, t, r, a, encoded = (line["position"], line["activity_id"], line["version"], line["topic"],
+                                 line["recorded_at"], line["actor"], line["state"])
+    if not (type(p) is int and type(v) is int and type(r) is int and type(i) is str
+            and type(t) is str and type(a) is str and type(encoded) is str):
         raise LeafError("a field has the wrong type")
     try:
-        state = base64.b64decode(line["state"], validate=True)
-        event = json.loads(state)
+        state = binascii.a2b_base64(encoded, strict_mode=True)
+        event = _decode(state.decode())
     except (binascii.Error, ValueError, TypeError):
         raise LeafError("state is not base64 of a JSON event") from None
-    if not isinstance(event, dict) or event.get("actor") != a:
+    if type(event) is not dict or event.get("actor") != a:
         raise LeafError("actor differs from the stored event's")
     return canonical(p, i, v, t, r, a, state), event, state
