@@ -124,7 +124,8 @@ def fresh_database(request, tmp_path_factory):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(plan=steps, asked=queries, bucket_bits=st.sampled_from(["0", "1", "2", "12"]))
-def test_the_as_of_calculator_equals_the_reference_replay_and_the_recomputation(fresh_database, plan, asked, bucket_bits):
+def test_the_as_of_calculator_equals_the_reference_replay_and_the_recomputation(
+        fresh_database, plan, asked, bucket_bits):
     # Small buckets of log positions, so that a log of a few dozen events has whole buckets
     # before the one the instant falls in, as a large log has (12 is the default).
     os.environ["IKU_VIEW_BUCKET_BITS"] = bucket_bits

@@ -299,3 +299,26 @@ def test_a_receipt_is_refused_against_an_export_of_a_rewritten_log(logged, datab
     out = export(logged, database, tmp_path / "rewritten")
     with pytest.raises(ReceiptRefused, match="history rewritten"):
         verify_receipt(str(proof), [key], export=out)
+
+
+def test_a_deleted_line_is_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    del lines[3]
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, "leaves.jsonl line 4: holds position 5")
+
+
+def test_swapped_lines_are_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    lines[2], lines[3] = lines[3], lines[2]
+    (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
+    rehash(exported)
+    refused(exported, key, "leaves.jsonl line 3: holds position 4")
+
+
+def test_the_last_lines_deleted_are_refused(exported, key):
+    lines = (exported / "leaves.jsonl").read_text().splitlines()
+    (exported / "leaves.jsonl").write_text("\n".join(lines[:-2]) + "\n")
+    rehash(exported)
+    refused(exported, key, f"leaves.jsonl: ends at line {len(lines) - 2}, before the checkpoint's size {len(lines)}")

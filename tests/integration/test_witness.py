@@ -14,6 +14,7 @@ from domain.context import acting_as
 from inspector.note import COSIGNATURE_V1, Note, Signer
 from inspector.witness import WitnessRefused, witness
 from projections.periods import Period
+from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
 from tests.conftest import RawSQL, wib
 from tests.integration.test_audit import change_state, forge_tree
 
@@ -80,6 +81,15 @@ def test_the_witness_cosigns_a_growing_log_and_the_service_shows_it(service, tmp
     with urllib.request.urlopen(f"{url}/api/v1/audit/checkpoint") as response:
         assert response.headers["IKU-Cosigned-By"] == NAME
         assert Note.parse(response.read()).cosigned_by([Signer.from_file(NAME, witness_key, COSIGNATURE_V1).verifier])
+
+
+def test_the_audit_page_shows_who_witnessed_the_latest_checkpoint(service, tmp_path, witness_key, client, login):
+    services, url, token = service
+    record(services, 2)
+    run_witness(services, url, token, tmp_path, witness_key)
+    login("inspektorat")
+    html = client.get("/audit").get_data(as_text=True)
+    assert f"Disaksikan (ditandatangani bersama) oleh: {NAME}" in html
 
 
 def test_the_witness_refuses_a_history_rewritten_and_resigned_with_the_genuine_key(service, tmp_path, witness_key, database):

@@ -88,7 +88,8 @@ def test_the_local_date_is_exact_whatever_the_offset():
     """Asia/Jakarta was at +07:07:12 until 1924 and +07:20 until 1932: an activity at 00:03
     local time on 1 June 1920 is in June, not in May."""
     log = Log()
-    log.schedule(aid(1), datetime(1920, 6, 1, 0, 3, tzinfo=timezone(timedelta(hours=7, minutes=7, seconds=12))))
+    batavia = timezone(timedelta(hours=7, minutes=7, seconds=12))
+    log.schedule(aid(1), datetime(1920, 6, 1, 0, 3, tzinfo=batavia))
     log.schedule(aid(2), datetime(2021, 3, 31, 23, 59, 59, tzinfo=WIB))
     log.schedule(aid(3), datetime(2021, 3, 31, 17, 0, tzinfo=timezone.utc))  # 1 April WIB
     r = log.recomputer
@@ -103,8 +104,9 @@ def test_retractions_cancellations_reschedules_and_leaders():
     log.schedule(a, datetime(2021, 3, 1, 9, tzinfo=WIB), leaders=("bupati", "wakil_bupati"))
     log.schedule(b, datetime(2021, 3, 2, 9, tzinfo=WIB), leaders=("wakil_bupati",))
     served = log.add(a, ACTIVITY + "ProtocolServed", officers=["o"], notes=None)
-    photo = log.add(a, ACTIVITY + "Documented", media="foto", evidence_uri=None, evidence_sha256=None, notes=None)
-    log.add(a, ACTIVITY + "Documented", media="video", evidence_uri=None, evidence_sha256=None, notes=None)
+    nothing = {"evidence_uri": None, "evidence_sha256": None, "notes": None}
+    photo = log.add(a, ACTIVITY + "Documented", media="foto", **nothing)
+    log.add(a, ACTIVITY + "Documented", media="video", **nothing)
     log.add(a, ACTIVITY + "EntryRetracted", retracted_version=photo, reason="r")
     log.add(a, ACTIVITY + "EntryRetracted", retracted_version=photo, reason="again")  # names nothing live
     log.add(b, ACTIVITY + "ActivityCancelled", reason="r")
