@@ -351,14 +351,11 @@ def checkpoint(ctx):
 @click.pass_context
 def public_key(ctx, pem):
     """Print the log's verifier key (C2SP vkey), to give to inspectors and witnesses."""
-    signer = services(ctx).checkpoints.signer
+    checkpoints = services(ctx).checkpoints
     if pem:
-        from cryptography.hazmat.primitives import serialization
-
-        click.echo(signer.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(), nl=False)
+        click.echo(checkpoints.public_pem(), nl=False)
     else:
-        click.echo(signer.verifier.vkey)
+        click.echo(checkpoints.signer.verifier.vkey)
 
 
 @main.command("verify-export")

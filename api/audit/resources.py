@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from flask import Response, current_app
@@ -149,12 +150,8 @@ class PublicKey(MethodView):
     @blp.doc(security=[])
     def get(self):
         """Public: the key that signs the checkpoints (PEM and vkey)"""
-        from cryptography.hazmat.primitives import serialization
-
         checkpoints = audit().checkpoints
-        pem = checkpoints.signer.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        return {"algorithm": "Ed25519", "public_key": pem, "vkey": checkpoints.signer.verifier.vkey,
+        return {"algorithm": "Ed25519", "public_key": checkpoints.public_pem(), "vkey": checkpoints.signer.verifier.vkey,
                 "origin": checkpoints.origin}
 
 
@@ -175,17 +172,12 @@ class LatestCheckpoint(MethodView):
     @requires("read")
     def get(self):
         """The latest signed checkpoint as JSON (404 if none was signed yet)"""
-        from datetime import UTC, datetime
-
-        from cryptography.hazmat.primitives import serialization
-
         latest = latest_or_404()
         checkpoints = audit().checkpoints
         return {"position": latest.size, "hash": latest.root.hex(),
                 "signed_at": datetime.fromtimestamp(latest.signed_at / 1e6, UTC).isoformat(),
                 "signature": latest.note.rsplit("\n\n", 1)[-1].strip(),
-                "public_key": checkpoints.signer.key.public_key().public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+                "public_key": checkpoints.public_pem(),
                 "note": latest.text, "witnesses": sorted(checkpoints.witnesses_of(latest))}
 
 

@@ -489,16 +489,13 @@ def audit():
 
 def render_audit(**context):
     """The Audit page: the latest checkpoint, who witnessed it, the log's keys."""
-    from cryptography.hazmat.primitives import serialization
-
     checkpoints = services().checkpoints
     latest = checkpoints.latest()
     return render_template(
         "audit.html", latest=latest, vkey=checkpoints.signer.verifier.vkey,
         witnesses=sorted(checkpoints.witnesses_of(latest)) if latest else [],
         signed_at=to_datetime(latest.signed_at) if latest else None,
-        public_key=checkpoints.signer.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+        public_key=checkpoints.public_pem(),
         **context)
 
 

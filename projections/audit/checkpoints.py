@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+
 from inspector.note import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -138,6 +140,11 @@ class Checkpoints:
         with self._timer_lock:
             if self._timer is not None:
                 self._timer.cancel()
+
+    def public_pem(self) -> str:
+        """The signing key's public half as PEM (SubjectPublicKeyInfo)."""
+        return self.signer.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
     # Reading ---------------------------------------------------------------------------
 
