@@ -29,6 +29,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
     PostgresRecorder,
 )
+import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -130,11 +131,7 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         with curs.connection.cursor() as c:
             c.row_factory = tuple_row
             c.execute(f"SELECT coalesce(max(notification_id), 0) FROM {self.events_table}")
-            events = c.fetchone()[0]
-            if self._tree_size(c) != events:
-                raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the {events} "
-                                       "events: run `iku verify`")
-            _pending.tree = (parts, self._frontier(c, events))
+            _pending.tree = (parts, self._checked_frontier(c, c.fetchone()[0]))
         self._notify_channel(curs)
         events = [
             self.construct_pg_stored_event(
@@ -149,13 +146,18 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         # After the events, in their transaction (under its LOCK TABLE), on a cursor of its
         # own (the first holds the ids). Synced here so that a reused key fails as a unique
         # violation, not as an aborted pipeline further on.
-        with curs.connection.cursor() as c, curs.connection.pipeline():
-            if positions:
-                c.row_factory = tuple_row
-                parts, frontier = _pending.tree
-                self._append_leaves(c, positions, parts, frontier)
-            if claim is not None:
-                self._remember(c, claim, stored_events)
+        try:
+            with curs.connection.cursor() as c, curs.connection.pipeline():
+                if positions:
+                    c.row_factory = tuple_row
+                    parts, frontier = _pending.tree
+                    self._append_leaves(c, positions, parts, frontier)
+                if claim is not None:
+                    self._remember(c, claim, stored_events)
+        except psycopg.errors.UniqueViolation as e:
+            if e.diag.constraint_name == "iku_merkle_pkey":  # a node was there before its leaf
+                raise AuditTreeDamaged("the Merkle tree has nodes beyond its leaves: run `iku verify`") from None
+            raise
         return positions
 
 

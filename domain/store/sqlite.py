@@ -30,6 +30,7 @@ from eventsourcing.sqlite import (
     SQLiteRecorder,
 )
 
+from ..exceptions import AuditTreeDamaged
 from .clock import SystemClock
 from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
 from .tree import AUDIT_TABLES_SQLITE, MerkleMixin
@@ -135,7 +136,10 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateCreat
             )
             returning.append(Position(*c.fetchone()))
         if returning:
-            self._append_leaves(c, returning, parts)
+            try:
+                self._append_leaves(c, returning, parts)
+            except sqlite3.IntegrityError:  # a node was there before its leaf
+                raise AuditTreeDamaged("the Merkle tree has nodes beyond its leaves: run `iku verify`") from None
         self._remember(c, kwargs.get("idempotency"), stored_events)
         return returning
 

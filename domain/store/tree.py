@@ -2,10 +2,11 @@
 
 Each event is a leaf (index = position − 1, bytes: inspector.leaves.canonical). In the
 transaction that appends events, under the lock that orders their positions, the recorder
-writes each new leaf hash and every complete subtree it closes into `iku_merkle
-(level, idx, hash)`: node (l, i) covers leaves [i·2^l, (i+1)·2^l). Any root, inclusion
-proof or consistency proof is then O(log n) reads of that table; nothing is ever hashed
-after the commit by somebody else.
+writes each new leaf hash and every complete subtree it closes into `iku_merkle (id, hash)`,
+in the order appending makes them (Go's sumdb/tlog layout: `id` =
+inspector.merkle.stored_hash_index(level, index)), so that a write appends rows at the end
+of one table. Any root, inclusion proof or consistency proof is then O(log n) primary-key
+reads; nothing is ever hashed after the commit by somebody else.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from inspector.leaves import actor_of, canonical
-from inspector.merkle import Frontier, leaf_hash
+from inspector.merkle import Frontier, leaf_hash, size_of, stored_hash_count, stored_hash_index
 
 from ..exceptions import AuditTreeDamaged
 
@@ -24,24 +25,43 @@ MERKLE_TABLE = "iku_merkle"
 class MerkleMixin:
     """For an application recorder (the IKU mixin's dialect): append leaves in the write."""
 
+    def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored hashes of complete subtrees (level, index), in one statement."""
+        ids = {stored_hash_index(level, index): (level, index) for level, index in keys}
+        marks = ", ".join("?" for _ in ids)
+        c.execute(self.sql(f"SELECT id, hash FROM {MERKLE_TABLE} WHERE id IN ({marks})"), list(ids))
+        found = {}
+        for row in c.fetchall():
+            value = row[1]
+            if not isinstance(value, (bytes, memoryview)) or len(value) != 32:
+                raise AuditTreeDamaged(f"the Merkle tree's hash {row[0]} is not 32 bytes: run `iku verify`")
+            found[ids[row[0]]] = bytes(value)
+        return found
+
+    def tree_size(self, c) -> int:
+        """The leaves of the tree, from how many hashes it stores."""
+        c.execute(f"SELECT max(id) FROM {MERKLE_TABLE}")
+        last = c.fetchone()[0]
+        size = size_of(0 if last is None else last + 1)
+        if size is None:
+            raise AuditTreeDamaged("the Merkle tree ends in the middle of an append: run `iku verify`")
+        return size
+
     def _frontier(self, c, size: int) -> Frontier:
-        """The complete subtrees of the tree of `size` leaves, read in one statement."""
+        """The complete subtrees of the tree of `size` leaves."""
         wanted = Frontier.levels(size)
-        if not wanted:
-            return Frontier()
-        found = self.merkle_nodes(c, wanted)
+        found = self.merkle_nodes(c, wanted) if wanted else {}
         if len(found) != len(wanted):
             raise AuditTreeDamaged(
                 f"the Merkle tree lacks nodes of the tree of size {size}: run `iku verify`")
         return Frontier(size, [found[k] for k in wanted])
 
-    def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        # One primary-key lookup per node (SQLite scans the table for a row-value IN list;
-        # an OR of equalities is a MULTI-INDEX OR there and a BitmapOr on PostgreSQL).
-        where = " OR ".join("(level = ? AND idx = ?)" for _ in keys)
-        c.execute(self.sql(f"SELECT level, idx, hash FROM {MERKLE_TABLE} WHERE {where}"),
-                  [v for k in keys for v in k])
-        return {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
+    def _checked_frontier(self, c, events: int) -> Frontier:
+        """Under the write lock, before appending: the tree has one leaf per event."""
+        if self.tree_size(c) != events:
+            raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the {events} "
+                                   "events: run `iku verify`")
+        return self._frontier(c, events)
 
     @staticmethod
     def _leaf_parts(stored_events: Sequence[Any]) -> list[tuple]:
@@ -58,32 +78,25 @@ class MerkleMixin:
     def _append_leaves(self, c, positions: Sequence[Any], parts: Sequence[tuple],
                        frontier: Frontier | None = None) -> None:
         """In the events' transaction: their leaves and the subtrees they complete."""
+        first = int(positions[0])
         if frontier is None:
-            if self._tree_size(c) != int(positions[0]) - 1:
-                raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the "
-                                       f"{int(positions[0]) - 1} events: run `iku verify`")
-            frontier = self._frontier(c, int(positions[0]) - 1)
-        if frontier.size != int(positions[0]) - 1:
+            frontier = self._checked_frontier(c, first - 1)
+        if frontier.size != first - 1:
             raise AuditTreeDamaged(f"the Merkle tree has {frontier.size} leaves but the log "
-                                   f"{int(positions[0]) - 1} events: run `iku verify`")
-        nodes = []
+                                   f"{first - 1} events: run `iku verify`")
+        start = stored_hash_count(first - 1)
+        hashes = []
         for position, (activity_id, version, topic, actor, state) in zip(positions, parts, strict=True):
             leaf = canonical(int(position), activity_id, version, topic, position.recorded_at, actor, state)
-            nodes.extend(frontier.append(leaf_hash(leaf)))
-        c.executemany(self.sql(f"INSERT INTO {MERKLE_TABLE} (level, idx, hash) VALUES (?, ?, ?)"),
-                      nodes)
-
-    def _tree_size(self, c) -> int:
-        c.execute(f"SELECT max(idx) FROM {MERKLE_TABLE} WHERE level = 0")
-        value = c.fetchone()[0]
-        return 0 if value is None else value + 1
+            hashes.extend(h for _, _, h in frontier.append(leaf_hash(leaf)))
+        c.executemany(self.sql(f"INSERT INTO {MERKLE_TABLE} (id, hash) VALUES (?, ?)"),
+                      list(enumerate(hashes, start)))
 
 
-def _audit_tables(blob: str, integer: str, compact: str = "") -> tuple[str, ...]:
+def _audit_tables(blob: str, integer: str, key: str) -> tuple[str, ...]:
     """The tree, the signed checkpoints (one per tree size) and the witnesses' cosignatures."""
     return (
-        f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (level smallint NOT NULL, idx {integer} NOT NULL, "
-        f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){compact}",
+        f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (id {key} PRIMARY KEY, hash {blob} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS iku_tree_checkpoints (size {integer} PRIMARY KEY, "
         f"root {blob} NOT NULL, note text NOT NULL, signed_at {integer} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS iku_cosignatures (size {integer} NOT NULL, witness text NOT NULL, "
@@ -92,5 +105,6 @@ def _audit_tables(blob: str, integer: str, compact: str = "") -> tuple[str, ...]
     )
 
 
-AUDIT_TABLES_SQLITE = _audit_tables("blob", "integer", " WITHOUT ROWID")
-AUDIT_TABLES_POSTGRES = _audit_tables("bytea", "bigint")
+# SQLite: an INTEGER PRIMARY KEY is the rowid, so a write appends to the table's last page.
+AUDIT_TABLES_SQLITE = _audit_tables("blob", "integer", "integer")
+AUDIT_TABLES_POSTGRES = _audit_tables("bytea", "bigint", "bigint")

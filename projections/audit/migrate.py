@@ -38,7 +38,7 @@ def migrate_to_tree(recorder) -> int:
         c.execute("SELECT 1 FROM iku_merkle LIMIT 1")
         if c.fetchone() is not None:
             return 0  # another process did it meanwhile
-        frontier, after = Frontier(), 0
+        frontier, after, stored = Frontier(), 0, 0
         while True:
             c.execute(recorder.sql(
                 f"SELECT {recorder.position_column}, originator_id, originator_version, topic, state, "
@@ -54,9 +54,11 @@ def migrate_to_tree(recorder) -> int:
                 state = bytes(state)
                 leaf = canonical(position, recorder.id_hex(originator_id), version, topic, recorded_at,
                                  actor_of(state), state)
-                nodes.extend(frontier.append(leaf_hash(leaf)))
+                nodes.extend(h for _, _, h in frontier.append(leaf_hash(leaf)))
                 after = position
-            c.executemany(recorder.sql("INSERT INTO iku_merkle (level, idx, hash) VALUES (?, ?, ?)"), nodes)
+            c.executemany(recorder.sql("INSERT INTO iku_merkle (id, hash) VALUES (?, ?)"),
+                          list(enumerate(nodes, stored)))
+            stored += len(nodes)
         c.execute(recorder.sql("INSERT INTO iku_meta VALUES (?, ?) ON CONFLICT DO NOTHING"),
                   ("merkle_tree_migrated_at_size", str(frontier.size)))
     log.warning("the audit log was upgraded to a Merkle tree: %d leaves computed from the log", frontier.size)

@@ -24,21 +24,14 @@ class Tree:
     def size(self) -> int:
         with self.recorder.read() as c:
             self.recorder.tuple_rows(c)
-            return self._size(c)
-
-    @staticmethod
-    def _size(c) -> int:
-        c.execute("SELECT max(idx) FROM iku_merkle WHERE level = 0")
-        row = c.fetchone()
-        value = row[0] if row is not None else None
-        return 0 if value is None else value + 1
+            return self.recorder.tree_size(c)
 
     def _compute(self, compute, limit_size: int):
         """Run `compute(get)` over stored nodes: find what it reads, fetch that at once."""
         wanted = sorted(merkle.needed_nodes(compute))
         with self.recorder.read() as c:
             self.recorder.tuple_rows(c)
-            if self._size(c) < limit_size:
+            if self.recorder.tree_size(c) < limit_size:
                 raise ProofUnavailable(f"the tree has fewer than {limit_size} leaves")
             found = self.recorder.merkle_nodes(c, wanted) if wanted else {}
         if len(found) != len(wanted):

@@ -46,14 +46,16 @@ class _Failed(Exception):
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
                  origin: str) -> Verification:
-    checkpoints = _checkpoints(recorder)
+    checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
     try:
-        checked, frontier = _leaves(recorder, {size for size, *_ in checkpoints}, roots)
+        events, stored, lowest = _pin(recorder)
+        checked, frontier = _stream(recorder, events, stored, {size for size, *_ in checkpoints}, roots)
+        if lowest < 0 or stored > merkle.stored_hash_count(frontier.size):
+            raise _Failed(None, "the tree has nodes beyond its leaves (written beside the service)")
         witnesses, warnings = _check_checkpoints(checkpoints, roots, frontier.size, log_keys,
                                                  witness_keys, origin, recorder)
-        _inner_nodes(recorder, frontier.size)
         legacy_checked, legacy_failure = verify_legacy(recorder, log_keys)
         if legacy_failure:
             raise _Failed(None, legacy_failure)
@@ -73,82 +75,75 @@ def _checkpoints(recorder) -> list[tuple[int, bytes, str, list[str]]]:
         lines: dict[int, list[str]] = {}
         for size, line in c.fetchall():
             lines.setdefault(size, []).append(line)
-    return [(size, bytes(root), note, lines.pop(size, [])) for size, root, note in rows] + [
+    return [(size, _bytes(root), note, lines.pop(size, [])) for size, root, note in rows] + [
         (size, b"", "", found) for size, found in lines.items()]  # cosignatures of nothing
 
 
-def _leaves(recorder, sizes: set[int], roots: dict[int, bytes]):
+def _pin(recorder) -> tuple[int, int, int]:
+    """The log's last position and the tree's hash count, in one statement (one snapshot):
+    writes committed later are beyond both and not looked at."""
+    with recorder.read() as c:
+        recorder.tuple_rows(c)
+        c.execute(f"SELECT (SELECT coalesce(max({recorder.position_column}), 0) FROM {recorder.events_table}), "
+                  "(SELECT coalesce(max(id) + 1, 0) FROM iku_merkle), "
+                  "(SELECT coalesce(min(id), 0) FROM iku_merkle)")
+        return tuple(c.fetchone())
+
+
+def _bytes(value) -> bytes:
+    return bytes(value) if isinstance(value, (bytes, memoryview)) else b""
+
+
+def _stream(recorder, events: int, stored: int, sizes: set[int], roots: dict[int, bytes]):
+    """Every event against its leaf, and every stored hash against the one recomputed, in
+    the order they were appended (ids: inspector.merkle.stored_hash_index)."""
+    last = max(events, merkle.whole_leaves(stored))
     frontier = merkle.Frontier()
     after, last_recorded, checked = 0, None, 0
-    while True:
-        rows = recorder.select_rows(after, 2**62, BATCH)
+    while after < last:
+        stop = min(after + BATCH, last)
+        rows = {row[0]: row for row in recorder.select_rows(after, stop, BATCH)}
+        first_id, stop_id = merkle.stored_hash_count(after), merkle.stored_hash_count(stop)
         with recorder.read() as c:
             recorder.tuple_rows(c)
-            c.execute(recorder.sql("SELECT idx, hash FROM iku_merkle WHERE level = 0 AND idx >= ? "
-                                   "ORDER BY idx LIMIT ?"), (after, BATCH))
-            leaves = c.fetchall()
-        if not rows and not leaves:
-            return checked, frontier
-        for k in range(max(len(rows), len(leaves))):
-            position = after + 1
-            row = rows[k] if k < len(rows) else None
-            leaf = leaves[k] if k < len(leaves) else None
-            if row is not None and row[0] != position and (leaf is None or leaf[0] == position - 1):
-                raise _Failed(position, f"the event at position {position} is missing from the log")
-            if row is None and leaf is not None and leaf[0] == position - 1:
-                raise _Failed(position, f"the event at position {position} is missing from the log "
-                                        "(its leaf is in the tree)")
-            if leaf is None or leaf[0] != position - 1:
+            c.execute(recorder.sql("SELECT id, hash FROM iku_merkle WHERE id >= ? AND id < ?"),
+                      (first_id, min(stop_id, stored)))
+            hashes = {i: _bytes(h) for i, h in c.fetchall()}
+        next_id = first_id
+        for position in range(after + 1, stop + 1):
+            row = rows.get(position)
+            has_leaf = next_id in hashes
+            if row is None:
+                raise _Failed(position, f"the event at position {position} is missing from the log"
+                              + (" (its leaf is in the tree)" if has_leaf else ""))
+            if not has_leaf:
                 raise _Failed(position, f"the event at position {position} has no leaf in the tree "
                                         "(it was not written by the service)")
             p, activity_id, version, topic, state, recorded_at = row
             try:
-                actor = actor_of(state)
-            except (ValueError, KeyError, TypeError):
+                leaf = canonical(p, activity_id, version, topic, recorded_at, actor_of(state), state)
+            except (TypeError, ValueError, AttributeError):
                 raise _Failed(position, f"the event at position {position} cannot be read") from None
-            h = merkle.leaf_hash(canonical(p, activity_id, version, topic, recorded_at, actor, state))
-            if h != bytes(leaf[1]):
+            made = frontier.append(merkle.leaf_hash(leaf))
+            if made[0][2] != hashes[next_id]:
                 raise _Failed(position, f"the event at position {position} does not match its leaf "
                                         "(changed since it was recorded)")
             if last_recorded is not None and recorded_at <= last_recorded:
                 raise _Failed(position, f"the event at position {position} is recorded at {recorded_at} µs, "
                                         "not after the event before it (backdated or reordered)")
+            for offset, (level, index, h) in enumerate(made[1:], start=1):
+                if hashes.get(next_id + offset) != h:
+                    raise _Failed((index << level) + 1,
+                                  f"the tree's node of level {level}, index {index} is "
+                                  + ("missing" if next_id + offset not in hashes else
+                                     "not the hash of its children (the tree was changed)"))
+            next_id += len(made)
             last_recorded = recorded_at
-            frontier.append(h)
             checked += 1
-            after = position
             if position in sizes:
                 roots[position] = frontier.root()
-
-
-def _inner_nodes(recorder, size: int) -> None:
-    """Each stored node of level ≥ 1 is the hash of its children; none is missing."""
-    level = 1
-    while size >> level:
-        expected_count, index = size >> level, 0
-        while index < expected_count:
-            with recorder.read() as c:
-                recorder.tuple_rows(c)
-                c.execute(recorder.sql("SELECT idx, hash FROM iku_merkle WHERE level = ? AND idx >= ? "
-                                       "ORDER BY idx LIMIT ?"), (level - 1, 2 * index, 2 * BATCH))
-                children = c.fetchall()
-                c.execute(recorder.sql("SELECT idx, hash FROM iku_merkle WHERE level = ? AND idx >= ? "
-                                       "ORDER BY idx LIMIT ?"), (level, index, BATCH))
-                nodes = c.fetchall()
-            for k, (idx, h) in enumerate(nodes):
-                if idx >= expected_count:
-                    raise _Failed(None, f"the tree has a node beyond its leaves (level {level}, index {idx})")
-                left, right = (children[2 * k], children[2 * k + 1]) if 2 * k + 1 < len(children) else (None, None)
-                if idx != index + k or left is None or left[0] != 2 * idx or right[0] != 2 * idx + 1:
-                    raise _Failed(None, f"the tree lacks the node of level {level}, index {index + k}")
-                if merkle.node_hash(bytes(left[1]), bytes(right[1])) != bytes(h):
-                    raise _Failed((idx << level) + 1,
-                                  f"the tree's node of level {level}, index {idx} is not the hash of "
-                                  "its children (the tree was changed)")
-            if not nodes:
-                raise _Failed(None, f"the tree lacks the node of level {level}, index {index}")
-            index += len(nodes)
-        level += 1
+        after = stop
+    return checked, frontier
 
 
 def _check_checkpoints(checkpoints, roots, size, log_keys, witness_keys, origin, recorder):

@@ -32,11 +32,11 @@ def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
     from the rows, drop the checkpoints, and sign the new head with the genuine key."""
     frontier, nodes = merkle.Frontier(), []
     for p, i, v, t, s, r in services.agenda.recorder.select_rows(0, 2**62, 10**6):
-        nodes += frontier.append(merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)))
+        nodes += [h for _, _, h in frontier.append(merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)))]
     with RawSQL(database) as db:
         db.execute("DELETE FROM iku_merkle")
-        for node in nodes:
-            db.execute("INSERT INTO iku_merkle (level, idx, hash) VALUES (?, ?, ?)", node)
+        for node in enumerate(nodes):
+            db.execute("INSERT INTO iku_merkle (id, hash) VALUES (?, ?)", node)
         if drop_checkpoints:
             db.execute("DELETE FROM iku_cosignatures")
             db.execute("DELETE FROM iku_tree_checkpoints")
@@ -64,7 +64,8 @@ def forged_row(database, position, recorded_at, *, with_leaf=False):
         if with_leaf:
             hex_id = activity_id.hex if hasattr(activity_id, "hex") and not isinstance(activity_id, str) else activity_id
             leaf = merkle.leaf_hash(canonical(position, hex_id, 99, topic, recorded_at, "protokol.ani", state))
-            db.execute("INSERT INTO iku_merkle (level, idx, hash) VALUES (0, ?, ?)", (position - 1, leaf))
+            db.execute("INSERT INTO iku_merkle (id, hash) VALUES (?, ?)",
+                       (merkle.stored_hash_index(0, position - 1), leaf))
 
 
 def last_recorded_at(database):
@@ -154,7 +155,7 @@ def test_backdating_a_recorded_at_is_named(recorded, database):
 
 def test_a_changed_inner_node_is_named(recorded, database):
     with RawSQL(database) as db:
-        db.execute("UPDATE iku_merkle SET hash = ? WHERE level = 2 AND idx = 1", (bytes(32),))
+        db.execute("UPDATE iku_merkle SET hash = ? WHERE id = ?", (bytes(32), merkle.stored_hash_index(2, 1)))
     result = recorded.verify()
     assert result.ok is False and "level 2, index 1" in result.reason
 
@@ -162,7 +163,7 @@ def test_a_changed_inner_node_is_named(recorded, database):
 def test_truncating_the_log_with_its_leaves_is_named_against_the_checkpoints(recorded, database):
     with RawSQL(database) as db:
         db.execute("DELETE FROM stored_events WHERE {position} > 10")
-        db.execute("DELETE FROM iku_merkle WHERE level = 0 AND idx >= 10")
+        db.execute("DELETE FROM iku_merkle WHERE id >= ?", (merkle.stored_hash_count(10),))
     result = recorded.verify()
     assert result.ok is False and "truncated" in result.reason
 
@@ -338,3 +339,22 @@ def test_a_rotated_key_keeps_old_checkpoints_verifiable_with_the_configured_list
     finally:
         rotated.close()
 
+
+
+@pytest.mark.parametrize("where", ["beyond", "negative"])
+def test_a_node_planted_beyond_the_leaves_is_named_and_writes_are_refused_with_a_503(client, auth, app, database, where):
+    services = app.extensions["iku"]
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    planted = merkle.stored_hash_count(3) + 1 if where == "beyond" else -5
+    with RawSQL(database) as db:
+        db.execute("INSERT INTO iku_merkle (id, hash) VALUES (?, ?)", (planted, bytes(32)))
+    result = services.verify()
+    assert result.ok is False and "beyond its leaves" in result.reason
+    if where == "beyond":
+        response = client.post("/api/v1/activities", headers=auth("protokol"), json={
+            "title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+            "location": "Pendopo", "scope": "dalam_daerah"})
+        assert response.status_code == 503 and services.agenda.recorder.max_notification_id() == 3
