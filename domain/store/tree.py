@@ -10,6 +10,7 @@ reads; nothing is ever hashed after the commit by somebody else.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -56,12 +57,48 @@ class MerkleMixin:
                 f"the Merkle tree lacks nodes of the tree of size {size}: run `iku verify`")
         return Frontier(size, [found[k] for k in wanted])
 
+    # The frontier after this process's last committed append: the next append of this
+    # process, if nothing was appended by another meanwhile, need not read it back. Set
+    # only once the append's transaction has committed (insert_events below).
+    _committed: tuple[int, list[bytes]] | None = None
+    _appending = threading.local()
+
+    def insert_events(self, stored_events, **kwargs):
+        self._appending.frontier = None
+        try:
+            result = super().insert_events(stored_events, **kwargs)
+        except BaseException:
+            self._appending.frontier = None
+            raise
+        frontier, self._appending.frontier = self._appending.frontier, None
+        if frontier is not None:
+            self._committed = (frontier.size, list(frontier.hashes))
+        return result
+
     def _checked_frontier(self, c, events: int) -> Frontier:
-        """Under the write lock, before appending: the tree has one leaf per event."""
-        if self.tree_size(c) != events:
+        """Under the write lock, before appending: the tree has exactly one leaf per event
+        (its last stored hash is the last of a tree of `events` leaves), and its frontier —
+        kept from this process's last append if that is still the head, else read in the
+        same statement as the tree's last id."""
+        committed = self._committed
+        if committed is not None and committed[0] == events:
+            # Nothing was appended since: inserting the next ids fails if anything is there.
+            return Frontier(events, committed[1])
+        wanted = Frontier.levels(events)
+        ids = {stored_hash_index(level, index): (level, index) for level, index in wanted}
+        marks = ", ".join("?" for _ in ids)
+        c.execute(self.sql(
+            (f"SELECT id, hash FROM {MERKLE_TABLE} WHERE id IN ({marks}) UNION ALL " if ids else "")
+            + f"SELECT max(id), NULL FROM {MERKLE_TABLE}"), list(ids))
+        rows = c.fetchall()
+        last = rows.pop()[0]
+        if (-1 if last is None else last) != stored_hash_count(events) - 1:
             raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the {events} "
                                    "events: run `iku verify`")
-        return self._frontier(c, events)
+        found = {ids[row[0]]: row[1] for row in rows}
+        if len(found) != len(wanted) or any(len(h) != 32 for h in found.values()):
+            raise AuditTreeDamaged(f"the Merkle tree lacks nodes of the tree of size {events}: run `iku verify`")
+        return Frontier(events, [bytes(found[k]) for k in wanted])
 
     @staticmethod
     def _leaf_parts(stored_events: Sequence[Any]) -> list[tuple]:
@@ -91,6 +128,7 @@ class MerkleMixin:
             hashes.extend(h for _, _, h in frontier.append(leaf_hash(leaf)))
         c.executemany(self.sql(f"INSERT INTO {MERKLE_TABLE} (id, hash) VALUES (?, ?)"),
                       list(enumerate(hashes, start)))
+        self._appending.frontier = frontier
 
 
 def _audit_tables(blob: str, integer: str, key: str) -> tuple[str, ...]:
