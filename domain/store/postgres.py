@@ -13,7 +13,6 @@ other than `public` is not supported: the side tables use unqualified names.
 """
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -29,13 +28,11 @@ from eventsourcing.postgres import (
     PostgresFactory,
     PostgresRecorder,
 )
-import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from .clock import SystemClock
 from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
-from ..exceptions import AuditTreeDamaged
 from .tree import AUDIT_TABLES_POSTGRES, MerkleMixin
 from .records import Position
 
@@ -55,8 +52,6 @@ class PostgresDialect:
         with self.datastore.get_connection() as conn:
             return conn.execute(self.sql(statement), params).fetchone()
 
-
-_pending = threading.local()  # a write's leaves, from before its INSERT to after it
 
 # Any number of 64-bit integer: the advisory lock that serialises schema creation.
 SCHEMA_LOCK = 0x494B55_534348  # "IKU" "SCH"
@@ -85,7 +80,7 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         self.sql_create_statements[self.create_table_statement_index] = SQL(
             "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
             "originator_id uuid NOT NULL, originator_version bigint NOT NULL, topic text, "
-            "state bytea, notification_id bigserial, recorded_at bigint NOT NULL, "
+            "state bytea, notification_id bigserial, recorded_at bigint NOT NULL, tree bytea, "
             "PRIMARY KEY (originator_id, originator_version))"
         ).format(**ident)
         self.sql_create_statements.extend(SQL(s) for s in (
@@ -99,21 +94,19 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
             "PRIMARY KEY (actor, key))",
             *AUDIT_TABLES_POSTGRES,
         ))
-        # Runs after the library's LOCK TABLE, in the same transaction.
+        # Run after the library's LOCK TABLE, in the same transaction: the head, then the
+        # events with their positions, recorded_at and tree columns computed from it.
+        self.head_statement = SQL(
+            "SELECT coalesce(max(notification_id), 0), "
+            "coalesce((SELECT recorded_at FROM {schema}.{table} ORDER BY notification_id DESC LIMIT 1), 0), "
+            "(SELECT answered_until FROM iku_horizon WHERE id = 1) FROM {schema}.{table}"
+        ).format(**ident)
         self.insert_events_statement = SQL(
-            "INSERT INTO {schema}.{table} AS t "
-            "(originator_id, originator_version, topic, state, recorded_at, notification_id) "
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state, b.first + e.n - 1, "
-            "b.last_id + e.n "
-            "FROM unnest(%s::{schema}.{event_type}[]) WITH ORDINALITY "
-            "AS e(originator_id, originator_version, topic, state, n) "
-            "CROSS JOIN (SELECT greatest(%s::bigint, "
-            "coalesce((SELECT recorded_at FROM {schema}.{table} "
-            "ORDER BY notification_id DESC LIMIT 1), 0) + 1, "
-            "(SELECT answered_until FROM iku_horizon WHERE id = 1) + 1) AS first, "
-            "coalesce((SELECT max(notification_id) FROM {schema}.{table}), 0) AS last_id) b "
-            "ORDER BY e.n RETURNING notification_id, recorded_at"
-        ).format(event_type=Identifier(self.stored_event_type_name), **ident)
+            "INSERT INTO {schema}.{table} "
+            "(notification_id, originator_id, originator_version, topic, state, recorded_at, tree) "
+            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], %s::bytea[], "
+            "%s::bigint[], %s::bytea[]) RETURNING notification_id, recorded_at"
+        ).format(**ident)
 
     @contextmanager
     def write(self):
@@ -124,40 +117,28 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
 
     def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         # The library commits what was inserted when a Python exception is raised after the
-        # INSERT (it re-raises after its transaction), so everything that may fail is done
-        # first: the leaves' parts, and the tree's frontier, read under the lock.
-        parts = self._leaf_parts(stored_events)
+        # INSERT (it re-raises after its transaction), so all that may fail is done before it.
         self._lock_table(curs)
         with curs.connection.cursor() as c:
             c.row_factory = tuple_row
-            c.execute(f"SELECT coalesce(max(notification_id), 0) FROM {self.events_table}")
-            _pending.tree = (parts, self._checked_frontier(c, c.fetchone()[0]))
+            c.execute(self.head_statement)
+            last_position, last_recorded_at, horizon = c.fetchone()
+            rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
         self._notify_channel(curs)
-        events = [
-            self.construct_pg_stored_event(
-                s.originator_id, s.originator_version, s.topic, s.state)
-            for s in stored_events
-        ]
-        curs.execute(self.insert_events_statement, (events, self.clock.now()))
+        columns = list(zip(*(
+            (position, s.originator_id, s.originator_version, s.topic, s.state, recorded_at, tree)
+            for (position, recorded_at, tree), s in zip(rows, stored_events, strict=True))))
+        curs.execute(self.insert_events_statement, [list(column) for column in columns])
 
     def _fetch_ids_after_insert_events(self, curs, stored_events, **kwargs: Any):
         positions = [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
         claim = kwargs.get("idempotency")
-        # After the events, in their transaction (under its LOCK TABLE), on a cursor of its
-        # own (the first holds the ids). Synced here so that a reused key fails as a unique
-        # violation, not as an aborted pipeline further on.
-        try:
-            with curs.connection.cursor() as c, curs.connection.pipeline():
-                if positions:
-                    c.row_factory = tuple_row
-                    parts, frontier = _pending.tree
-                    self._append_leaves(c, positions, parts, frontier)
-                if claim is not None:
-                    self._remember(c, claim, stored_events)
-        except psycopg.errors.UniqueViolation as e:
-            if e.diag.constraint_name == "iku_merkle_pkey":  # a node was there before its leaf
-                raise AuditTreeDamaged("the Merkle tree has nodes beyond its leaves: run `iku verify`") from None
-            raise
+        if claim is not None:
+            # After the events, in their transaction, on a cursor of its own (the first holds
+            # the ids). Synced here so that a reused key fails as a unique violation, not as
+            # an aborted pipeline further on.
+            with curs.connection.cursor() as remember, curs.connection.pipeline():
+                self._remember(remember, claim, stored_events)
         return positions
 
 

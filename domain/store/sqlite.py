@@ -30,7 +30,6 @@ from eventsourcing.sqlite import (
     SQLiteRecorder,
 )
 
-from ..exceptions import AuditTreeDamaged
 from .clock import SystemClock
 from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
 from .tree import AUDIT_TABLES_SQLITE, MerkleMixin
@@ -76,7 +75,16 @@ class ImmediateCreate(SQLiteRecorder):
             self._create_table(c)
 
 
-class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateCreate,
+class ImmediateInsert:
+    """Events are appended in a transaction that takes SQLite's write lock at BEGIN, so that
+    the head and the horizon are read under the lock that orders positions."""
+
+    def insert_events(self, stored_events, **kwargs):
+        with immediate_transaction(self.datastore) as c:
+            return self._insert_events(c, stored_events, **kwargs)
+
+
+class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInsert, ImmediateCreate,
                                    SQLiteApplicationRecorder):
     clock: Any = SystemClock()
     position_column = "rowid"
@@ -84,20 +92,20 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateCreat
     def __init__(self, datastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         t = self.events_table = self.events_table_name
+        self.head_statement = (
+            f"SELECT coalesce((SELECT rowid FROM {t} ORDER BY rowid DESC LIMIT 1), 0), "
+            f"coalesce((SELECT recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1), 0), "
+            "coalesce((SELECT answered_until FROM iku_horizon WHERE id = 1), 0)")
         self.insert_events_statement = (
-            f"INSERT INTO {t} (originator_id, originator_version, topic, state, recorded_at) "
-            "VALUES (?, ?, ?, ?, max(?, "
-            f"coalesce((SELECT recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1), 0) + 1, "
-            "coalesce((SELECT answered_until FROM iku_horizon WHERE id = 1), 0) + 1)) "
-            "RETURNING rowid, recorded_at"
-        )
+            f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
     def construct_create_table_statements(self) -> list[str]:
         t = self.events_table_name
         return [
             f"CREATE TABLE IF NOT EXISTS {t} ("
             "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
-            "recorded_at INTEGER NOT NULL, "
+            "recorded_at INTEGER NOT NULL, tree BLOB, "
             "PRIMARY KEY (originator_id, originator_version))",
             "CREATE TABLE IF NOT EXISTS iku_horizon ("
             "id INTEGER PRIMARY KEY CHECK (id = 1), answered_until INTEGER NOT NULL)",
@@ -119,29 +127,20 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateCreat
         stored_events: Sequence[StoredEvent],
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        clock_now = self.clock.now()
-        parts = self._leaf_parts(stored_events)
-        returning = []
-        for s in stored_events:
-            originator_id = s.originator_id
-            c.execute(
-                self.insert_events_statement,
-                (
-                    originator_id.hex if isinstance(originator_id, UUID) else originator_id,
-                    s.originator_version,
-                    s.topic,
-                    s.state,
-                    clock_now,
-                ),
-            )
-            returning.append(Position(*c.fetchone()))
-        if returning:
-            try:
-                self._append_leaves(c, returning, parts)
-            except sqlite3.IntegrityError:  # a node was there before its leaf
-                raise AuditTreeDamaged("the Merkle tree has nodes beyond its leaves: run `iku verify`") from None
+        if not stored_events:
+            return []
+        c.execute(self.head_statement)  # under the write lock (ImmediateInsert)
+        last_position, last_recorded_at, horizon = c.fetchone()
+        rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
+        values = [(position, s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                   s.originator_version, s.topic, s.state, recorded_at, tree)
+                  for (position, recorded_at, tree), s in zip(rows, stored_events, strict=True)]
+        if len(values) == 1:  # most writes: execute costs less than executemany
+            c.execute(self.insert_events_statement, values[0])
+        else:
+            c.executemany(self.insert_events_statement, values)
         self._remember(c, kwargs.get("idempotency"), stored_events)
-        return returning
+        return [Position(position, recorded_at) for position, recorded_at, _ in rows]
 
 
 class UserRecorder(UsersMixin, ImmediateCreate):

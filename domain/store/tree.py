@@ -1,12 +1,13 @@
-"""The Merkle tree of the log, written with the events (docs/AUDIT.md).
+"""The Merkle tree of the log, written in each event's own row (docs/AUDIT.md).
 
-Each event is a leaf (index = position − 1, bytes: inspector.leaves.canonical). In the
-transaction that appends events, under the lock that orders their positions, the recorder
-writes each new leaf hash and every complete subtree it closes into `iku_merkle (id, hash)`,
-in the order appending makes them (Go's sumdb/tlog layout: `id` =
-inspector.merkle.stored_hash_index(level, index)), so that a write appends rows at the end
-of one table. Any root, inclusion proof or consistency proof is then O(log n) primary-key
-reads; nothing is ever hashed after the commit by somebody else.
+Each event is a leaf (index = position − 1, bytes: inspector.leaves.canonical). Appending
+leaf n makes its leaf hash and every complete subtree it closes (as many as the trailing
+one bits of n); the recorder writes them, concatenated, into the event's `tree` column, in
+the INSERT of the event, after taking the lock that orders positions. Node (level, index)
+is therefore in the row of position (index + 1)·2^level, at byte 32·level. Any root,
+inclusion or consistency proof is O(log n) primary-key reads of the events table; nothing
+is hashed after the commit, by this process or another, and a write touches no page but
+its event's.
 """
 from __future__ import annotations
 
@@ -16,50 +17,24 @@ from typing import Any
 from uuid import UUID
 
 from inspector.leaves import actor_of, canonical
-from inspector.merkle import Frontier, leaf_hash, size_of, stored_hash_count, stored_hash_index
+from inspector.merkle import Frontier, leaf_hash
 
 from ..exceptions import AuditTreeDamaged
 
-MERKLE_TABLE = "iku_merkle"
+HASH = 32
+
+
+def node_row(level: int, index: int) -> int:
+    """The position of the event whose row holds node (level, index)."""
+    return (index + 1) << level
 
 
 class MerkleMixin:
-    """For an application recorder (the IKU mixin's dialect): append leaves in the write."""
+    """For an application recorder (the IKU mixin's dialect): the tree in the events' rows."""
 
-    def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """The stored hashes of complete subtrees (level, index), in one statement."""
-        ids = {stored_hash_index(level, index): (level, index) for level, index in keys}
-        marks = ", ".join("?" for _ in ids)
-        c.execute(self.sql(f"SELECT id, hash FROM {MERKLE_TABLE} WHERE id IN ({marks})"), list(ids))
-        found = {}
-        for row in c.fetchall():
-            value = row[1]
-            if not isinstance(value, (bytes, memoryview)) or len(value) != 32:
-                raise AuditTreeDamaged(f"the Merkle tree's hash {row[0]} is not 32 bytes: run `iku verify`")
-            found[ids[row[0]]] = bytes(value)
-        return found
-
-    def tree_size(self, c) -> int:
-        """The leaves of the tree, from how many hashes it stores."""
-        c.execute(f"SELECT max(id) FROM {MERKLE_TABLE}")
-        last = c.fetchone()[0]
-        size = size_of(0 if last is None else last + 1)
-        if size is None:
-            raise AuditTreeDamaged("the Merkle tree ends in the middle of an append: run `iku verify`")
-        return size
-
-    def _frontier(self, c, size: int) -> Frontier:
-        """The complete subtrees of the tree of `size` leaves."""
-        wanted = Frontier.levels(size)
-        found = self.merkle_nodes(c, wanted) if wanted else {}
-        if len(found) != len(wanted):
-            raise AuditTreeDamaged(
-                f"the Merkle tree lacks nodes of the tree of size {size}: run `iku verify`")
-        return Frontier(size, [found[k] for k in wanted])
-
-    # The frontier after this process's last committed append: the next append of this
-    # process, if nothing was appended by another meanwhile, need not read it back. Set
-    # only once the append's transaction has committed (insert_events below).
+    # The frontier after this process's last committed append: its next append, if nothing
+    # was appended by another process meanwhile, need not read it back. Set only once the
+    # append's transaction has committed (insert_events below).
     _committed: tuple[int, list[bytes]] | None = None
     _appending = threading.local()
 
@@ -75,35 +50,47 @@ class MerkleMixin:
             self._committed = (frontier.size, list(frontier.hashes))
         return result
 
-    def _checked_frontier(self, c, events: int) -> Frontier:
-        """Under the write lock, before appending: the tree has exactly one leaf per event
-        (its last stored hash is the last of a tree of `events` leaves), and its frontier —
-        kept from this process's last append if that is still the head, else read in the
-        same statement as the tree's last id."""
+    def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored hashes of complete subtrees (level, index), in one statement."""
+        rows = {node_row(level, index) for level, index in keys}
+        marks = ", ".join("?" for _ in rows)
+        c.execute(self.sql(f"SELECT {self.position_column}, tree FROM {self.events_table} "
+                           f"WHERE {self.position_column} IN ({marks})"), sorted(rows))
+        trees = {row[0]: row[1] for row in c.fetchall()}
+        found = {}
+        for level, index in keys:
+            tree = trees.get(node_row(level, index))
+            if isinstance(tree, (bytes, memoryview)) and len(tree) >= HASH * (level + 1):
+                found[(level, index)] = bytes(tree[HASH * level:HASH * (level + 1)])
+        return found
+
+    def tree_size(self, c) -> int:
+        """The leaves of the tree: one per event (the last event's row must hold its leaf)."""
+        c.execute(f"SELECT {self.position_column}, tree FROM {self.events_table} "
+                  f"ORDER BY {self.position_column} DESC LIMIT 1")
+        row = c.fetchone()
+        if row is None:
+            return 0
+        if not isinstance(row[1], (bytes, memoryview)) or len(row[1]) < HASH:
+            raise AuditTreeDamaged(f"the event at position {row[0]} has no leaf: run `iku verify`")
+        return row[0]
+
+    def _frontier(self, c, size: int) -> Frontier:
+        """The complete subtrees of the tree of `size` leaves: kept from this process's last
+        append if that is still the head, else read (and so checked to be there)."""
         committed = self._committed
-        if committed is not None and committed[0] == events:
-            # Nothing was appended since: inserting the next ids fails if anything is there.
-            return Frontier(events, committed[1])
-        wanted = Frontier.levels(events)
-        ids = {stored_hash_index(level, index): (level, index) for level, index in wanted}
-        marks = ", ".join("?" for _ in ids)
-        c.execute(self.sql(
-            (f"SELECT id, hash FROM {MERKLE_TABLE} WHERE id IN ({marks}) UNION ALL " if ids else "")
-            + f"SELECT max(id), NULL FROM {MERKLE_TABLE}"), list(ids))
-        rows = c.fetchall()
-        last = rows.pop()[0]
-        if (-1 if last is None else last) != stored_hash_count(events) - 1:
-            raise AuditTreeDamaged(f"the Merkle tree does not have a leaf for each of the {events} "
-                                   "events: run `iku verify`")
-        found = {ids[row[0]]: row[1] for row in rows}
-        if len(found) != len(wanted) or any(len(h) != 32 for h in found.values()):
-            raise AuditTreeDamaged(f"the Merkle tree lacks nodes of the tree of size {events}: run `iku verify`")
-        return Frontier(events, [bytes(found[k]) for k in wanted])
+        if committed is not None and committed[0] == size:
+            return Frontier(size, committed[1])
+        wanted = Frontier.levels(size)
+        found = self.merkle_nodes(c, wanted) if wanted else {}
+        if len(found) != len(wanted):
+            raise AuditTreeDamaged(f"the Merkle tree lacks nodes of the tree of size {size}: run `iku verify`")
+        return Frontier(size, [found[k] for k in wanted])
 
     @staticmethod
     def _leaf_parts(stored_events: Sequence[Any]) -> list[tuple]:
-        """What each leaf needs besides its position and recorded_at. Read before the events
-        are inserted, so that an unreadable event fails the write before anything is."""
+        """(activity id hex, version, topic, actor, state) of each event: what its leaf
+        needs besides its position and recorded_at."""
         parts = []
         for s in stored_events:
             state = s.state if type(s.state) is bytes else bytes(s.state)
@@ -112,29 +99,29 @@ class MerkleMixin:
                           s.originator_version, s.topic, actor_of(state), state))
         return parts
 
-    def _append_leaves(self, c, positions: Sequence[Any], parts: Sequence[tuple],
-                       frontier: Frontier | None = None) -> None:
-        """In the events' transaction: their leaves and the subtrees they complete."""
-        first = int(positions[0])
-        if frontier is None:
-            frontier = self._checked_frontier(c, first - 1)
-        if frontier.size != first - 1:
-            raise AuditTreeDamaged(f"the Merkle tree has {frontier.size} leaves but the log "
-                                   f"{first - 1} events: run `iku verify`")
-        start = stored_hash_count(first - 1)
-        hashes = []
-        for position, (activity_id, version, topic, actor, state) in zip(positions, parts, strict=True):
-            leaf = canonical(int(position), activity_id, version, topic, position.recorded_at, actor, state)
-            hashes.extend(h for _, _, h in frontier.append(leaf_hash(leaf)))
-        c.executemany(self.sql(f"INSERT INTO {MERKLE_TABLE} (id, hash) VALUES (?, ?)"),
-                      list(enumerate(hashes, start)))
+    def _rows(self, c, last_position: int, last_recorded_at: int, horizon: int,
+              stored_events: Sequence[Any]) -> list[tuple]:
+        """Under the lock: each event's position, recorded_at and tree column.
+
+        recorded_at = max(clock, last + 1 µs, horizon + 1 µs), one more µs per further event
+        of the save: strictly increasing along the log whatever the clocks say, and after
+        every as-of instant already answered."""
+        parts = self._leaf_parts(stored_events)
+        frontier = self._frontier(c, last_position)
+        first = max(self.clock.now(), last_recorded_at + 1, horizon + 1)
+        rows = []
+        for n, (activity_id, version, topic, actor, state) in enumerate(parts):
+            position, recorded_at = last_position + 1 + n, first + n
+            made = frontier.append(leaf_hash(canonical(position, activity_id, version, topic,
+                                                       recorded_at, actor, state)))
+            rows.append((position, recorded_at, b"".join(h for _, _, h in made)))
         self._appending.frontier = frontier
+        return rows
 
 
-def _audit_tables(blob: str, integer: str, key: str) -> tuple[str, ...]:
-    """The tree, the signed checkpoints (one per tree size) and the witnesses' cosignatures."""
+def _audit_tables(blob: str, integer: str) -> tuple[str, ...]:
+    """The signed checkpoints (one per tree size) and the witnesses' cosignatures."""
     return (
-        f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (id {key} PRIMARY KEY, hash {blob} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS iku_tree_checkpoints (size {integer} PRIMARY KEY, "
         f"root {blob} NOT NULL, note text NOT NULL, signed_at {integer} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS iku_cosignatures (size {integer} NOT NULL, witness text NOT NULL, "
@@ -143,6 +130,5 @@ def _audit_tables(blob: str, integer: str, key: str) -> tuple[str, ...]:
     )
 
 
-# SQLite: an INTEGER PRIMARY KEY is the rowid, so a write appends to the table's last page.
-AUDIT_TABLES_SQLITE = _audit_tables("blob", "integer", "integer")
-AUDIT_TABLES_POSTGRES = _audit_tables("bytea", "bigint", "bigint")
+AUDIT_TABLES_SQLITE = _audit_tables("blob", "integer")
+AUDIT_TABLES_POSTGRES = _audit_tables("bytea", "bigint")

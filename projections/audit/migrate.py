@@ -1,10 +1,11 @@
 """Upgrading a database of before the Merkle tree (docs/AUDIT.md, "Migration").
 
-On start, a database whose log has events but whose tree has no leaf at all, and that has
-no checkpoint of the tree yet, gets its leaves computed once from the log, under the write
-lock, in one transaction. Its old hash chain and checkpoints stay as they were and are
-still checked (legacy.py). A tree that has leaves is never filled in again: an event
-without its leaf is tampering that `iku verify` names.
+On start, a database whose events table has no `tree` column gets one. A log written
+before the tree — the old hash chain's tables are there, no event has its tree column and
+no checkpoint of the tree was ever signed — then gets the tree computed once from the log,
+under the write lock, in one transaction. The old chain and checkpoints stay as they were
+and are still checked (legacy.py). Nothing else is ever filled in: an event without its
+leaf is tampering that `iku verify` names.
 
 The signing key, which used to sit beside the SQLite database, moves to its new place
 outside the database's folder (checkpoints.signing_key_path) when that place is empty.
@@ -16,29 +17,46 @@ import os
 import shutil
 from pathlib import Path
 
-from inspector.merkle import Frontier, leaf_hash
 from inspector.leaves import actor_of, canonical
+from inspector.merkle import Frontier, leaf_hash
+
+from .legacy import _table_exists
 
 log = logging.getLogger(__name__)
 BATCH = 10_000
 
 
+def _has_tree_column(recorder, c) -> bool:
+    if recorder.paramstyle_qmark:
+        c.execute(f"SELECT 1 FROM pragma_table_info('{recorder.events_table}') WHERE name = 'tree'")
+    else:
+        schema, table = recorder.events_table.split(".")
+        c.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                  "AND column_name = 'tree'", (schema, table))
+    return c.fetchone() is not None
+
+
 def migrate_to_tree(recorder) -> int:
-    """Compute the leaves of a log written before the tree. Returns the leaves written."""
+    """Add the tree column, and compute the tree of a log written before it. Returns the
+    leaves computed."""
     with recorder.read() as c:
         recorder.tuple_rows(c)
-        c.execute("SELECT 1 FROM iku_merkle LIMIT 1")
-        has_tree = c.fetchone() is not None
-        c.execute("SELECT 1 FROM iku_tree_checkpoints LIMIT 1")
-        has_checkpoints = c.fetchone() is not None
-    if has_tree or has_checkpoints or not (recorder.max_notification_id() or 0):
+        has_column = _has_tree_column(recorder, c)
+        legacy = _table_exists(recorder, c, "iku_chain") or _table_exists(recorder, c, "iku_checkpoints")
+    if has_column and not legacy:
         return 0
     with recorder.write() as c:
         recorder.tuple_rows(c)
-        c.execute("SELECT 1 FROM iku_merkle LIMIT 1")
-        if c.fetchone() is not None:
-            return 0  # another process did it meanwhile
-        frontier, after, stored = Frontier(), 0, 0
+        if not _has_tree_column(recorder, c):
+            c.execute(f"ALTER TABLE {recorder.events_table} ADD COLUMN tree {'BLOB' if recorder.paramstyle_qmark else 'bytea'}")
+        if not legacy:
+            return 0
+        c.execute(f"SELECT 1 FROM {recorder.events_table} WHERE tree IS NOT NULL LIMIT 1")
+        has_tree = c.fetchone() is not None
+        c.execute("SELECT 1 FROM iku_tree_checkpoints LIMIT 1")
+        if has_tree or c.fetchone() is not None:
+            return 0  # done before (by this process or another)
+        frontier, after = Frontier(), 0
         while True:
             c.execute(recorder.sql(
                 f"SELECT {recorder.position_column}, originator_id, originator_version, topic, state, "
@@ -47,21 +65,22 @@ def migrate_to_tree(recorder) -> int:
             rows = c.fetchall()
             if not rows:
                 break
-            nodes = []
+            trees = []
             for position, originator_id, version, topic, state, recorded_at in rows:
                 if position != after + 1:
-                    raise RuntimeError(f"cannot migrate: position {after + 1} is missing from the log")
+                    raise RuntimeError(f"cannot upgrade: position {after + 1} is missing from the log")
                 state = bytes(state)
                 leaf = canonical(position, recorder.id_hex(originator_id), version, topic, recorded_at,
                                  actor_of(state), state)
-                nodes.extend(h for _, _, h in frontier.append(leaf_hash(leaf)))
+                trees.append((b"".join(h for _, _, h in frontier.append(leaf_hash(leaf))), position))
                 after = position
-            c.executemany(recorder.sql("INSERT INTO iku_merkle (id, hash) VALUES (?, ?)"),
-                          list(enumerate(nodes, stored)))
-            stored += len(nodes)
-        c.execute(recorder.sql("INSERT INTO iku_meta VALUES (?, ?) ON CONFLICT DO NOTHING"),
-                  ("merkle_tree_migrated_at_size", str(frontier.size)))
-    log.warning("the audit log was upgraded to a Merkle tree: %d leaves computed from the log", frontier.size)
+            c.executemany(recorder.sql(
+                f"UPDATE {recorder.events_table} SET tree = ? WHERE {recorder.position_column} = ?"), trees)
+        if frontier.size:
+            c.execute(recorder.sql("INSERT INTO iku_meta VALUES (?, ?) ON CONFLICT DO NOTHING"),
+                      ("merkle_tree_migrated_at_size", str(frontier.size)))
+    if frontier.size:
+        log.warning("the audit log was upgraded to a Merkle tree: %d leaves computed from the log", frontier.size)
     return frontier.size
 
 

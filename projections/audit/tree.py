@@ -1,7 +1,8 @@
 """Reading the log's Merkle tree (written with the events by domain/store/tree.py): its
 size and roots, inclusion and consistency proofs, and the leaves of a range.
 
-Every answer is O(log n) primary-key reads of `iku_merkle`, in one statement."""
+Every answer is O(log n) primary-key reads of the events table (each row holds the
+subtrees its leaf completed), in one statement."""
 from __future__ import annotations
 
 from collections.abc import Iterator

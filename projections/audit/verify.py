@@ -1,14 +1,14 @@
 """`iku verify`: everything recomputed from the stored events, nothing trusted that the
 database says about itself (docs/AUDIT.md, "What verify checks").
 
-1. The log and the tree's leaves, position by position: every event has its leaf, every
-   leaf its event, each leaf is the hash of its event's bytes, and recorded_at strictly
-   increases along the log.
-2. Every stored inner node is the hash of its two children (proofs are answered from them).
-3. Every checkpoint: signed by a configured trusted log key for the configured origin, its
+1. The log, position by position, up to its last position when verification starts (writes
+   running meanwhile are not looked at): no position missing; each row's tree column holds
+   the hash of its event's bytes and the subtrees that leaf completes (proofs are answered
+   from them), each recomputed; recorded_at strictly increases along the log.
+2. Every checkpoint: signed by a configured trusted log key for the configured origin, its
    root equal to the root recomputed from the leaves at its size, its size within the log;
    every stored cosignature by a configured witness verifies.
-4. The checkpoints of before the tree (projections/audit/legacy.py), if any.
+3. The checkpoints of before the tree (projections/audit/legacy.py), if any.
 
 It only reads: it runs on a read-only copy of the database.
 """
@@ -50,10 +50,7 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
     roots: dict[int, bytes] = {}
     checked = 0
     try:
-        events, stored, lowest = _pin(recorder)
-        checked, frontier = _stream(recorder, events, stored, {size for size, *_ in checkpoints}, roots)
-        if lowest < 0 or stored > merkle.stored_hash_count(frontier.size):
-            raise _Failed(None, "the tree has nodes beyond its leaves (written beside the service)")
+        checked, frontier = _stream(recorder, _pin(recorder), {size for size, *_ in checkpoints}, roots)
         witnesses, warnings = _check_checkpoints(checkpoints, roots, frontier.size, log_keys,
                                                  witness_keys, origin, recorder)
         legacy_checked, legacy_failure = verify_legacy(recorder, log_keys)
@@ -79,65 +76,52 @@ def _checkpoints(recorder) -> list[tuple[int, bytes, str, list[str]]]:
         (size, b"", "", found) for size, found in lines.items()]  # cosignatures of nothing
 
 
-def _pin(recorder) -> tuple[int, int, int]:
-    """The log's last position and the tree's hash count, in one statement (one snapshot):
-    writes committed later are beyond both and not looked at."""
+def _pin(recorder) -> int:
+    """The log's last position: writes committed later are beyond it and not looked at."""
     with recorder.read() as c:
         recorder.tuple_rows(c)
-        c.execute(f"SELECT (SELECT coalesce(max({recorder.position_column}), 0) FROM {recorder.events_table}), "
-                  "(SELECT coalesce(max(id) + 1, 0) FROM iku_merkle), "
-                  "(SELECT coalesce(min(id), 0) FROM iku_merkle)")
-        return tuple(c.fetchone())
+        c.execute(f"SELECT coalesce(max({recorder.position_column}), 0) FROM {recorder.events_table}")
+        return c.fetchone()[0]
 
 
 def _bytes(value) -> bytes:
     return bytes(value) if isinstance(value, (bytes, memoryview)) else b""
 
 
-def _stream(recorder, events: int, stored: int, sizes: set[int], roots: dict[int, bytes]):
-    """Every event against its leaf, and every stored hash against the one recomputed, in
-    the order they were appended (ids: inspector.merkle.stored_hash_index)."""
-    last = max(events, merkle.whole_leaves(stored))
+def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes]):
+    """Every event against the tree column of its row: its leaf, then the subtrees it
+    completes, each recomputed."""
     frontier = merkle.Frontier()
     after, last_recorded, checked = 0, None, 0
-    while after < last:
-        stop = min(after + BATCH, last)
-        rows = {row[0]: row for row in recorder.select_rows(after, stop, BATCH)}
-        first_id, stop_id = merkle.stored_hash_count(after), merkle.stored_hash_count(stop)
-        with recorder.read() as c:
-            recorder.tuple_rows(c)
-            c.execute(recorder.sql("SELECT id, hash FROM iku_merkle WHERE id >= ? AND id < ?"),
-                      (first_id, min(stop_id, stored)))
-            hashes = {i: _bytes(h) for i, h in c.fetchall()}
-        next_id = first_id
+    while after < events:
+        stop = min(after + BATCH, events)
+        rows = {row[0]: row for row in recorder.select_tree_rows(after, stop, BATCH)}
         for position in range(after + 1, stop + 1):
             row = rows.get(position)
-            has_leaf = next_id in hashes
             if row is None:
-                raise _Failed(position, f"the event at position {position} is missing from the log"
-                              + (" (its leaf is in the tree)" if has_leaf else ""))
-            if not has_leaf:
+                raise _Failed(position, f"the event at position {position} is missing from the log")
+            p, activity_id, version, topic, state, recorded_at, tree = row
+            if not tree:
                 raise _Failed(position, f"the event at position {position} has no leaf in the tree "
                                         "(it was not written by the service)")
-            p, activity_id, version, topic, state, recorded_at = row
             try:
                 leaf = canonical(p, activity_id, version, topic, recorded_at, actor_of(state), state)
             except (TypeError, ValueError, AttributeError):
                 raise _Failed(position, f"the event at position {position} cannot be read") from None
             made = frontier.append(merkle.leaf_hash(leaf))
-            if made[0][2] != hashes[next_id]:
+            if tree[:32] != made[0][2]:
                 raise _Failed(position, f"the event at position {position} does not match its leaf "
                                         "(changed since it was recorded)")
             if last_recorded is not None and recorded_at <= last_recorded:
                 raise _Failed(position, f"the event at position {position} is recorded at {recorded_at} µs, "
                                         "not after the event before it (backdated or reordered)")
-            for offset, (level, index, h) in enumerate(made[1:], start=1):
-                if hashes.get(next_id + offset) != h:
-                    raise _Failed((index << level) + 1,
-                                  f"the tree's node of level {level}, index {index} is "
-                                  + ("missing" if next_id + offset not in hashes else
-                                     "not the hash of its children (the tree was changed)"))
-            next_id += len(made)
+            if len(tree) != 32 * len(made):
+                raise _Failed(position, f"the tree column of the event at position {position} has "
+                                        f"{len(tree)} bytes, not {32 * len(made)} (the tree was changed)")
+            for level, index, h in made[1:]:
+                if tree[32 * level:32 * (level + 1)] != h:
+                    raise _Failed(position, f"the tree's node of level {level}, index {index} is not "
+                                            "the hash of its children (the tree was changed)")
             last_recorded = recorded_at
             checked += 1
             if position in sizes:

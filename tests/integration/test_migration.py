@@ -108,9 +108,10 @@ def test_the_upgrade_computes_the_same_tree_the_write_would_have(services, datab
             services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
                                      location="Pendopo", scope="dalam_daerah")
     root = services.tree.root(7)
-    with RawSQL(database) as db:
-        db.execute("DELETE FROM iku_merkle")
+    with RawSQL(database) as db:  # as the previous version left it: its tables, no tree
+        db.execute("UPDATE stored_events SET tree = NULL")
         db.execute("DELETE FROM iku_tree_checkpoints")
+        db.execute("CREATE TABLE iku_chain (position BIGINT PRIMARY KEY, hash TEXT NOT NULL)")
     upgraded = Services(database, "Asia/Jakarta")
     try:
         assert upgraded.tree.size() == 7 and upgraded.tree.root(7) == root
@@ -119,16 +120,23 @@ def test_the_upgrade_computes_the_same_tree_the_write_would_have(services, datab
         upgraded.close()
 
 
-def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database):
+@pytest.mark.parametrize("everything", [False, True])
+def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database, everything):
+    """Only a log of the previous version (its chain's tables there, no tree at all, no
+    checkpoint of the tree) is upgraded: an insider cannot get a changed log re-hashed by
+    deleting its tree and restarting the service."""
     with acting_as("protokol.ani"):
         for i in range(3):
             services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
                                      location="Pendopo", scope="dalam_daerah")
     with RawSQL(database) as db:
-        db.execute("DELETE FROM iku_merkle WHERE id = ?", (merkle.stored_hash_index(0, 2),))
+        db.execute("UPDATE stored_events SET tree = NULL" + ("" if everything else " WHERE {position} = 3"))
+        if everything:
+            db.execute("DELETE FROM iku_tree_checkpoints")
     again = Services(database, "Asia/Jakarta")
     try:
         result = again.verify()
-        assert result.ok is False and result.first_bad_position == 3 and "no leaf" in result.reason
+        assert result.ok is False and result.first_bad_position == (1 if everything else 3)
+        assert "no leaf" in result.reason
     finally:
         again.close()

@@ -122,7 +122,7 @@ def test_several_processes_starting_together_on_a_new_database_create_its_schema
     assert [w.exitcode for w in workers] == [0] * 6, f"{connections} connections open"
     with psycopg.connect(postgres_database) as conn:
         tables = {t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-    assert {"iku_events", "activity_versions", "iku_merkle", "iku_tree_checkpoints", "iku_users"} <= tables
+    assert {"iku_events", "activity_versions", "iku_tree_checkpoints", "iku_cosignatures", "iku_users"} <= tables
 
 
 def test_metrics_say_the_store_is_down_when_its_database_is_gone(postgres_url, tmp_path, monkeypatch):
