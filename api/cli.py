@@ -232,11 +232,12 @@ def export_events(ctx, out):
 @click.pass_context
 def export_audit_command(ctx, period, out):
     """An audit export: every leaf up to a checkpoint signed now, the checkpoints, the figures."""
+    from projections.audit.checkpoints import CheckpointRefused
     from projections.audit.export import ExportError, export_audit
 
     try:
         manifest = export_audit(services(ctx), period, out, sign=True)
-    except ExportError as e:
+    except (ExportError, CheckpointRefused) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Exported {manifest['tree_size']} events and the {period.label} figures to {out}, "
                f"up to the checkpoint of size {manifest['tree_size']} of {manifest['origin']}.")
@@ -340,7 +341,12 @@ def verify(keys, witnesses):
 @click.pass_context
 def checkpoint(ctx):
     """Sign a checkpoint of the log's head now and print it (a C2SP signed note)."""
-    signed = services(ctx).checkpoints.sign()
+    from projections.audit.checkpoints import CheckpointRefused
+
+    try:
+        signed = services(ctx).checkpoints.sign()
+    except CheckpointRefused as e:
+        raise click.ClickException(str(e)) from None
     if signed is None:
         raise click.ClickException("the log is empty: nothing to sign")
     click.echo(signed.text, nl=False)

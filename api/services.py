@@ -12,6 +12,7 @@ from inspector.note import Signer
 from projections.audit.checkpoints import (
     DEFAULT_INTERVAL,
     Checkpoints,
+    SignedHead,
     keys_from_setting,
     origin_from_environment,
     signing_key_path,
@@ -66,10 +67,11 @@ def audit_checkpoints(agenda: Agenda, database: str, *, sign: bool,
     configuration (IKU_LOG_KEYS, IKU_WITNESS_KEYS: verifier keys or files of them), else the
     signing key's own; never from the database."""
     origin = origin_from_environment()
-    signer = None
+    signer = head = None
     if sign:
         move_legacy_key(database, signing_key_path())
         signer = Signer.from_file(origin, signing_key_path(), create=True)
+        head = SignedHead(signing_key_path())
     configured = keys_from_setting(os.environ.get("IKU_LOG_KEYS"))
     if log_keys is None:
         log_keys = configured or ([signer.verifier] if signer else [])
@@ -77,12 +79,14 @@ def audit_checkpoints(agenda: Agenda, database: str, *, sign: bool,
         witness_keys = keys_from_setting(os.environ.get("IKU_WITNESS_KEYS"))
     interval = float(os.environ.get("IKU_CHECKPOINT_INTERVAL") or DEFAULT_INTERVAL)
     return Checkpoints(agenda.recorder, signer, origin, interval=interval, log_keys=log_keys,
-                       witness_keys=witness_keys)
+                       witness_keys=witness_keys, head=head)
 
 
 def verify_audit(agenda: Agenda, checkpoints: Checkpoints):
+    """`iku verify`: also against the last head this host's key signed, when it is here."""
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
-                        witness_keys=checkpoints.witness_keys, origin=checkpoints.origin)
+                        witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
+                        signed_head=SignedHead(signing_key_path()).read())
 
 
 def readonly_agenda(database: str | None = None) -> Agenda:

@@ -8,10 +8,14 @@ read what was signed.
 """
 from __future__ import annotations
 
+import base64
+import fcntl
+import json
 import logging
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +72,50 @@ def signing_key_path() -> Path:
     return Path(base) / "iku" / "log-signing-key.pem"
 
 
+class CheckpointRefused(NoteError):
+    """The tree does not extend the last checkpoint this key signed: it is not signed."""
+
+
+class SignedHead:
+    """The last (size, root) this signing key signed, kept beside the key, outside the
+    database: the service never signs a tree that does not extend it, so an insider who
+    rewrites the database — tree included — without the key gets nothing signed, and
+    `iku verify` on this host names the rewrite. One file per host; it only moves forward."""
+
+    def __init__(self, key_path: Path):
+        self.path = Path(key_path).with_suffix(".head")
+
+    def read(self) -> tuple[int, bytes] | None:
+        try:
+            data = json.loads(self.path.read_text())
+            return int(data["size"]), base64.b64decode(data["root"], validate=True)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise CheckpointRefused(f"{self.path} cannot be read ({e}): restore it, or move it away "
+                                    "if this host never signed") from None
+
+    @contextmanager
+    def locked(self):
+        """The head, held against other processes of this host while a checkpoint is signed."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield self.read()
+        finally:
+            os.close(descriptor)  # releases the lock
+
+    def write(self, origin: str, size: int, root: bytes) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as f:
+            json.dump({"origin": origin, "size": size, "root": base64.b64encode(root).decode()}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+
 def keys_from_setting(value: str | None) -> list[Verifier]:
     """A setting holding verifier keys, or the path of a file of them."""
     if not value:
@@ -80,9 +128,11 @@ def keys_from_setting(value: str | None) -> list[Verifier]:
 class Checkpoints:
     def __init__(self, recorder, signer: Signer | None, origin: str, *,
                  interval: float = DEFAULT_INTERVAL, log_keys: list[Verifier] | None = None,
-                 witness_keys: list[Verifier] | None = None):
-        """`signer` None: a reader only (verification on a read-only copy)."""
+                 witness_keys: list[Verifier] | None = None, head: SignedHead | None = None):
+        """`signer` None: a reader only (verification on a read-only copy). `head`: the
+        last head the key signed (required to sign)."""
         self.recorder = recorder
+        self.head = head
         self.tree = Tree(recorder)
         self.signer = signer
         self.origin = origin
@@ -96,33 +146,59 @@ class Checkpoints:
     # Signing -------------------------------------------------------------------------
 
     def sign(self) -> StoredCheckpoint | None:
-        """Sign the tree's head if no checkpoint covers it yet; the latest checkpoint."""
-        if self.signer is None:
+        """Sign the tree's head if no checkpoint covers it yet; the latest checkpoint.
+        Refused (CheckpointRefused) if the tree does not extend the last head this key
+        signed."""
+        if self.signer is None or self.head is None:
             raise NoteError("no signing key: this process only reads")
-        size = self.tree.size()
-        latest = self.latest()
-        if size == 0 or (latest is not None and latest.size >= size):
-            return latest
-        root = self.tree.root(size)
-        body = Checkpoint(self.origin, size, root).body
-        note = body + "\n" + self.signer.sign_note(body)
-        with self.recorder.datastore.transaction(commit=True) as c:
-            c.execute(self.recorder.sql(
-                "INSERT INTO iku_tree_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (size) DO NOTHING"), (size, root, note, int(time.time() * 1e6)))
+        with self.head.locked() as signed:
+            size = self.tree.size()
+            latest = self.latest()
+            if signed is None and latest is not None:  # a host's first signature: from the latest
+                signed = (latest.size, latest.root)
+            if size == 0 or (latest is not None and latest.size >= size and signed is not None
+                             and signed[0] >= latest.size):
+                return latest
+            if signed is not None:
+                last_size, last_root = signed
+                if size < last_size:
+                    raise CheckpointRefused(
+                        f"the log has {size} events, fewer than the checkpoint of size {last_size} this key "
+                        "signed: it was truncated; nothing is signed (run iku verify)")
+                if self.tree.root(last_size) != last_root:
+                    raise CheckpointRefused(
+                        f"the log no longer extends the checkpoint of size {last_size} this key signed: "
+                        "history was rewritten; nothing is signed (run iku verify)")
+            root = self.tree.root(size)
+            body = Checkpoint(self.origin, size, root).body
+            note = body + "\n" + self.signer.sign_note(body)
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute(self.recorder.sql(
+                    "INSERT INTO iku_tree_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (size) DO NOTHING"), (size, root, note, int(time.time() * 1e6)))
+            self.head.write(self.origin, size, root)
         return self.latest()
+
+    def sign_or_log(self) -> StoredCheckpoint | None:
+        """Sign after a committed write: a refusal is logged (the metrics show the lag),
+        never turned into the write's failure."""
+        try:
+            return self.sign()
+        except CheckpointRefused:
+            log.exception("a checkpoint was refused")
+            return None
 
     def after_write(self) -> None:
         """Called after events are committed: sign now, or when the interval has passed."""
         if self.signer is None:
             return
         if self.interval <= 0:
-            self.sign()
+            self.sign_or_log()
             return
         latest = self.latest()
         wait = 0.0 if latest is None else latest.signed_at / 1e6 + self.interval - time.time()
         if wait <= 0:
-            self.sign()
+            self.sign_or_log()
             return
         with self._timer_lock:
             if self._timer is None or not self._timer.is_alive():
@@ -166,8 +242,21 @@ class Checkpoints:
         return found
 
     def latest(self) -> StoredCheckpoint | None:
-        found = self._read()
-        return found[0] if found else None
+        """The largest checkpoint whose note verifies with the log's keys (a row planted
+        beneath the service is passed over)."""
+        for stored in self._read(limit=20):
+            if self._genuine(stored):
+                return stored
+        return None
+
+    def _genuine(self, stored: StoredCheckpoint) -> bool:
+        try:
+            note = Note.parse(stored.note)
+            checkpoint = Checkpoint.parse(note.text)
+            return (bool(note.verified_by(self.log_keys)) and checkpoint.size == stored.size
+                    and checkpoint.root == stored.root and checkpoint.origin == self.origin)
+        except NoteError:
+            return False
 
     def covering(self, size: int) -> StoredCheckpoint | None:
         """The latest checkpoint, if it covers a tree of `size` leaves."""
@@ -176,7 +265,7 @@ class Checkpoints:
 
     def at(self, size: int) -> StoredCheckpoint | None:
         found = self._read("WHERE size = ?", (size,))
-        return found[0] if found else None
+        return found[0] if found and self._genuine(found[0]) else None
 
     def all(self) -> list[StoredCheckpoint]:
         return self._read(order="ASC", limit=None)

@@ -45,12 +45,22 @@ class _Failed(Exception):
 
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
-                 origin: str) -> Verification:
+                 origin: str, signed_head: tuple[int, bytes] | None = None) -> Verification:
+    """`signed_head`: the last (size, root) the signing key signed, kept beside the key
+    (checkpoints.SignedHead), when verifying on the host that signs."""
     checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
     try:
-        checked, frontier = _stream(recorder, _pin(recorder), {size for size, *_ in checkpoints}, roots)
+        sizes = {size for size, *_ in checkpoints} | ({signed_head[0]} if signed_head else set())
+        checked, frontier = _stream(recorder, _pin(recorder), sizes, roots)
+        if signed_head is not None and signed_head[0] > 0:
+            if signed_head[0] > frontier.size:
+                raise _Failed(frontier.size + 1, f"the log has {frontier.size} events, fewer than the "
+                              f"checkpoint of size {signed_head[0]} this host's key signed last (truncated)")
+            if roots.get(signed_head[0]) != signed_head[1]:
+                raise _Failed(None, f"the log no longer matches the checkpoint of size {signed_head[0]} "
+                                    "this host's key signed last (history rewritten)")
         witnesses, warnings = _check_checkpoints(checkpoints, roots, frontier.size, log_keys,
                                                  witness_keys, origin, recorder)
         legacy_checked, legacy_failure = verify_legacy(recorder, log_keys)

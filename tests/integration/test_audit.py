@@ -28,8 +28,9 @@ def recorded(services):
 
 
 def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
-    """What an insider with the tools does after changing the log: recompute the whole tree
-    from the rows, drop the checkpoints, and sign the new head with the genuine key."""
+    """What an insider with the tools, the key and the host does after changing the log:
+    recompute the whole tree from the rows, drop the checkpoints, remove the key's record of
+    the last head it signed, and sign the new head with the genuine key."""
     frontier, trees = merkle.Frontier(), []
     for p, i, v, t, s, r in services.agenda.recorder.select_rows(0, 2**62, 10**6):
         made = frontier.append(merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)))
@@ -42,6 +43,7 @@ def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
             db.execute("DELETE FROM iku_tree_checkpoints")
     services.agenda.recorder._committed = None  # the insider's change is not in this process's memory
     if resign:
+        services.checkpoints.head.path.unlink(missing_ok=True)
         services.checkpoints.sign()
 
 
@@ -185,6 +187,42 @@ def test_a_rewritten_history_resigned_with_the_genuine_key_passes_verify_alone(r
     change_state(database, 7, b"Rapat 3", b"Rapat X")
     forge_tree(recorded, database)
     assert recorded.verify().ok is True
+
+
+def test_an_insider_without_the_key_gets_no_rewritten_history_signed_and_verify_names_it(recorded, database):
+    """The database alone, tree included, rewritten by someone who cannot reach the key's
+    folder: the service refuses to sign a tree that does not extend the last head its key
+    signed, and `iku verify` on the host names the rewrite."""
+    change_state(database, 7, b"Rapat 3", b"Rapat X")
+    forge_tree(recorded, database, resign=False)  # tree recomputed, checkpoints deleted
+    from projections.audit.checkpoints import CheckpointRefused
+
+    with pytest.raises(CheckpointRefused, match="history was rewritten"):
+        recorded.checkpoints.sign()
+    with acting_as("protokol.ani"):  # a write still succeeds; its checkpoint is refused and logged
+        recorded.agenda.schedule(title="Rapat baru", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert recorded.checkpoints.latest() is None
+    result = recorded.verify()
+    assert result.ok is False and "this host's key signed last (history rewritten)" in result.reason
+    result = CliRunner().invoke(main, ["checkpoint"], env={"IKU_DATABASE": database})
+    assert result.exit_code == 1 and "history was rewritten" in result.output
+
+
+def test_an_insider_deleting_the_tree_and_restarting_gets_nothing_recomputed_or_signed(recorded, database):
+    from api.services import Services
+
+    change_state(database, 7, b"Rapat 3", b"Rapat X")
+    with RawSQL(database) as db:
+        db.execute("UPDATE stored_events SET tree = NULL")
+        db.execute("DELETE FROM iku_tree_checkpoints")
+    restarted = Services(database, "Asia/Jakarta")
+    try:
+        result = restarted.verify()
+        assert result.ok is False and "has no leaf" in result.reason
+        assert restarted.checkpoints.latest() is None
+    finally:
+        restarted.close()
 
 
 def test_verify_checks_the_configured_keys_never_a_key_in_the_database(recorded, database, tmp_path, monkeypatch):

@@ -129,6 +129,14 @@ def test_the_witness_refuses_a_split_view(service, tmp_path, witness_key, monkey
     services, url, token = service
     record(services, 4)
     run_witness(services, url, token, tmp_path, witness_key)
+    import os
+    import shutil
+
+    copy = tmp_path / "elsewhere" / "key.pem"  # the genuine key, copied to another host
+    copy.parent.mkdir()
+    shutil.copy(os.environ["IKU_SIGNING_KEY"], copy)
+    os.chmod(copy, 0o600)
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(copy))
     other = create_app({"IKU_DATABASE": str(tmp_path / "other.sqlite3"), "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
     record(other.extensions["iku"], 4, title="Lain")  # same key, same origin, same size, other events
     other_token = other.extensions["iku"].users.create("inspektorat.bpk", "inspektorat")
