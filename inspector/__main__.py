@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .export import ExportRefused, verify_export
+from .export import DEFAULT_TIMEZONE, ExportRefused, verify_export
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, parse_verifiers
 from .receipt import ReceiptRefused, verify_receipt
 from .witness import DEFAULT_NAME, WitnessRefused, witness
@@ -24,21 +24,27 @@ def keys(values: list[str]) -> list[Verifier]:
     return found
 
 
+def witness_keys_of(values: list[str]) -> list[Verifier]:
+    found = keys(values)
+    if any(k.kind != COSIGNATURE_V1 for k in found):
+        raise NoteError("a --witness key is not a cosignature key (type 0x04)")
+    return found
+
+
 def run_verify_export(folder: str, key: list[str], witness_keys: list[str], previous: list[str],
-                      origin: str | None, say=print) -> int:
+                      origin: str | None, say=print, timezone: str = DEFAULT_TIMEZONE) -> int:
     try:
         log_keys = keys(key)
-        witnesses = [k for k in keys(witness_keys) if k.kind == COSIGNATURE_V1]
-        if len(witnesses) != len(witness_keys or []):
-            raise NoteError("a --witness key is not a cosignature key (type 0x04)")
+        witnesses = witness_keys_of(witness_keys)
         held = [Path(p).read_text(encoding="utf-8") for p in previous or []]
-        result = verify_export(folder, log_keys, witnesses, held, origin)
-    except (ExportRefused, NoteError, OSError) as e:
+        result = verify_export(folder, log_keys, witnesses, held, origin, timezone)
+    except (ExportRefused, NoteError, OSError, UnicodeDecodeError) as e:
         say(f"REFUSED: {e}", file=sys.stderr)
         return 1
     for warning in result["warnings"]:
         say(f"warning: {warning}", file=sys.stderr)
     say(f"ok: {result['events']} events of {result['origin']} verified up to its checkpoint "
+        f"(figures in {result['timezone']}) "
         f"(size {result['tree_size']}, root {result['root']}); "
         f"{result['earlier_checkpoints']} earlier checkpoints consistent; "
         f"cosigned by {', '.join(sorted(result['witnesses'])) or 'no witness given'}; "
@@ -50,8 +56,7 @@ def run_verify_export(folder: str, key: list[str], witness_keys: list[str], prev
 def run_verify_receipt(file: str, key: list[str], witness_keys: list[str], export: str | None,
                        say=print) -> int:
     try:
-        witnesses = [k for k in keys(witness_keys) if k.kind == COSIGNATURE_V1]
-        result = verify_receipt(Path(file).read_bytes(), keys(key), witnesses, export)
+        result = verify_receipt(Path(file).read_bytes(), keys(key), witness_keys_of(witness_keys), export)
     except (ReceiptRefused, NoteError, OSError) as e:
         say(f"REFUSED: {e}", file=sys.stderr)
         return 1
@@ -62,7 +67,7 @@ def run_verify_receipt(file: str, key: list[str], witness_keys: list[str], expor
 
 
 def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
-                print_vkey: bool, say=print) -> int:
+                print_vkey: bool, say=print, timezone: str = DEFAULT_TIMEZONE) -> int:
     try:
         if print_vkey:
             say(Signer.from_file(name, key, COSIGNATURE_V1, create=True).verifier.vkey)
@@ -70,7 +75,7 @@ def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
         if not url or not state:
             raise WitnessRefused("give the service's URL and --state FILE")
         witness(url, key, state, token=os.environ.get("IKU_TOKEN"), log_keys=keys(log_key),
-                name=name, say=say)
+                name=name, timezone=timezone, say=say)
     except (WitnessRefused, NoteError, OSError) as e:
         say(f"REFUSED: {e}", file=sys.stderr)
         return 1
@@ -86,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--witness", action="append", default=[], help="a witness's verifier key (or a file)")
     v.add_argument("--previous", action="append", default=[], help="a checkpoint you kept (a file)")
     v.add_argument("--origin", help="the log's origin, if you want it checked")
+    v.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the zone periods are read in (WIB)")
     r = commands.add_parser("verify-receipt", help="check a receipt (.tlog-proof) offline")
     r.add_argument("file")
     r.add_argument("--key", action="append", required=True, help="the log's verifier key (or a file)")
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--log-key", action="append", default=[], help="the log's verifier key (first run)")
     w.add_argument("--name", default=DEFAULT_NAME, help="this witness's name")
     w.add_argument("--print-vkey", action="store_true", help="print this witness's verifier key")
+    w.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the zone periods are read in (WIB)")
     args = parser.parse_args(argv)
 
     def say(text, file=None):
@@ -106,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify-receipt":
         return run_verify_receipt(args.file, args.key, args.witness, args.export, say)
     if args.command == "verify-export":
-        return run_verify_export(args.folder, args.key, args.witness, args.previous, args.origin, say)
-    return run_witness(args.url, args.key, args.state, args.log_key, args.name, args.print_vkey, say)
+        return run_verify_export(args.folder, args.key, args.witness, args.previous, args.origin, say,
+                                 args.timezone)
+    return run_witness(args.url, args.key, args.state, args.log_key, args.name, args.print_vkey, say,
+                       args.timezone)
 
 
 if __name__ == "__main__":

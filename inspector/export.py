@@ -25,8 +25,43 @@ from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
 from .recompute import Recomputer, compare
 
 
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+NUMBERS = {"code", "numerator", "denominator", "percent", "cancelled", "target", "capaian", "by_media"}
+
+
 class ExportRefused(Exception):
     """A damaged or forged export: the reason names the file (and line) at fault."""
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"a key appears twice: {sorted(k for k in set(keys) if keys.count(k) > 1)[:3]}")
+    return dict(pairs)
+
+
+def _json(text: str, name: str):
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except ValueError as e:
+        raise ExportRefused(f"{name}: not JSON ({e})") from None
+
+
+def _indicators(value) -> bool:
+    return isinstance(value, list) and all(isinstance(i, dict) and isinstance(i.get("code"), str) for i in value)
+
+
+def _unchecked_fields(indicators: list[dict], where: str) -> list[str]:
+    extra = sorted({k for i in indicators for k in i} - NUMBERS)
+    return [f"figures.json, {where}: {', '.join(extra)} neither signed nor recomputed, ignored"] if extra else []
+
+
+def _recomputed(compute, where: str) -> list[str]:
+    """A recomputation; what cannot be recomputed is a refusal, never a traceback."""
+    try:
+        return compute()
+    except (ValueError, TypeError, KeyError, LookupError, ArithmeticError) as e:
+        raise ExportRefused(f"{where} cannot be recomputed ({type(e).__name__}: {str(e)[:120]})") from None
 
 
 def _read(folder: Path, name: str) -> str:
@@ -55,24 +90,35 @@ def _open(text: str, keys: list[Verifier], origin: str | None, what: str) -> tup
 
 
 def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier] = (),
-                  previous: list[str] = (), origin: str | None = None) -> dict:
-    folder = Path(folder)
+                  previous: list[str] = (), origin: str | None = None,
+                  timezone: str = DEFAULT_TIMEZONE) -> dict:
+    """`timezone`: the zone the inspector reads periods in (the decree's: WIB); never the
+    export's say-so, which no signature covers."""
+    try:
+        return _verify_export(Path(folder), log_keys, witness_keys, previous, origin, timezone)
+    except RecursionError:
+        raise ExportRefused("a file nests JSON too deeply to be read") from None
+
+
+def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timezone) -> dict:
     warnings: list[str] = []
     if not log_keys:
         raise ExportRefused("no log key given (--key): an export is checked with a key you hold")
     # 0. The manifest only guides; it must still be whole.
-    try:
-        manifest = json.loads(_read(folder, "manifest.json"))
-    except ValueError:
-        raise ExportRefused("manifest.json: not JSON") from None
+    manifest = _json(_read(folder, "manifest.json"), "manifest.json")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not manifest["files"]:
         raise ExportRefused("manifest.json: names no files")
     for name, digest in manifest["files"].items():
+        if Path(name).is_absolute() or ".." in Path(name).parts or "\x00" in name:
+            raise ExportRefused(f"manifest.json: names a file outside the export ({name[:80]!r})")
         path = folder / name
-        if ".." in Path(name).parts or not path.is_file():
+        if not path.is_file():
             raise ExportRefused(f"{name}: named by the manifest, missing")
         if _sha256(path) != digest:
             raise ExportRefused(f"{name}: its SHA-256 differs from the manifest's")
+    for name in ("leaves.jsonl", "checkpoint.txt", "figures.json"):
+        if name not in manifest["files"]:
+            raise ExportRefused(f"manifest.json: does not name {name}")
     listed = set(manifest["files"]) | {"manifest.json"}
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
@@ -107,18 +153,20 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
     roots: dict[int, bytes] = {}
     last_recorded = None
     leaf_hash = merkle.leaf_hash
-    decode = json.JSONDecoder().decode
+    decode = json.JSONDecoder(object_pairs_hook=_no_duplicates).decode
     path = folder / "leaves.jsonl"
     if not path.is_file():
         raise ExportRefused("leaves.jsonl: missing")
-    with open(path, encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
             if number > checkpoint.size:
                 raise ExportRefused(f"leaves.jsonl line {number}: beyond the checkpoint's size "
                                     f"{checkpoint.size}")
             try:
-                line = decode(text)
+                line = decode(raw.decode("utf-8"))
                 leaf, event, _ = from_line(line)
+            except UnicodeDecodeError:
+                raise ExportRefused(f"leaves.jsonl line {number}: not UTF-8") from None
             except ValueError as e:
                 raise ExportRefused(f"leaves.jsonl line {number}: {e}") from None
             if line["position"] != number:
@@ -145,31 +193,49 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
                                 "(history rewritten)")
 
     # 5. The figures.
+    figures = _json(_read(folder, "figures.json"), "figures.json")
     try:
-        figures = json.loads(_read(folder, "figures.json"))
-        period, zone = figures["period"], figures.get("timezone", "Asia/Jakarta")
+        period, zone = figures["period"], figures.get("timezone", timezone)
         at_checkpoint = figures["as_known_at_checkpoint"]["indicators"]
         as_submitted = figures["as_submitted"]
-    except (ValueError, KeyError, TypeError):
+        if not (isinstance(period, str) and isinstance(zone, str) and _indicators(at_checkpoint)
+                and isinstance(as_submitted, list)
+                and all(isinstance(e, dict) and type(e.get("position")) is int and _indicators(e.get("indicators"))
+                        for e in as_submitted)):
+            raise TypeError
+    except (KeyError, TypeError):
         raise ExportRefused("figures.json: not the figures of an export") from None
-    try:
-        problems = compare(at_checkpoint, recomputer.figures(period, None, zone=zone))
-    except ValueError as e:
-        raise ExportRefused(f"figures.json: {e}") from None
+    if zone != timezone:
+        raise ExportRefused(f"figures.json: computed in the timezone {zone[:60]!r}, not {timezone!r} "
+                            "(give --timezone if the office's is another)")
+    warnings.extend(_unchecked_fields(at_checkpoint, "as known at the checkpoint"))
+    problems = _recomputed(lambda: compare(at_checkpoint, recomputer.figures(period, None, zone=timezone)),
+                           f"figures.json: the figures of {period[:40]!r}")
     if problems:
         raise ExportRefused("figures.json, as known at the checkpoint: " + "; ".join(problems))
     submissions = {s["position"]: s for s in recomputer.submissions()}
+    for leaf in submissions.values():
+        if not isinstance(leaf["period"], str):
+            raise ExportRefused(f"leaves.jsonl line {leaf['position']}: a ReportSubmitted of no period "
+                                "(its ReportOpened is not in the log)")
+    listed = set()
     for entry in as_submitted:
-        leaf = submissions.get(entry.get("position")) if isinstance(entry, dict) else None
+        leaf = submissions.get(entry["position"])
         if leaf is None:
-            raise ExportRefused(f"figures.json: a submission at position {entry.get('position') if isinstance(entry, dict) else entry} "
+            raise ExportRefused(f"figures.json: a submission at position {entry['position']} "
                                 "is not a ReportSubmitted leaf")
         if leaf["period"] != period or entry.get("indicators") != leaf["figures"] or entry.get("as_of") != leaf["as_of"]:
             raise ExportRefused(f"figures.json: the submission at position {leaf['position']} differs "
                                 "from its ReportSubmitted leaf")
+        listed.add(leaf["position"])
+    for position, leaf in sorted(submissions.items()):
+        if leaf["period"] == period and position not in listed:
+            raise ExportRefused(f"figures.json: leaves out the submission of {period} at position {position}")
     checked = 0
     for leaf in submissions.values():
-        problems = compare(leaf["figures"], recomputer.figures(leaf["period"], leaf["as_of"], zone=zone))
+        problems = _recomputed(lambda leaf=leaf: compare(
+            leaf["figures"], recomputer.figures(leaf["period"], leaf["as_of"], zone=timezone)),
+            f"leaves.jsonl line {leaf['position']}: the ReportSubmitted of {str(leaf['period'])[:40]!r}")
         if problems:
             raise ExportRefused(f"leaves.jsonl line {leaf['position']}: the ReportSubmitted figures of "
                                 f"{leaf['period']} are not those of the log as of {leaf['as_of']}: "
@@ -179,6 +245,7 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
                                       "as_submitted"}):
         warnings.append(f"figures.json: {key!r} is neither signed nor recomputed, ignored")
     return {"ok": True, "events": frontier.size, "origin": checkpoint.origin, "tree_size": checkpoint.size,
+            "timezone": timezone,
             "root": checkpoint.root.hex(), "witnesses": cosigned, "earlier_checkpoints": len(earlier),
             "submissions_recomputed": checked, "period": period, "warnings": warnings}
 

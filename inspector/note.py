@@ -274,7 +274,7 @@ class Checkpoint:
         origin, size, root = lines[0], lines[1], lines[2]
         if not origin:
             raise NoteError("a checkpoint's origin is empty")
-        if not size.isdigit() or (size != "0" and size.startswith("0")):
+        if not (size.isascii() and size.isdigit()) or (size != "0" and size.startswith("0")):
             raise NoteError(f"a checkpoint's tree size is not a decimal number: {size[:30]!r}")
         root_bytes = unb64(root, "the checkpoint's root hash")
         if len(root_bytes) != 32:
@@ -330,7 +330,7 @@ class Proof:
         if not lines or not lines[0].startswith("index "):
             raise NoteError("the proof has no index line")
         index = lines.pop(0)[6:]
-        if not index.isdigit() or (index != "0" and index.startswith("0")):
+        if not (index.isascii() and index.isdigit()) or (index != "0" and index.startswith("0")):
             raise NoteError("the proof's index is not a decimal number")
         hashes = tuple(unb64(line, "a proof hash") for line in lines)
         if any(len(h) != 32 for h in hashes):

@@ -25,6 +25,13 @@ class ReceiptRefused(Exception):
 def verify_receipt(data: str | bytes, log_keys: list[Verifier], witness_keys: list[Verifier] = (),
                    export: str | Path | None = None) -> dict:
     try:
+        return _verify_receipt(data, log_keys, witness_keys, export)
+    except RecursionError:
+        raise ReceiptRefused("the receipt or the export nests JSON too deeply to be read") from None
+
+
+def _verify_receipt(data, log_keys, witness_keys, export) -> dict:
+    try:
         proof = Proof.parse(data)
         note, checkpoint = open_checkpoint(proof.checkpoint, log_keys)
         cosigned = note.cosigned_by(list(witness_keys))
@@ -57,11 +64,11 @@ def _against_export(folder: Path, checkpoint, leaf: bytes, index: int) -> None:
     path = folder / "leaves.jsonl"
     if not path.is_file():
         raise ReceiptRefused(f"{path}: missing")
-    with open(path, encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
             try:
-                this, _, _ = from_line(json.loads(text))
-            except ValueError as e:
+                this, _, _ = from_line(json.loads(raw.decode("utf-8")))
+            except ValueError as e:  # UnicodeDecodeError included
                 raise ReceiptRefused(f"{path} line {number}: {e}") from None
             if number == index + 1 and this != leaf:
                 raise ReceiptRefused(f"the export's event at position {number} is not the receipt's")

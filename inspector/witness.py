@@ -96,7 +96,16 @@ def save_state(path: Path, state: dict) -> None:
 
 
 def witness(url: str, key_file: str, state_file: str, *, token: str | None,
-            log_keys: list[Verifier] = (), name: str = DEFAULT_NAME, say=print) -> dict:
+            log_keys: list[Verifier] = (), name: str = DEFAULT_NAME, timezone: str = "Asia/Jakarta",
+            say=print) -> dict:
+    try:
+        return _witness(url, key_file, state_file, token=token, log_keys=log_keys, name=name,
+                        timezone=timezone, say=say)
+    except RecursionError:
+        raise WitnessRefused("the service sent JSON nested too deeply to be read") from None
+
+
+def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say) -> dict:
     signer = Signer.from_file(name, key_file, COSIGNATURE_V1, create=True)
     state_path = Path(state_file)
     leaves_path = state_path.with_name(state_path.name + ".leaves.jsonl")
@@ -113,6 +122,9 @@ def witness(url: str, key_file: str, state_file: str, *, token: str | None,
         note, checkpoint = open_checkpoint(text, keys, (state or {}).get("origin"))
     except NoteError as e:
         raise WitnessRefused(f"the checkpoint: {e}") from None
+    if checkpoint.extensions:
+        raise WitnessRefused("the checkpoint has extension lines this witness does not know: "
+                             "it cosigns only what it checked")
     old_size = state["size"] if state else 0
     old_root = base64.b64decode(state["root"]) if state else merkle.EMPTY_ROOT
     frontier = merkle.Frontier(old_size, [base64.b64decode(h) for h in state["frontier"]]) if state \
@@ -168,8 +180,11 @@ def witness(url: str, key_file: str, state_file: str, *, token: str | None,
         raise WitnessRefused(f"{leaves_path} holds {len(mirrored)} leaves, not the {old_size} cosigned: "
                              "restore it from a backup")
     for text_line in (*mirrored, *new_lines):
-        line = json.loads(text_line)
-        _, event, _ = from_line(line)
+        try:
+            line = json.loads(text_line)
+            _, event, _ = from_line(line)
+        except ValueError as e:
+            raise WitnessRefused(f"the mirrored leaves cannot be read ({e}): restore them from a backup") from None
         if previous_recorded is not None and line["recorded_at"] <= previous_recorded:
             raise WitnessRefused(f"leaf {line['position'] - 1}: recorded_at is not after the one before")
         previous_recorded = line["recorded_at"]
@@ -177,7 +192,14 @@ def witness(url: str, key_file: str, state_file: str, *, token: str | None,
                         line["recorded_at"], event)
     submissions = recomputer.submissions()
     for s in submissions:
-        problems = compare(s["figures"], recomputer.figures(s["period"], s["as_of"]))
+        if s["period"] is None:
+            raise WitnessRefused(f"the ReportSubmitted at position {s['position']} has no period "
+                                 "(its ReportOpened is not in the log)")
+        try:
+            problems = compare(s["figures"], recomputer.figures(s["period"], s["as_of"], zone=timezone))
+        except (ValueError, TypeError, KeyError, LookupError, ArithmeticError) as e:
+            raise WitnessRefused(f"the report submitted at position {s['position']} cannot be recomputed "
+                                 f"({type(e).__name__}: {str(e)[:120]})") from None
         if problems:
             raise WitnessRefused(f"the report of {s['period']} submitted at position {s['position']} "
                                  "states figures the log does not give: " + "; ".join(problems))

@@ -17,6 +17,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import fields, validate
 
+from domain.exceptions import AuditTreeDamaged
 from inspector.note import NoteError, Proof
 from projections.audit.tree import MAX_LEAVES, ProofUnavailable
 
@@ -246,8 +247,14 @@ def receipt(position: int) -> tuple[str, dict]:
     if latest is None:
         abort(409, message="the event is not yet in a signed checkpoint; retry in a few seconds",
               headers={"Retry-After": CHECKPOINT_RETRY})
-    hashes = services.tree.inclusion(position - 1, latest.size)
-    (line,) = services.tree.leaves(position - 1, position)
+    try:
+        hashes = services.tree.inclusion(position - 1, latest.size)
+    except ProofUnavailable as e:
+        abort(404, message=str(e))
+    lines = services.tree.leaves(position - 1, position)
+    if not lines:
+        raise AuditTreeDamaged(f"the event at position {position} is missing from the log: run `iku verify`")
+    (line,) = lines
     extra = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()  # the event, checked by its hash
     proof = Proof(position - 1, tuple(hashes), latest.text, extra)
     return str(proof), {"Content-Disposition": f'attachment; filename="iku-{position}.tlog-proof"'}

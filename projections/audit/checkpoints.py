@@ -72,6 +72,10 @@ def signing_key_path() -> Path:
     return Path(base) / "iku" / "log-signing-key.pem"
 
 
+def cosigned_timestamp(signature: Signature) -> int:
+    return int.from_bytes(signature.signature[:8], "big") if len(signature.signature) >= 8 else -1
+
+
 class CheckpointRefused(NoteError):
     """The tree does not extend the last checkpoint this key signed: it is not signed."""
 
@@ -284,6 +288,10 @@ class Checkpoints:
         if added.name not in cosigned or not any(
                 k.name == added.name and k.key_id == added.key_id for k in self.witness_keys):
             raise NoteError("the cosignature is not by a configured witness key (IKU_WITNESS_KEYS)")
+        kept = [s for s in Note.parse(stored.text).signatures
+                if s.name == added.name and s.key_id == added.key_id]
+        if kept and cosigned_timestamp(kept[0]) >= cosigned[added.name]:
+            return added.name  # the one kept is as recent: a cosignature never goes back in time
         with self.recorder.datastore.transaction(commit=True) as c:
             c.execute(self.recorder.sql(
                 "INSERT INTO iku_cosignatures (size, witness, key_id, line, received_at) "

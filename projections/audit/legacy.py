@@ -46,11 +46,11 @@ def verify_legacy(recorder, log_keys: list[Verifier]) -> tuple[int, str | None]:
     wanted = {position: (chain_hash, signed_at, signature)
               for position, chain_hash, signed_at, signature in checkpoints}
     for position, (chain_hash, signed_at, signature) in wanted.items():
-        message = _statement(position, chain_hash, signed_at)
         try:
             raw = base64.b64decode(signature)
-        except ValueError:
-            raw = b""
+            message = _statement(position, chain_hash, signed_at)
+        except (ValueError, TypeError):
+            return 0, f"the old checkpoint at position {position} cannot be read"
         if not any(k.verify(message, raw) for k in log_keys):
             return 0, f"the old checkpoint signed at {signed_at} is not signed by a trusted log key"
     last = max(wanted)

@@ -388,3 +388,72 @@ def test_a_tree_column_of_the_wrong_length_is_named(recorded, database):
         db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 3", (bytes(tree) + bytes(32),))
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 3) and "has 64 bytes, not 32" in result.reason
+
+
+def test_a_checkpoint_row_planted_beneath_the_service_is_passed_over(client, app, database):
+    services = app.extensions["iku"]
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    with RawSQL(database) as db:
+        db.execute("INSERT INTO iku_tree_checkpoints VALUES (?, ?, ?, ?)",
+                   (2**40, bytes(32), "jemberkab.go.id/prokopim/iku\n1099511627776\nAAAA\n\n\u2014 x AAAAAAA=\n", 0))
+    assert services.checkpoints.latest().size == 3
+    assert client.get("/api/v1/audit/checkpoint").get_data(as_text=True).startswith("jemberkab.go.id/prokopim/iku\n3\n")
+    assert client.get("/api/v1/audit/receipts/3").status_code == 200
+    with acting_as("protokol.ani"):
+        services.agenda.schedule(title="Rapat 9", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert services.checkpoints.latest().size == 4  # signing goes on
+    assert "size 1099511627776" in services.verify().reason  # and verify names the planted row
+
+
+def test_a_receipt_of_a_deleted_event_is_a_503_not_a_500(client, app, database):
+    services = app.extensions["iku"]
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    with RawSQL(database) as db:
+        db.execute("DELETE FROM stored_events WHERE {position} = 2")
+    assert client.get("/api/v1/audit/receipts/2").status_code == 503
+    assert client.get("/api/v1/audit/receipts/99").status_code == 404
+
+
+def test_a_tree_column_of_another_type_is_named_not_a_traceback(recorded, database):
+    with RawSQL(database) as db:
+        if database.startswith("postgresql"):
+            db.execute("UPDATE stored_events SET tree = NULL WHERE {position} = 4")
+        else:
+            db.execute("UPDATE stored_events SET tree = 'text' WHERE {position} = 4")
+    result = recorded.verify()
+    assert (result.ok, result.first_bad_position) == (False, 4) and "no leaf" in result.reason
+
+
+def test_verify_during_writes_is_ok_on_an_intact_store(services):
+    """Writers appending meanwhile are not taken for tampering: verify pins the head."""
+    import threading
+
+    stop = threading.Event()
+    failures = []
+
+    def write(n):
+        with acting_as(f"petugas.{n}"):
+            while not stop.is_set():
+                services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                         location="Pendopo", scope="dalam_daerah")
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for w in writers:
+        w.start()
+    try:
+        for _ in range(15):
+            result = services.verify()
+            if not result.ok:
+                failures.append(result.reason)
+    finally:
+        stop.set()
+        for w in writers:
+            w.join()
+    assert failures == [] and services.verify().ok

@@ -203,7 +203,7 @@ def test_missing_files_and_an_empty_manifest_are_refused(exported, key):
     (exported / "figures.json").unlink()
     refused(exported, key, "figures.json: named by the manifest, missing")
     rehash(exported)
-    refused(exported, key, "figures.json: missing")
+    refused(exported, key, "manifest.json: does not name figures.json")
     (exported / "manifest.json").write_text(json.dumps({"files": {}}))
     refused(exported, key, "manifest.json: names no files")
     (exported / "manifest.json").unlink()
@@ -322,3 +322,80 @@ def test_the_last_lines_deleted_are_refused(exported, key):
     (exported / "leaves.jsonl").write_text("\n".join(lines[:-2]) + "\n")
     rehash(exported)
     refused(exported, key, f"leaves.jsonl: ends at line {len(lines) - 2}, before the checkpoint's size {len(lines)}")
+
+
+def test_figures_read_in_another_timezone_are_refused(exported, key):
+    """The timezone in figures.json is signed by nothing: the inspector's is used."""
+    figures = json.loads((exported / "figures.json").read_text())
+    figures["timezone"] = "Pacific/Kiritimati"
+    (exported / "figures.json").write_text(json.dumps(figures))
+    rehash(exported)
+    refused(exported, key, "computed in the timezone 'Pacific/Kiritimati', not 'Asia/Jakarta'")
+
+
+FORGERIES = {
+    "an indicator code of the wrong type": lambda f: f["as_known_at_checkpoint"]["indicators"][0].update(code=[]),
+    "a submission position of the wrong type": lambda f: f["as_submitted"][0].update(position=[11]),
+    "submissions that are not a list": lambda f: f.update(as_submitted=5),
+    "every submission left out": lambda f: f.update(as_submitted=[]),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_forged_figures_json_shapes_are_named_refusals(exported, key, forgery):
+    figures = json.loads((exported / "figures.json").read_text())
+    FORGERIES[forgery](figures)
+    (exported / "figures.json").write_text(json.dumps(figures))
+    rehash(exported)
+    result = CliRunner().invoke(main, ["verify-export", str(exported), "--key", key.vkey])
+    assert result.exit_code == 1 and "REFUSED: figures.json" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("damage", ["nested", "not utf-8", "duplicate key"])
+def test_odd_bytes_in_the_leaves_are_named_refusals(exported, key, damage):
+    lines = (exported / "leaves.jsonl").read_bytes().splitlines()
+    if damage == "nested":
+        lines[1] = b"[" * 100_000 + b"]" * 100_000
+    elif damage == "not utf-8":
+        lines[1] = lines[1][:-2] + b"\xff}"
+    else:
+        lines[1] = lines[1][:-1] + b',"position":2}'
+    (exported / "leaves.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    rehash(exported)
+    result = CliRunner().invoke(main, ["verify-export", str(exported), "--key", key.vkey])
+    assert result.exit_code == 1 and "REFUSED:" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_manifest_that_omits_the_leaves_or_names_files_outside_is_refused(exported, key):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    del manifest["files"]["leaves.jsonl"]
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    refused(exported, key, "does not name leaves.jsonl")
+    manifest["files"]["/etc/hostname"] = "0" * 64
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    refused(exported, key, "names a file outside the export")
+
+
+def test_a_report_submitted_without_its_opening_is_a_named_refusal(logged, database, key, tmp_path):
+    from tests.conftest import RawSQL
+
+    submitted = next(e for e in logged.agenda.report_history("2021-Q1") if e.type == "ReportSubmitted")
+    import uuid
+
+    with RawSQL(database) as db:  # the ReportOpened moved to another aggregate
+        opened = submitted.position - 1
+        db.execute("UPDATE stored_events SET originator_id = ? WHERE {position} = ?", (uuid.uuid4().hex, opened))
+    forge_tree(logged, database)
+    out = export(logged, database, tmp_path / "orphan")
+    result = CliRunner().invoke(main, ["verify-export", str(out), "--key", key.vkey])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "REFUSED: " in result.stderr and "ReportOpened is not in the log" in result.stderr
+
+
+def test_a_file_of_two_witness_keys_is_read_whole(exported, key, tmp_path):
+    one = Signer.from_file("a.example/w", tmp_path / "a.pem", COSIGNATURE_V1, create=True).verifier
+    two = Signer.from_file("b.example/w", tmp_path / "b.pem", COSIGNATURE_V1, create=True).verifier
+    (tmp_path / "witnesses").write_text(f"{one.vkey}\n{two.vkey}\n")
+    result = CliRunner().invoke(main, ["verify-export", str(exported), "--key", key.vkey,
+                                       "--witness", str(tmp_path / "witnesses")])
+    assert result.exit_code == 1 and "not cosigned by the witness a.example/w" in result.stderr

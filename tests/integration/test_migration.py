@@ -140,3 +140,4 @@ def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database, ev
         assert "no leaf" in result.reason
     finally:
         again.close()
+

@@ -213,3 +213,29 @@ def test_a_forged_cosignature_in_the_database_is_named_by_verify(service, tmp_pa
         db.execute("UPDATE iku_cosignatures SET line = ?", (" ".join(parts[:2] + [base64.b64encode(bytes(raw)).decode()]) + "\n",))
     result = services.verify()
     assert result.ok is False and "forged cosignature" in result.reason
+
+
+def test_the_witness_refuses_a_checkpoint_with_lines_it_does_not_know(service, tmp_path, witness_key, database):
+    """Signed with the genuine key, but with an extension line: the witness cosigns only what it checked."""
+    services, url, token = service
+    record(services, 2)
+    size = services.tree.size()
+    body = f"jemberkab.go.id/prokopim/iku\n{size}\n" + __import__("base64").b64encode(services.tree.root(size)).decode() + "\nextra: anything\n"
+    note = body + "\n" + services.checkpoints.signer.sign_note(body)
+    with RawSQL(database) as db:
+        db.execute("UPDATE iku_tree_checkpoints SET note = ? WHERE size = ?", (note, size))
+    with pytest.raises(WitnessRefused, match="extension lines"):
+        run_witness(services, url, token, tmp_path, witness_key)
+
+
+def test_an_older_cosignature_never_replaces_a_newer_one(service, client, auth, tmp_path):
+    services, url, token = service
+    record(services, 1)
+    size = services.tree.size()
+    body = services.checkpoints.latest().checkpoint.body
+    genuine = Signer.from_file(NAME, tmp_path / "witness" / "key.pem", COSIGNATURE_V1)
+    newer, older = genuine.cosign(body, timestamp=2_000_000_000), genuine.cosign(body, timestamp=1)
+    for line in (newer, older):
+        assert client.post("/api/v1/audit/cosignatures", headers=auth("inspektorat"),
+                           json={"size": size, "cosignature": line}).status_code == 201
+    assert services.checkpoints.latest().cosignatures == (newer,)

@@ -175,3 +175,21 @@ def test_a_tlog_proof_round_trips_in_the_c2sp_layout():
     for bad in ("c2sp.org/tlog-proof@v2\nindex 1\n\nx", "c2sp.org/tlog-proof@v1\nindex 01\n\nx", "garbage"):
         with pytest.raises(NoteError):
             Proof.parse(bad)
+
+
+@pytest.mark.parametrize("digits", ["\u00b2", "\u0662", "\uff12"])
+def test_only_ascii_digits_make_a_size_or_an_index(digits):
+    with pytest.raises(NoteError):
+        Checkpoint.parse(f"example.com/log\n{digits}\n{base64.b64encode(bytes(32)).decode()}\n")
+    with pytest.raises(NoteError):
+        Proof.parse(f"c2sp.org/tlog-proof@v1\nindex {digits}\n\nx")
+
+
+def test_a_receipt_with_deeply_nested_extra_data_is_refused_by_name():
+    from inspector.receipt import ReceiptRefused, verify_receipt
+
+    log = Signer("example.com/log", Ed25519PrivateKey.generate())
+    body = Checkpoint("example.com/log", 1, bytes(32)).body
+    proof = Proof(0, (), body + "\n" + log.sign_note(body), b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ReceiptRefused):
+        verify_receipt(str(proof), [log.verifier])
