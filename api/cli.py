@@ -324,6 +324,8 @@ def verify(keys, witnesses):
         checkpoints = audit_checkpoints(agenda, "", sign=False, log_keys=log_keys,
                                         witness_keys=witness_keys)
         result = verify_audit(agenda, checkpoints)
+    except NoteError as e:  # e.g. the key's record of its last head cannot be read
+        raise click.ClickException(str(e)) from None
     finally:
         agenda.close()
     for warning in result.warnings:

@@ -24,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--folder", default=None, help="folder of the SQLite files (default: a temporary one)")
 
 
+def forget_key() -> None:
+    """A new database: a new key, without the head an earlier database's log left it."""
+    key = Path(os.environ["IKU_SIGNING_KEY"])
+    for path in (key, key.with_suffix(".head"), key.with_suffix(".lock")):
+        path.unlink(missing_ok=True)
+
+
 @contextmanager
 def database(args, name: str):
     """Yields the IKU_DATABASE value of a database for this benchmark, and whether it
@@ -36,7 +43,10 @@ def database(args, name: str):
         if not existed:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ.setdefault("IKU_SIGNING_KEY", str(folder / "bench-signing-key.pem"))
+        # A key per database: the key keeps the last head it signed, and refuses another log.
+        os.environ["IKU_SIGNING_KEY"] = str(folder / f"{name}-signing-key.pem")
+        if not existed:
+            forget_key()
         try:
             yield str(path), existed
         finally:
@@ -47,7 +57,7 @@ def database(args, name: str):
     import psycopg
 
     dbname = f"iku_bench_{name}".replace("-", "_")
-    os.environ.setdefault("IKU_SIGNING_KEY", str(Path(tempfile.gettempdir()) / f"{dbname}-key.pem"))
+    os.environ["IKU_SIGNING_KEY"] = str(Path(tempfile.gettempdir()) / f"{dbname}-key.pem")
     with psycopg.connect(args.postgres, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
         if exists and not args.keep:
@@ -55,6 +65,7 @@ def database(args, name: str):
             exists = None
         if not exists:
             admin.execute(f"CREATE DATABASE {dbname}")
+            forget_key()
     url = f"{args.postgres.rsplit('/', 1)[0]}/{dbname}"
     try:
         yield url, bool(exists)

@@ -145,6 +145,7 @@ class Checkpoints:
         self.log_keys = list(log_keys or ([signer.verifier] if signer else []))
         self.witness_keys = [k for k in (witness_keys or []) if k.kind == COSIGNATURE_V1]
         self._timer: threading.Timer | None = None
+        self._refused_at = float("-inf")
         self._timer_lock = threading.Lock()
 
     # Signing -------------------------------------------------------------------------
@@ -188,8 +189,9 @@ class Checkpoints:
         never turned into the write's failure."""
         try:
             return self.sign()
-        except CheckpointRefused:
-            log.exception("a checkpoint was refused")
+        except CheckpointRefused as e:
+            self._refused_at = time.monotonic()
+            log.error("no checkpoint signed: %s", e)
             return None
 
     def after_write(self) -> None:
@@ -199,6 +201,8 @@ class Checkpoints:
         if self.interval <= 0:
             self.sign_or_log()
             return
+        if time.monotonic() - self._refused_at < self.interval:
+            return  # refused moments ago: not again at every write
         latest = self.latest()
         wait = 0.0 if latest is None else latest.signed_at / 1e6 + self.interval - time.time()
         if wait <= 0:
