@@ -221,9 +221,17 @@ class Checkpoints:
             log.exception("signing a checkpoint failed")
 
     def close(self) -> None:
+        """A checkpoint still due is signed now (a command that wrote, such as `iku demo`,
+        leaves its writes signed)."""
         with self._timer_lock:
+            pending = self._timer is not None and self._timer.is_alive()
             if self._timer is not None:
                 self._timer.cancel()
+        if pending:
+            try:
+                self.sign_or_log()
+            except Exception:  # noqa: BLE001 - closing: the store may be gone; the next write signs
+                log.exception("signing the due checkpoint at close failed")
 
     def public_pem(self) -> str:
         """The signing key's public half as PEM (SubjectPublicKeyInfo)."""

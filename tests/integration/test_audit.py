@@ -457,3 +457,24 @@ def test_verify_during_writes_is_ok_on_an_intact_store(services):
         for w in writers:
             w.join()
     assert failures == [] and services.verify().ok
+
+
+def test_with_an_interval_writes_arm_one_timer_and_closing_signs_what_is_due(database, monkeypatch):
+    """IKU_CHECKPOINT_INTERVAL > 0: the first write signs at once, later ones within the
+    interval wait for the timer; a process that ends (a CLI command) signs what is due."""
+    from api.services import Services
+
+    monkeypatch.setenv("IKU_CHECKPOINT_INTERVAL", "60")
+    services = Services(database, "Asia/Jakarta")
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    assert services.checkpoints.latest().size == 1
+    assert services.checkpoints._timer.is_alive()
+    services.close()
+    again = Services(database, "Asia/Jakarta")
+    try:
+        assert again.checkpoints.latest().size == 3
+    finally:
+        again.close()
