@@ -82,52 +82,6 @@ def root_of(leaf_hashes: Iterable[bytes]) -> bytes:
     return frontier.root()
 
 
-# Where a store keeps the complete subtrees (Go's golang.org/x/mod/sumdb/tlog layout) --
-
-
-def stored_hash_index(level: int, index: int) -> int:
-    """The place of node (level, index) in the sequence of hashes in the order appending
-    leaves makes them: leaf n's hash, then the subtrees it completes, one after the other."""
-    n = index
-    for _ in range(level):
-        n = 2 * n + 1
-    i = 0
-    while n > 0:
-        i += n
-        n >>= 1
-    return i + level
-
-
-def stored_hash_count(size: int) -> int:
-    """How many hashes a tree of `size` leaves has stored."""
-    if size == 0:
-        return 0
-    count = stored_hash_index(0, size - 1) + 1
-    last = size - 1
-    while last & 1:
-        count += 1
-        last >>= 1
-    return count
-
-
-def whole_leaves(count: int) -> int:
-    """The largest tree size whose stored hashes are at most `count`."""
-    low, high = 0, max(count, 0)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if stored_hash_count(middle) <= count:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def size_of(count: int) -> int | None:
-    """The tree size whose stored hashes number `count`, or None (a partial append)."""
-    size = whole_leaves(count)
-    return size if stored_hash_count(size) == count else None
-
-
 # Proofs over stored complete subtrees -------------------------------------------------
 
 Get = Callable[[int, int], bytes]  # (level, index) → hash of that complete subtree
