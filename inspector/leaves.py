@@ -21,6 +21,9 @@ _pack = struct.Struct(">I").pack
 LINE_FIELDS = ("position", "activity_id", "version", "topic", "recorded_at", "actor", "state")
 
 
+_decode = json.JSONDecoder().decode
+
+
 class LeafError(ValueError):
     pass
 
@@ -37,7 +40,7 @@ def actor_of(state: bytes) -> str:
     """The event's actor; "" for a state that is not a JSON object with one (the service's
     events always have one; the leaf covers the state's bytes whatever they are)."""
     try:
-        event = json.loads(state)
+        event = _decode(state.decode())
     except (ValueError, UnicodeDecodeError):
         return ""
     actor = event.get("actor") if isinstance(event, dict) else None
@@ -52,7 +55,6 @@ def to_line(position: int, activity_id: str, version: int, topic: str, recorded_
 
 
 _FIELDS = frozenset(LINE_FIELDS)
-_decode = json.JSONDecoder().decode
 
 
 def from_line(line: dict) -> tuple[bytes, dict, bytes]:

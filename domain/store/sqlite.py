@@ -93,9 +93,9 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         super().__init__(datastore, events_table_name)
         t = self.events_table = self.events_table_name
         self.head_statement = (
-            f"SELECT coalesce((SELECT rowid FROM {t} ORDER BY rowid DESC LIMIT 1), 0), "
-            f"coalesce((SELECT recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1), 0), "
-            "coalesce((SELECT answered_until FROM iku_horizon WHERE id = 1), 0)")
+            "SELECT coalesce(e.rowid, 0), coalesce(e.recorded_at, 0), h.answered_until "
+            f"FROM iku_horizon h LEFT JOIN (SELECT rowid, recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1) e "
+            "WHERE h.id = 1")
         self.insert_events_statement = (
             f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)")
