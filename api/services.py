@@ -41,7 +41,7 @@ class Services:
         self.checkpoints = audit_checkpoints(self.agenda, self.database, sign=True)
         self.tree = self.checkpoints.tree
         if create_tables:
-            migrate_to_tree(self.agenda.recorder)
+            migrate_to_tree(self.agenda.recorder, host_signed=self.checkpoints.head.path.exists())
         self.agenda.after_commit.append(self.checkpoints.after_write)
 
     def verify(self):
@@ -71,7 +71,7 @@ def audit_checkpoints(agenda: Agenda, database: str, *, sign: bool,
     if sign:
         move_legacy_key(database, signing_key_path())
         signer = Signer.from_file(origin, signing_key_path(), create=True)
-        head = SignedHead(signing_key_path())
+        head = SignedHead(signing_key_path(), origin)
     configured = keys_from_setting(os.environ.get("IKU_LOG_KEYS"))
     if log_keys is None:
         log_keys = configured or ([signer.verifier] if signer else [])
@@ -86,7 +86,7 @@ def verify_audit(agenda: Agenda, checkpoints: Checkpoints):
     """`iku verify`: also against the last head this host's key signed, when it is here."""
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
                         witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
-                        signed_head=SignedHead(signing_key_path()).read())
+                        signed_head=SignedHead(signing_key_path(), checkpoints.origin).read(checkpoints.origin))
 
 
 def readonly_agenda(database: str | None = None) -> Agenda:

@@ -86,16 +86,22 @@ class SignedHead:
     rewrites the database — tree included — without the key gets nothing signed, and
     `iku verify` on this host names the rewrite. One file per host; it only moves forward."""
 
-    def __init__(self, key_path: Path):
+    def __init__(self, key_path: Path, origin: str | None = None):
         self.path = Path(key_path).with_suffix(".head")
+        self.origin = origin
 
-    def read(self) -> tuple[int, bytes] | None:
+    def read(self, origin: str | None = None) -> tuple[int, bytes] | None:
         try:
             data = json.loads(self.path.read_text())
-            return int(data["size"]), base64.b64decode(data["root"], validate=True)
+            size, root = data["size"], base64.b64decode(data["root"], validate=True)
+            if type(size) is not int or size < 0 or len(root) != 32:
+                raise ValueError("not a tree size and a 32-byte root")
+            if origin is not None and data.get("origin") != origin:
+                raise ValueError(f"it is for the log {str(data.get('origin'))[:60]!r}, not {origin!r}")
+            return size, root
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as e:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
             raise CheckpointRefused(f"{self.path} cannot be read ({e}): restore it, or move it away "
                                     "if this host never signed") from None
 
@@ -106,7 +112,7 @@ class SignedHead:
         descriptor = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield self.read()
+            yield self.read(self.origin)
         finally:
             os.close(descriptor)  # releases the lock
 
@@ -161,8 +167,15 @@ class Checkpoints:
             latest = self.latest()
             if signed is None and latest is not None:  # a host's first signature: from the latest
                 signed = (latest.size, latest.root)
-            if size == 0 or (latest is not None and latest.size >= size and signed is not None
-                             and signed[0] >= latest.size):
+            if latest is not None and latest.size >= size:
+                # Nothing new to sign: still, the log must be the one the latest checkpoint signed.
+                if latest.size > size or self.tree.root(size) != latest.root:
+                    raise CheckpointRefused(
+                        f"the log of {size} events is not the one the checkpoint of size {latest.size} "
+                        "signed (truncated or rewritten); nothing is signed (run iku verify)")
+                if signed is None or signed[0] >= latest.size:
+                    return latest
+            if size == 0:
                 return latest
             if signed is not None:
                 last_size, last_root = signed
@@ -178,9 +191,13 @@ class Checkpoints:
             body = Checkpoint(self.origin, size, root).body
             note = body + "\n" + self.signer.sign_note(body)
             with self.recorder.datastore.transaction(commit=True) as c:
+                # Another process may have signed this size (the same note: nothing changes); a
+                # row planted beneath the service at this size is replaced by the genuine one.
                 c.execute(self.recorder.sql(
                     "INSERT INTO iku_tree_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (size) DO NOTHING"), (size, root, note, int(time.time() * 1e6)))
+                    "ON CONFLICT (size) DO UPDATE SET root = excluded.root, note = excluded.note, "
+                    "signed_at = excluded.signed_at WHERE iku_tree_checkpoints.note <> excluded.note"),
+                    (size, root, note, int(time.time() * 1e6)))
             self.head.write(self.origin, size, root)
         return self.latest()
 
@@ -192,7 +209,10 @@ class Checkpoints:
         except CheckpointRefused as e:
             self._refused_at = time.monotonic()
             log.error("no checkpoint signed: %s", e)
-            return None
+        except Exception:  # noqa: BLE001 - the write is committed: its answer must say so
+            self._refused_at = time.monotonic()
+            log.exception("no checkpoint signed")
+        return None
 
     def after_write(self) -> None:
         """Called after events are committed: sign now, or when the interval has passed."""
@@ -260,10 +280,16 @@ class Checkpoints:
     def latest(self) -> StoredCheckpoint | None:
         """The largest checkpoint whose note verifies with the log's keys (a row planted
         beneath the service is passed over)."""
-        for stored in self._read(limit=20):
-            if self._genuine(stored):
-                return stored
-        return None
+        below = None
+        while True:
+            batch = self._read("" if below is None else "WHERE size < ?", () if below is None else (below,),
+                               limit=50)
+            for stored in batch:
+                if self._genuine(stored):
+                    return stored
+            if len(batch) < 50:
+                return None
+            below = batch[-1].size
 
     def _genuine(self, stored: StoredCheckpoint) -> bool:
         try:

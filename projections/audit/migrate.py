@@ -36,13 +36,17 @@ def _has_tree_column(recorder, c) -> bool:
     return c.fetchone() is not None
 
 
-def migrate_to_tree(recorder) -> int:
+def migrate_to_tree(recorder, *, host_signed: bool = False) -> int:
     """Add the tree column, and compute the tree of a log written before it. Returns the
-    leaves computed."""
+    leaves computed. `host_signed`: this host's key has signed checkpoints of the tree
+    already — its database is of this version, never upgraded."""
     with recorder.read() as c:
         recorder.tuple_rows(c)
         has_column = _has_tree_column(recorder, c)
-        legacy = _table_exists(recorder, c, "iku_chain") or _table_exists(recorder, c, "iku_checkpoints")
+        legacy = _table_exists(recorder, c, "iku_checkpoints")
+        if legacy:  # the old version signed at least one checkpoint
+            c.execute("SELECT 1 FROM iku_checkpoints LIMIT 1")
+            legacy = c.fetchone() is not None and not host_signed
     if has_column and not legacy:
         return 0
     with recorder.write() as c:

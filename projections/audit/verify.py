@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eventsourcing.persistence import PersistenceError
+
 from inspector import merkle
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Note, NoteError, Verifier
@@ -39,9 +41,9 @@ class Verification:
 
 
 class _Failed(Exception):
-    def __init__(self, position: int | None, reason: str):
+    def __init__(self, position: int | None, reason: str, checked: int | None = None):
         super().__init__(reason)
-        self.position, self.reason = position, reason
+        self.position, self.reason, self.checked = position, reason, checked
 
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
@@ -67,7 +69,12 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
         if legacy_failure:
             raise _Failed(None, legacy_failure)
     except _Failed as failed:
-        return Verification(False, checked, 0, "", failed.position, failed.reason)
+        return Verification(False, failed.checked if failed.checked is not None else checked, 0, "",
+                            failed.position, failed.reason)
+    except PersistenceError as e:  # e.g. text that is not UTF-8 where SQLite stores text
+        return Verification(False, checked, 0, "", None,
+                            f"the database cannot be read as the service wrote it ({e}): "
+                            "it was changed beneath the service")
     return Verification(True, checked, frontier.size, frontier.root().hex(),
                         checkpoints=len(checkpoints) + legacy_checked, witnesses=witnesses,
                         warnings=tuple(warnings))
@@ -109,28 +116,28 @@ def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes]):
         for position in range(after + 1, stop + 1):
             row = rows.get(position)
             if row is None:
-                raise _Failed(position, f"the event at position {position} is missing from the log")
+                raise _Failed(position, checked=checked, reason=f"the event at position {position} is missing from the log")
             p, activity_id, version, topic, state, recorded_at, tree = row
             if not tree:
-                raise _Failed(position, f"the event at position {position} has no leaf in the tree "
+                raise _Failed(position, checked=checked, reason=f"the event at position {position} has no leaf in the tree "
                                         "(it was not written by the service)")
             try:
                 leaf = canonical(p, activity_id, version, topic, recorded_at, actor_of(state), state)
             except (TypeError, ValueError, AttributeError):
-                raise _Failed(position, f"the event at position {position} cannot be read") from None
+                raise _Failed(position, checked=checked, reason=f"the event at position {position} cannot be read") from None
             made = frontier.append(merkle.leaf_hash(leaf))
             if tree[:32] != made[0][2]:
-                raise _Failed(position, f"the event at position {position} does not match its leaf "
+                raise _Failed(position, checked=checked, reason=f"the event at position {position} does not match its leaf "
                                         "(changed since it was recorded)")
             if last_recorded is not None and recorded_at <= last_recorded:
-                raise _Failed(position, f"the event at position {position} is recorded at {recorded_at} µs, "
+                raise _Failed(position, checked=checked, reason=f"the event at position {position} is recorded at {recorded_at} µs, "
                                         "not after the event before it (backdated or reordered)")
             if len(tree) != 32 * len(made):
-                raise _Failed(position, f"the tree column of the event at position {position} has "
+                raise _Failed(position, checked=checked, reason=f"the tree column of the event at position {position} has "
                                         f"{len(tree)} bytes, not {32 * len(made)} (the tree was changed)")
             for level, index, h in made[1:]:
                 if tree[32 * level:32 * (level + 1)] != h:
-                    raise _Failed(position, f"the tree's node of level {level}, index {index} is not "
+                    raise _Failed(position, checked=checked, reason=f"the tree's node of level {level}, index {index} is not "
                                             "the hash of its children (the tree was changed)")
             last_recorded = recorded_at
             checked += 1

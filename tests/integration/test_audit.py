@@ -478,3 +478,76 @@ def test_with_an_interval_writes_arm_one_timer_and_closing_signs_what_is_due(dat
         assert again.checkpoints.latest().size == 3
     finally:
         again.close()
+
+
+def test_a_committed_write_answers_201_even_when_its_checkpoint_cannot_be_signed(client, auth, app, database):
+    """Signing comes after the commit: whatever fails there is logged, never the write's answer."""
+    services = app.extensions["iku"]
+    body = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+            "location": "Pendopo", "scope": "dalam_daerah"}
+    for _ in range(8):
+        assert client.post("/api/v1/activities", headers=auth("protokol"), json=body).status_code == 201
+    with RawSQL(database) as db:  # node (3, 0) cut from the row of position 8
+        (tree,) = db.execute("SELECT tree FROM stored_events WHERE {position} = 8")[0]
+        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 8", (bytes(tree)[:96],))
+    response = client.post("/api/v1/activities", headers=auth("protokol"), json=body)
+    assert response.status_code == 201  # recorded (this process knew the tree), but nothing signed
+    assert services.agenda.recorder.max_notification_id() == 9 and services.checkpoints.latest().size == 8
+    services.checkpoints.head.path.write_text('{"size": 1e999, "root": "x"}')
+    services.agenda.recorder._committed = None
+    with RawSQL(database) as db:
+        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 8", (bytes(tree),))
+    assert client.post("/api/v1/activities", headers=auth("protokol"), json=body).status_code == 201
+
+
+@pytest.mark.parametrize("head", ['{"size": -1, "root": "AAAA"}', '{"size": 2, "root": "' + "A" * 43 + '="}',
+                                  '{"size": 1, "root": "' + "A" * 43 + '=", "origin": "elsewhere"}', "Infinity"])
+def test_a_head_file_that_is_not_a_head_is_refused_by_name(recorded, head):
+    from projections.audit.checkpoints import CheckpointRefused
+
+    recorded.checkpoints.head.path.write_text(head)
+    with pytest.raises(CheckpointRefused, match="cannot be read"):
+        recorded.checkpoints.sign()
+
+
+def test_rows_planted_at_the_next_sizes_are_replaced_and_many_huge_ones_passed_over(recorded, database):
+    with RawSQL(database) as db:
+        for size in range(13, 16):
+            db.execute("INSERT INTO iku_tree_checkpoints VALUES (?, ?, ?, ?)", (size, bytes(32), "forged\n", 0))
+        for n in range(60):
+            db.execute("INSERT INTO iku_tree_checkpoints VALUES (?, ?, ?, ?)", (2**40 + n, bytes(32), "forged\n", 0))
+    assert recorded.checkpoints.latest().size == 12
+    with acting_as("protokol.ani"):
+        recorded.agenda.schedule(title="Rapat baru", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert recorded.checkpoints.latest().size == 13  # the planted row of size 13 was replaced
+
+
+def test_a_log_cut_and_refilled_to_the_same_size_is_refused_when_signing(recorded, database):
+    from projections.audit.checkpoints import CheckpointRefused
+
+    change_state(database, 12, b'"Ani"', b'"Bob"')
+    forge_tree(recorded, database, drop_checkpoints=False, resign=False)  # as if refilled by the service
+    with pytest.raises(CheckpointRefused, match="not the one the checkpoint of size 12 signed"):
+        recorded.checkpoints.sign()
+
+
+def test_text_that_is_not_utf8_in_a_column_is_named_not_a_traceback(tmp_path):
+    """SQLite stores what it is given (PostgreSQL refuses text that is not UTF-8)."""
+    from api.services import Services
+
+    database = str(tmp_path / "utf8.sqlite3")
+    services = Services(database, "Asia/Jakarta")
+    try:
+        with acting_as("protokol.ani"):
+            for i in range(5):
+                services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                         location="Pendopo", scope="dalam_daerah")
+        with RawSQL(database) as db:
+            db.execute("UPDATE stored_events SET topic = CAST(X'ff00' AS TEXT) WHERE {position} = 5")
+        result = services.verify()
+        assert result.ok is False and "cannot be read" in result.reason
+    finally:
+        services.close()
+    cli = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": database})
+    assert cli.exit_code == 1 and "Traceback" not in cli.output and "cannot be read" in cli.output

@@ -108,14 +108,28 @@ def test_the_upgrade_computes_the_same_tree_the_write_would_have(services, datab
             services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
                                      location="Pendopo", scope="dalam_daerah")
     root = services.tree.root(7)
+    import base64
+    import hashlib
+
+    chain = bytes(32)  # the previous version's chain, and a checkpoint of it signed with the key
+    for p, i, v, t, st, r in services.agenda.recorder.select_rows(0, 2**62, 100):
+        chain = hashlib.sha256(chain + canonical(p, i, v, t, r, actor_of(st), st)).digest()
+    statement = f"IKU-CHECKPOINT v1\nposition: 7\nhash: {chain.hex()}\nsigned_at: 2026-01-01T00:00:00+00:00\n"
+    signature = base64.b64encode(services.checkpoints.signer.key.sign(statement.encode())).decode()
+    services.checkpoints.head.path.unlink()  # the host of the previous version had none
     with RawSQL(database) as db:  # as the previous version left it: its tables, no tree
         db.execute("UPDATE stored_events SET tree = NULL")
         db.execute("DELETE FROM iku_tree_checkpoints")
         db.execute("CREATE TABLE iku_chain (position BIGINT PRIMARY KEY, hash TEXT NOT NULL)")
+        db.execute("CREATE TABLE iku_checkpoints (position BIGINT NOT NULL, hash TEXT NOT NULL, "
+                   "signed_at TEXT NOT NULL, signature TEXT NOT NULL, public_key TEXT NOT NULL)")
+        db.execute("INSERT INTO iku_checkpoints VALUES (7, ?, '2026-01-01T00:00:00+00:00', ?, '')",
+                   (chain.hex(), signature))
     upgraded = Services(database, "Asia/Jakarta")
     try:
         assert upgraded.tree.size() == 7 and upgraded.tree.root(7) == root
-        assert upgraded.verify().ok
+        result = upgraded.verify()
+        assert result.ok and result.checkpoints == 1, result.reason
     finally:
         upgraded.close()
 
@@ -141,3 +155,25 @@ def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database, ev
     finally:
         again.close()
 
+
+
+def test_empty_tables_of_the_previous_version_do_not_trigger_an_upgrade(services, database):
+    """An insider cannot have a changed log re-hashed by making it look like the previous
+    version's: the upgrade needs the old version's signed checkpoints, on a host whose key
+    has not signed the tree."""
+    with acting_as("protokol.ani"):
+        for i in range(3):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+    with RawSQL(database) as db:
+        db.execute("UPDATE stored_events SET tree = NULL")
+        db.execute("DELETE FROM iku_tree_checkpoints")
+        db.execute("CREATE TABLE iku_chain (position BIGINT PRIMARY KEY, hash TEXT NOT NULL)")
+        db.execute("CREATE TABLE iku_checkpoints (position BIGINT NOT NULL, hash TEXT NOT NULL, "
+                   "signed_at TEXT NOT NULL, signature TEXT NOT NULL, public_key TEXT NOT NULL)")
+    again = Services(database, "Asia/Jakarta")
+    try:
+        result = again.verify()
+        assert result.ok is False and "no leaf" in result.reason
+    finally:
+        again.close()
