@@ -74,7 +74,7 @@ def _read(folder: Path, name: str) -> str:
         raise ExportRefused(f"{name}: cannot be read ({e})") from None
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -114,7 +114,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
         path = folder / name
         if not path.is_file():
             raise ExportRefused(f"{name}: named by the manifest, missing")
-        if _sha256(path) != digest:
+        if sha256_file(path) != digest:
             raise ExportRefused(f"{name}: its SHA-256 differs from the manifest's")
     for name in ("leaves.jsonl", "checkpoint.txt", "figures.json"):
         if name not in manifest["files"]:

@@ -89,30 +89,24 @@ class IKURecorderMixin(Dialect):
     def select_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
         """Plain rows (position, activity id hex, version, topic, state, recorded_at): the
         projector's fast path, with no object per notification (rows read as tuples)."""
-        with self.read() as c:
-            self.tuple_rows(c)
-            c.execute(self.sql(
-                f"SELECT {self.position_column}, originator_id, originator_version, "
-                f"topic, state, recorded_at FROM {self.events_table} "
-                f"WHERE {self.position_column} > ? AND {self.position_column} <= ? "
-                f"ORDER BY {self.position_column} LIMIT ?"), (after, stop, limit))
-            id_hex = self.id_hex
-            return [(p, id_hex(i), v, t, s if type(s) is bytes else _as_bytes(s), r)
-                    for p, i, v, t, s, r in c.fetchall()]
+        return self._select_rows(after, stop, limit, "")
 
     def select_tree_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
         """As select_rows, with each row's tree column last (None where it has none)."""
+        return [(*row[:6], bytes(row[6]) if isinstance(row[6], (bytes, memoryview)) else None)
+                for row in self._select_rows(after, stop, limit, ", tree")]
+
+    def _select_rows(self, after: int, stop: int, limit: int, extra: str) -> list[tuple]:
         with self.read() as c:
             self.tuple_rows(c)
             c.execute(self.sql(
                 f"SELECT {self.position_column}, originator_id, originator_version, "
-                f"topic, state, recorded_at, tree FROM {self.events_table} "
+                f"topic, state, recorded_at{extra} FROM {self.events_table} "
                 f"WHERE {self.position_column} > ? AND {self.position_column} <= ? "
                 f"ORDER BY {self.position_column} LIMIT ?"), (after, stop, limit))
             id_hex = self.id_hex
-            return [(p, id_hex(i), v, t, s if type(s) is bytes else _as_bytes(s), r,
-                     bytes(tree) if isinstance(tree, (bytes, memoryview)) else None)
-                    for p, i, v, t, s, r, tree in c.fetchall()]
+            return [(p, id_hex(i), v, t, s if type(s) is bytes else _as_bytes(s), r, *rest)
+                    for p, i, v, t, s, r, *rest in c.fetchall()]
 
     def select_recorded_events(
         self, originator_id: UUID, *, recorded_until: int | None = None

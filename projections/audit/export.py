@@ -15,12 +15,12 @@ was given, recomputes the root from the leaves and every figure from the leaves.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.store import to_datetime
+from inspector.export import sha256_file
 
 FORMAT = "iku-audit-export v2"
 
@@ -40,14 +40,6 @@ def figure_numbers(figures) -> list[dict]:
             item["by_media"] = f.breakdown
         out.append(item)
     return out
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_audit(services, period, out: str | Path, *, sign: bool = False) -> dict:
