@@ -33,8 +33,12 @@ def _unavailable(reason: str):
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The real service (gunicorn, 2 workers) on the demo data, with a login per role."""
-    database = str(tmp_path_factory.mktemp("browser") / "iku.sqlite3")
-    env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"}
+    folder = tmp_path_factory.mktemp("browser")
+    database = str(folder / "iku.sqlite3")
+    # A key of its own (session fixtures start before the per-test settings): a key keeps the
+    # last head it signed and refuses another log.
+    env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta",
+           "IKU_SIGNING_KEY": str(folder / "keys" / "log-signing-key.pem"), "IKU_CHECKPOINT_INTERVAL": "0"}
     subprocess.run([IKU, "demo"], env=env, check=True, capture_output=True)
     from api.services import Services
 
