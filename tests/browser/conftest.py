@@ -40,13 +40,16 @@ def server(tmp_path_factory):
     env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta",
            "IKU_SIGNING_KEY": str(folder / "keys" / "log-signing-key.pem"), "IKU_CHECKPOINT_INTERVAL": "0"}
     subprocess.run([IKU, "demo"], env=env, check=True, capture_output=True)
+    from unittest import mock
+
     from api.services import Services
 
-    svc = Services(database, "Asia/Jakarta")
-    for role in ROLES:
-        svc.users.create(role, role)
-        svc.users.set_password(role, PASSWORD)
-    svc.close()
+    with mock.patch.dict(os.environ, {"IKU_SIGNING_KEY": env["IKU_SIGNING_KEY"]}):
+        svc = Services(database, "Asia/Jakarta")
+        for role in ROLES:
+            svc.users.create(role, role)
+            svc.users.set_password(role, PASSWORD)
+        svc.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
