@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export IKU_DATABASE ?= var/iku.sqlite3
+# The demo's log key, beside (not in) the database's folder: a key signs one log, and
+# `make clean` forgets both. A server uses ~/.config/iku/ unless told (docs/OPERATIONS.md).
+export IKU_SIGNING_KEY ?= $(CURDIR)/.iku-keys/log-signing-key.pem
 
 .PHONY: run test bench translations clean
 
@@ -43,4 +46,4 @@ translations: $(BIN)/iku
 	$(BIN)/pybabel compile -d api/translations
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var .iku-keys *.egg-info

@@ -17,6 +17,14 @@ def wib(*args) -> datetime:
     return datetime(*args, tzinfo=WIB)
 
 
+def schedule(services, n: int) -> None:
+    """n activities ("Rapat 0", "Rapat 1", …) on 1, 2, … March 2021, by protokol.ani."""
+    with acting_as("protokol.ani"):
+        for i in range(n):
+            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
+                                     location="Pendopo", scope="dalam_daerah")
+
+
 @pytest.fixture(autouse=True)
 def audit_settings(tmp_path, monkeypatch):
     """Each test has its own log signing key (outside its database's folder), and signs a

@@ -12,7 +12,7 @@ from inspector import merkle
 from inspector.leaves import actor_of, canonical
 from inspector.note import COSIGNATURE_V1, Checkpoint, Note, Proof, Signer, Verifier, open_checkpoint
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
-from tests.conftest import RawSQL, wib
+from tests.conftest import schedule, RawSQL, wib
 
 YEARS = 365 * 24 * 3600 * 1_000_000
 
@@ -392,10 +392,7 @@ def test_a_tree_column_of_the_wrong_length_is_named(recorded, database):
 
 def test_a_checkpoint_row_planted_beneath_the_service_is_passed_over(client, app, database):
     services = app.extensions["iku"]
-    with acting_as("protokol.ani"):
-        for i in range(3):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 3)
     with RawSQL(database) as db:
         db.execute("INSERT INTO iku_tree_checkpoints VALUES (?, ?, ?, ?)",
                    (2**40, bytes(32), "jemberkab.go.id/prokopim/iku\n1099511627776\nAAAA\n\n\u2014 x AAAAAAA=\n", 0))
@@ -411,10 +408,7 @@ def test_a_checkpoint_row_planted_beneath_the_service_is_passed_over(client, app
 
 def test_a_receipt_of_a_deleted_event_is_a_503_not_a_500(client, app, database):
     services = app.extensions["iku"]
-    with acting_as("protokol.ani"):
-        for i in range(3):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 3)
     with RawSQL(database) as db:
         db.execute("DELETE FROM stored_events WHERE {position} = 2")
     assert client.get("/api/v1/audit/receipts/2").status_code == 503
@@ -466,10 +460,7 @@ def test_with_an_interval_writes_arm_one_timer_and_closing_signs_what_is_due(dat
 
     monkeypatch.setenv("IKU_CHECKPOINT_INTERVAL", "60")
     services = Services(database, "Asia/Jakarta")
-    with acting_as("protokol.ani"):
-        for i in range(3):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 3)
     assert services.checkpoints.latest().size == 1
     assert services.checkpoints._timer.is_alive()
     services.close()
@@ -539,10 +530,7 @@ def test_text_that_is_not_utf8_in_a_column_is_named_not_a_traceback(tmp_path):
     database = str(tmp_path / "utf8.sqlite3")
     services = Services(database, "Asia/Jakarta")
     try:
-        with acting_as("protokol.ani"):
-            for i in range(5):
-                services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                         location="Pendopo", scope="dalam_daerah")
+        schedule(services, 5)
         with RawSQL(database) as db:
             db.execute("UPDATE stored_events SET topic = CAST(X'ff00' AS TEXT) WHERE {position} = 5")
         result = services.verify()

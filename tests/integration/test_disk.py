@@ -102,13 +102,10 @@ def test_iku_verify_checks_a_copy_on_a_read_only_mount_and_writes_nothing(small_
     from api.cli import main
     from api.services import Services
     from domain.context import acting_as
-    from tests.conftest import wib
+    from tests.conftest import schedule, wib
 
     services = Services(str(tmp_path / "iku.sqlite3"), "Asia/Jakarta")
-    with acting_as("protokol.ani"):
-        for i in range(5):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 5)
     services.close()
     subprocess.run(["sqlite3", str(tmp_path / "iku.sqlite3"), f".backup {small_disk / 'copy.sqlite3'}"], check=False)
     if not (small_disk / "copy.sqlite3").exists():  # no sqlite3 shell: the backup API does the same

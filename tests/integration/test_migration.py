@@ -13,7 +13,7 @@ from domain.context import acting_as
 from inspector import merkle
 from inspector.leaves import actor_of, canonical
 from inspector.note import Signer
-from tests.conftest import RawSQL, wib
+from tests.conftest import schedule, RawSQL, wib
 
 LEGACY = Path(__file__).parents[1] / "fixtures" / "legacy-v1"  # made by the service as of 66a186e
 
@@ -103,10 +103,7 @@ def test_the_old_key_beside_the_database_moves_outside_its_folder(tmp_path, monk
 def test_the_upgrade_computes_the_same_tree_the_write_would_have(services, database):
     """On both stores: a log whose tree is gone entirely (as before the upgrade) gets the
     tree back from the log, identical."""
-    with acting_as("protokol.ani"):
-        for i in range(7):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 7)
     root = services.tree.root(7)
     import base64
     import hashlib
@@ -139,10 +136,7 @@ def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database, ev
     """Only a log of the previous version (its chain's tables there, no tree at all, no
     checkpoint of the tree) is upgraded: an insider cannot get a changed log re-hashed by
     deleting its tree and restarting the service."""
-    with acting_as("protokol.ani"):
-        for i in range(3):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 3)
     with RawSQL(database) as db:
         db.execute("UPDATE stored_events SET tree = NULL" + ("" if everything else " WHERE {position} = 3"))
         if everything:
@@ -161,10 +155,7 @@ def test_empty_tables_of_the_previous_version_do_not_trigger_an_upgrade(services
     """An insider cannot have a changed log re-hashed by making it look like the previous
     version's: the upgrade needs the old version's signed checkpoints, on a host whose key
     has not signed the tree."""
-    with acting_as("protokol.ani"):
-        for i in range(3):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 3)
     with RawSQL(database) as db:
         db.execute("UPDATE stored_events SET tree = NULL")
         db.execute("DELETE FROM iku_tree_checkpoints")

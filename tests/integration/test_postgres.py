@@ -155,14 +155,11 @@ def test_iku_verify_runs_on_a_read_only_database(postgres_database):
     from api.cli import main
     from api.services import Services
     from domain.context import acting_as
-    from tests.conftest import wib
+    from tests.conftest import schedule, wib
 
     database = postgres_database
     services = Services(database, "Asia/Jakarta")
-    with acting_as("protokol.ani"):
-        for i in range(12):
-            services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 3, 1 + i, 9),
-                                     location="Pendopo", scope="dalam_daerah")
+    schedule(services, 12)
     services.close()
     name = database.rsplit("/", 1)[1]
     with psycopg.connect(database, autocommit=True) as conn:
