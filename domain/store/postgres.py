@@ -20,7 +20,7 @@ from time import monotonic
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     ConnectionPool,
     PostgresApplicationRecorder,
@@ -61,6 +61,17 @@ class SerialisedSchema:
     """Creating tables and functions one process at a time. PostgreSQL refuses concurrent
     `CREATE OR REPLACE FUNCTION` ("tuple concurrently updated") and concurrent creations of
     one table, as when several workers or hosts start on a new database together."""
+
+    def create_table(self) -> None:
+        # The library creates its composite type first, in a transaction of its own, and
+        # suppresses only DuplicateObject: a process racing another there gets a unique
+        # violation on pg_type instead. Every statement is idempotent, so try again.
+        for attempt in range(3):
+            try:
+                return super().create_table()
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def _create_table(self, curs) -> None:
         curs.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
