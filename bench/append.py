@@ -23,7 +23,7 @@ from domain.application import Agenda
 from domain.context import acting_as
 from domain.model import Activity
 
-from domain.store.config import persistence_env
+from domain.store.stores import persistence_env
 
 from . import stores
 from .common import Timer, machine_note, median

@@ -19,7 +19,7 @@ import resource
 import time
 from zoneinfo import ZoneInfo
 
-from api.services import Services
+from api.bootstrap import Services
 from domain.store.clock import to_datetime
 from projections.calculator import ReferenceCalculator
 from projections.periods import Period

@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from api.services import Services
+from api.bootstrap import Services
 
 from . import stores
 from .append import raw_application, raw_round

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.services import Services
+from api.bootstrap import Services
 from projections.audit.export import export_audit
 from projections.periods import Period
 

@@ -26,7 +26,7 @@ from .model import Activity, check_leaders, check_times
 from .reports import PeriodReport
 from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
-from .store.config import persistence_env
+from .store.stores import persistence_env
 from .store.records import IdempotencyClaim, RecordedNotification
 
 SIMULATED_MARK = ("recorded_times", "simulated")
@@ -119,9 +119,13 @@ class Agenda(Application):
             **options,
         )
 
-    def retract(self, activity_id: UUID, *, version: int, reason: str, **options) -> Written:
+    def retract(self, activity_id: UUID, *, version: int, reason: str,
+                kinds=("protocol", "documentation"), **options) -> Written:
+        """Retract an entry recorded in error. `kinds`: the entries the actor may retract;
+        checked on the same state the retraction is appended to (a concurrent entry makes
+        the save conflict, never slip past the check)."""
         return self._command(
-            activity_id, lambda a: a.retract(version=version, reason=reason), **options
+            activity_id, lambda a: a.retract(version=version, reason=reason, kinds=kinds), **options
         )
 
     def import_activities(self, rows: list[dict]) -> list[Written]:
@@ -258,15 +262,6 @@ class Agenda(Application):
             position=position,
             replayed=True,
         )
-
-    def entry_kind(self, activity_id: UUID, version: int) -> str | None:
-        """'protocol' or 'documentation' for a ProtocolServed/Documented entry, else None."""
-        activity = self._get(activity_id)
-        if version in activity.protocol:
-            return "protocol"
-        if version in activity.documentation:
-            return "documentation"
-        return None
 
     def _get(self, activity_id: UUID) -> Activity:
         try:

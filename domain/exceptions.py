@@ -29,6 +29,10 @@ class EntryNotRetractable(DomainError):
     field = "version"
 
 
+class NotPermitted(DomainError):
+    """The actor's role may not do this (decided on the state the write appends to)."""
+
+
 class InvalidActivityData(DomainError):
     """Data that no schema could catch alone, e.g. ends_at before starts_at."""
 

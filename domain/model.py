@@ -9,7 +9,7 @@ from datetime import datetime
 
 from eventsourcing.domain import event
 
-from .exceptions import ActivityIsCancelled, EntryNotRetractable, InvalidActivityData
+from .exceptions import ActivityIsCancelled, EntryNotRetractable, InvalidActivityData, NotPermitted
 from .recorded import ActedAggregate
 
 LEADERS = ("bupati", "wakil_bupati")
@@ -87,6 +87,21 @@ class Activity(ActedAggregate):
         if version in self.retracted:
             raise EntryNotRetractable(f"version {version} is already retracted")
 
+    def entry_kind(self, version: int) -> str | None:
+        """'protocol' or 'documentation' for a ProtocolServed/Documented entry, else None."""
+        if version in self.protocol:
+            return "protocol"
+        if version in self.documentation:
+            return "documentation"
+        return None
+
+    def check_may_retract(self, version: int, kinds) -> None:
+        """Who may retract depends on what is retracted: decided here, on the state the
+        retraction is appended to, so an entry recorded meanwhile cannot slip past."""
+        kind = self.entry_kind(version)
+        if kind is not None and kind not in kinds:
+            raise NotPermitted(f"this role may not retract a {kind} entry")
+
     # Commands ------------------------------------------------------------------------
 
     def reschedule(self, starts_at: datetime, reason: str, ends_at: datetime | None = None):
@@ -147,8 +162,10 @@ class Activity(ActedAggregate):
             "notes": notes,
         }
 
-    def retract(self, version: int, reason: str):
+    def retract(self, version: int, reason: str, kinds=("protocol", "documentation")):
+        """`kinds`: the entries the actor may retract ('protocol', 'documentation')."""
         # A retraction stays possible on a cancelled activity: a mistake can always be corrected.
+        self.check_may_retract(version, kinds)
         self.check_retractable(version)
         self._retract(retracted_version=version, reason=reason)
 

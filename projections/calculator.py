@@ -13,7 +13,8 @@ from domain.application import Agenda
 from domain.model import Activity
 from domain.store.clock import to_micros
 
-from .indicators import INDICATORS, LEADER_BITS, Indicator, all_facts
+from .facts import FACTS, LEADER_BITS
+from .indicators import INDICATORS, Indicator, all_facts
 from .periods import Period, date_key, local_date
 from .projector import Projector
 
@@ -54,6 +55,30 @@ class Figure:
     def capaian(self) -> float | None:
         return capaian(self.percent, self.target)
 
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def by_media(self) -> dict[str, int] | None:
+        return dict(self.breakdown) if self.breakdown else None
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """For a triwulan: the figures from 1 January to the triwulan's end."""
+
+    period: Period
+    figures: list[Figure]
+
+    @property
+    def indicators(self) -> list[Figure]:
+        return self.figures
+
 
 @dataclass(frozen=True)
 class IKUAnswer:
@@ -62,7 +87,11 @@ class IKUAnswer:
     leader: str | None
     figures: list[Figure]
     position: int  # the log position the answer was computed up to
-    year_to_date: tuple[Period, list[Figure]] | None = None  # for a triwulan
+    year_to_date: YearToDate | None = None  # for a triwulan
+
+    @property
+    def indicators(self) -> list[Figure]:
+        return self.figures
 
 
 def _figures(indicators, denominator: int, cancelled: int, facts: dict[str, int]):
@@ -97,7 +126,7 @@ class AsOfCalculator:
         if QUARTER.match(period.label):
             ytd = Period(f"{period.start.year}-01-01..{period.end.isoformat()}",
                          date(period.start.year, 1, 1), period.end)
-            year_to_date = (ytd, self._figures(ytd, fixed, leader))
+            year_to_date = YearToDate(ytd, self._figures(ytd, fixed, leader))
         return IKUAnswer(period=period, as_of=fixed, leader=leader,
                          figures=self._figures(period, fixed, leader), position=position,
                          year_to_date=year_to_date)
@@ -149,24 +178,23 @@ class ReferenceCalculator:
             and (leader is None or leader in a.leaders)
         ]
         counted = [a for a in in_period if not a.cancelled]
-        facts = {}
-        for a in counted:
-            live_protocol = [v for v in a.protocol if v not in a.retracted]
-            live_media = {d["media"] for v, d in a.documentation.items() if v not in a.retracted}
-            for fact, holds in (
-                ("served", bool(live_protocol)),
-                ("documented", bool(live_media)),
-                *((f"media:{m}", m in live_media) for m in ("media_luar_ruang", "foto", "video")),
-            ):
-                facts[fact] = facts.get(fact, 0) + (1 if holds else 0)
-        for fact in all_facts(self.indicators):
-            facts.setdefault(fact, 0)
+        # Assembled here, not with the as-of calculator's code: each indicator's numerator
+        # and breakdown counted from the aggregates with the facts' own predicates.
+        figures = [
+            Figure(
+                indicator=ind,
+                numerator=sum(1 for a in counted if FACTS[ind.numerator_fact].holds_for(a)),
+                denominator=len(counted),
+                cancelled=len(in_period) - len(counted),
+                breakdown={key: sum(1 for a in counted if FACTS[f].holds_for(a))
+                           for key, f in ind.breakdown.items()},
+            )
+            for ind in self.indicators
+        ]
         return IKUAnswer(
             period=period,
             as_of=as_of,
             leader=leader,
-            figures=_figures(
-                self.indicators, len(counted), len(in_period) - len(counted), facts
-            ),
+            figures=figures,
             position=position,
         )

@@ -11,7 +11,7 @@ from domain.application import RecordedEvent
 from domain.store.clock import to_micros
 
 from .calculator import AsOfCalculator, IKUAnswer
-from .indicators import MEDIA_BITS
+from .facts import FACTS, MEDIA_BITS
 from .periods import Period
 
 
@@ -24,20 +24,22 @@ class Contribution:
     served: bool
     documented: bool
     media: tuple[str, ...]
+    facts: tuple[str, ...] = ()  # every fact of projections/facts.py that holds
 
 
 ABSENT = Contribution(False, False, False, False, ())
 
 
 def contribution(row: dict | None) -> Contribution:
+    """An activity counts its facts only when it is in the denominator (not cancelled)."""
     if row is None:
         return ABSENT
     cancelled = bool(row["cancelled"])
+    holding = () if cancelled else tuple(name for name, f in FACTS.items() if f.row(row))
     return Contribution(
         counted=not cancelled, cancelled=cancelled,
-        served=not cancelled and bool(row["served"]),
-        documented=not cancelled and row["media"] != 0,
-        media=() if cancelled else tuple(m for m, bit in MEDIA_BITS.items() if row["media"] & bit))
+        served="served" in holding, documented="documented" in holding,
+        media=tuple(m for m in MEDIA_BITS if f"media:{m}" in holding), facts=holding)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.application import RecordedEvent
 
 from .calculator import AsOfCalculator
+from .facts import FACTS
 from .periods import Period
 
 
@@ -22,20 +23,11 @@ class Explained:
     counted_by: list[RecordedEvent]  # the live entries that put it in the numerator (may be empty)
 
 
-def _entry_matches(event: RecordedEvent, fact: str) -> bool:
-    if fact == "served":
-        return event.type == "ProtocolServed"
-    if fact == "documented":
-        return event.type == "Documented"
-    if fact.startswith("media:"):
-        return event.type == "Documented" and event.data.get("media") == fact[6:]
-    return False
-
-
-def explain(calculator: AsOfCalculator, fact: str, period: Period,
+def explain(calculator: AsOfCalculator, fact: str | None, period: Period,
             as_of: datetime | None, leader: str | None):
     """(as_of used, [Explained] for the denominator); the numerator of an indicator counting
-    `fact` (e.g. its numerator_fact) is those with counted_by."""
+    `fact` (e.g. its numerator_fact) is those with counted_by; with no fact, none are."""
+    counts = FACTS[fact].counts if fact is not None else (lambda kind, data: False)
     fixed, rows = calculator.activities(period, as_of, leader)
     agenda = calculator.agenda
     explained = []
@@ -47,7 +39,7 @@ def explain(calculator: AsOfCalculator, fact: str, period: Period,
         reschedules = [e for e in events if e.type == "ActivityRescheduled"]
         placed = [events[0], *reschedules[-1:]]
         counted = [e for e in events if e.version not in retracted
-                   and _entry_matches(e, fact)]
+                   and counts(e.type, e.data)]
         explained.append(Explained(UUID(row["activity_id"]), row["title"], row["starts_at"],
                                    row["utc_offset"], placed, counted))
     return fixed, explained

@@ -2,24 +2,16 @@
 (Keputusan Kepala Bagian Protokol dan Komunikasi Pimpinan Nomor 065/1433/35.09.1.33/2021).
 
 An indicator counts, among the activities of the denominator (scheduled, not cancelled,
-starting on a local date inside the period), those for which a *fact* holds. The facts are
-the columns the bitemporal view keeps for each version of an activity; adding an indicator
-of the same shape is adding a definition here, not new code.
+starting on a local date inside the period), those for which a *fact* holds
+(`projections/facts.py`); adding an indicator of the same shape is adding a definition
+here, not new code: the calculators, explain, diff, the API, the pages and the charts
+iterate `INDICATORS`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# fact name → SQL predicate over a row of the activity_versions view.
-FACTS = {
-    "served": "served <> 0",
-    "documented": "media <> 0",
-    "media:media_luar_ruang": "(media & 1) <> 0",
-    "media:foto": "(media & 2) <> 0",
-    "media:video": "(media & 4) <> 0",
-}
-MEDIA_BITS = {"media_luar_ruang": 1, "foto": 2, "video": 4}
-LEADER_BITS = {"bupati": 1, "wakil_bupati": 2}
+from .facts import FACTS, MEDIA_BITS
 
 SUMBER_DATA = "Data dan Laporan Pengumpulan Laporan Kinerja PD"
 
@@ -43,6 +35,11 @@ class Indicator:
 
     def facts(self) -> list[str]:
         return [self.numerator_fact, *self.breakdown.values()]
+
+    def __post_init__(self):
+        unknown = [f for f in self.facts() if f not in FACTS]
+        if unknown:
+            raise ValueError(f"{self.code}: no fact {', '.join(unknown)} in projections/facts.py")
 
 
 INDICATORS: tuple[Indicator, ...] = (

@@ -15,7 +15,6 @@ written is read back only after that batch commits.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from domain.application import Agenda
 from .decoding import EventDecoder
 from .fold import LocalDates, fold, version_row
 from .view import DEFAULT_BUCKET_BITS, ActivityView
+from .view_postgres import PostgresActivityView
 
 LIVE_BATCH = 2_000
 REBUILD_BATCH = 10_000
@@ -92,24 +92,21 @@ class _Writer:
                 self.pool.shutdown()
 
 
+VIEWS = {"sqlite": ActivityView, "postgres": PostgresActivityView}  # by the factory's `store`
+
+
 def view_class(agenda: Agenda) -> type:
     """The activity view for the agenda's store."""
-    from eventsourcing.postgres import PostgresFactory
-
-    if isinstance(agenda.factory, PostgresFactory):
-        from .view_postgres import PostgresActivityView
-
-        return PostgresActivityView
-    return ActivityView
+    return VIEWS[agenda.factory.store]
 
 
 class Projector:
-    def __init__(self, agenda: Agenda, zone: ZoneInfo):
+    def __init__(self, agenda: Agenda, zone: ZoneInfo, bucket_bits: int = DEFAULT_BUCKET_BITS):
         self.agenda = agenda
         self.zone = zone
         self.view = agenda.factory.tracking_recorder(view_class(agenda))
         self.pipelined = view_class(agenda) is not ActivityView  # PostgreSQL
-        self.view.bucket_bits = int(os.environ.get("IKU_VIEW_BUCKET_BITS") or DEFAULT_BUCKET_BITS)
+        self.view.bucket_bits = bucket_bits
         self.decoder = EventDecoder(agenda.mapper)
         self.dates = LocalDates(zone)
         self._lock = threading.Lock()

@@ -19,7 +19,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from domain.store.extensions import Dialect
 from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
-from .indicators import FACTS
+from .facts import FACTS
 
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
@@ -201,7 +201,7 @@ class ActivityViewMixin(Dialect):
         of activity_counts before it, and add the version rows made (+1) and closed (-1)
         in that bucket up to `as_of`."""
         sums = "".join(
-            f", coalesce(sum(CASE WHEN {FACTS[f]} THEN n ELSE 0 END), 0) AS f{i}"
+            f", coalesce(sum(CASE WHEN {FACTS[f].sql} THEN n ELSE 0 END), 0) AS f{i}"
             for i, f in enumerate(facts))
         leader = "" if leader_bit is None else " WHERE (leaders & ?) <> 0"
         denominator = cancelled = 0

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api import create_app
-from api.services import Services
+from api.bootstrap import Services
 from domain.context import acting_as
 
 WIB = timezone(timedelta(hours=7), "WIB")

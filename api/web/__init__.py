@@ -1,1 +1,43 @@
-"""The HTML pages: server-rendered, every form works without JavaScript."""
+"""The HTML pages: server-rendered, every form works without JavaScript. One blueprint,
+`web`, whose routes live by page area: signin (sign-in, language), agenda, activities
+(the activity page and its forms), dashboard (figures, diff, reports, LKjIP), audit,
+users. Every page calls the same service layer as the JSON API."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..http import BLUEPRINTS
+from . import activities, agenda, audit, dashboard, i18n, labels, signin, users  # noqa: F401 - routes
+from .common import web
+
+
+def register(app, services) -> None:
+    csrf = CSRFProtect(app)
+    for blueprint in BLUEPRINTS:
+        csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
+    app.register_blueprint(web)
+    i18n.init_app(app)
+    labels.init_app(app)
+    app.jinja_env.globals["zone"] = i18n.zone_label
+    app.jinja_env.globals["zip"] = zip
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if request.path.startswith("/api/"):
+            return {"code": 400, "status": "Bad Request", "message": error.description}, 400
+        if not session.get("user"):  # the session expired: log in, then come back
+            return redirect(url_for("web.login", next=_referrer_path()))
+        return render_template("error.html", code=400, message=_(
+            "Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.")), 400
+
+
+def _referrer_path() -> str:
+    ref = request.referrer or ""
+    parts = urlsplit(ref)
+    if parts.netloc and parts.netloc != request.host:
+        return url_for("web.agenda")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

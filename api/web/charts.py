@@ -15,13 +15,13 @@ def _chart(kind, **options):
                 legend_at_bottom=True, show_y_guides=True, **options)
 
 
-def trend_chart(months) -> str:
-    """Monthly IKU-1 and IKU-2 percentages of the period."""
+def trend_chart(months, indicators) -> str:
+    """Each indicator's monthly percentages over the period."""
     chart = _chart(pygal.Line, range=(0, 100), title=_("Tren bulanan (%)"), dots_size=3,
                    x_label_rotation=0, allow_interruptions=True)
     chart.x_labels = [m.label for m, _answer in months]
-    for index, code in enumerate(("IKU-1", "IKU-2")):
-        chart.add(code, [answer.figures[index].percent for _m, answer in months])
+    for index, indicator in enumerate(indicators):
+        chart.add(indicator.code, [answer.figures[index].percent for _m, answer in months])
     return chart.render(is_unicode=True)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from projections.facts import FACTS
+
 
 def label(kind: str, value: str) -> str:
     names = {
@@ -17,11 +19,9 @@ def label(kind: str, value: str) -> str:
         "event": {"ActivityScheduled": _("Dijadwalkan"), "ActivityRescheduled": _("Dijadwal ulang"),
                   "ActivityCancelled": _("Dibatalkan"), "ProtocolServed": _("Pelayanan keprotokolan"),
                   "Documented": _("Didokumentasikan"), "EntryRetracted": _("Ralat")},
-        "part": {"denominator": _("Kegiatan yang diagendakan"),
-                 "served": _("Mendapat pelayanan keprotokolan"),
-                 "documented": _("Didokumentasikan"), "cancelled": _("Dibatalkan"),
-                 "media:media_luar_ruang": _("Media luar ruang"), "media:foto": _("Foto"),
-                 "media:video": _("Video")},
+        # A fact's label is its own (projections/facts.py), translated by the catalog.
+        "part": {"denominator": _("Kegiatan yang diagendakan"), "cancelled": _("Dibatalkan"),
+                 **{name: _(f.label) for name, f in FACTS.items()}},
     }
     return names.get(kind, {}).get(value, value)
 

@@ -32,7 +32,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from .clock import SystemClock
-from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
+from .extensions import IKURecorderMixin, StoreFactory
 from .tree import AUDIT_TABLES_POSTGRES, MerkleMixin
 from .records import Position
 
@@ -153,12 +153,6 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         return positions
 
 
-class PostgresUserRecorder(PostgresDialect, UsersMixin, SerialisedSchema, PostgresRecorder):
-    def __init__(self, datastore):
-        super().__init__(datastore)
-        self.sql_create_statements.extend(SQL(s) for s in USERS_TABLES)
-
-
 # A pooled connection idle for longer than this is pinged before use (POSTGRES_PRE_PING);
 # one returned more recently is used at once. After any failed operation the whole pool is
 # checked (`check_pool`), so that one lost connection costs at most one 503.
@@ -199,7 +193,8 @@ class FailFastDatastore(PostgresDatastore):
             raise
 
 
-class IKUPostgresFactory(PostgresFactory):
+class IKUPostgresFactory(StoreFactory, PostgresFactory):
+    store = "postgres"
     application_recorder_class = IKUPostgresApplicationRecorder
 
     def __init__(self, env):
@@ -213,8 +208,3 @@ class IKUPostgresFactory(PostgresFactory):
         """Replace the pool's broken connections (after a lost connection)."""
         self.datastore.pool.check()
 
-    def user_recorder(self) -> PostgresUserRecorder:
-        recorder = PostgresUserRecorder(self.datastore)
-        if self.env_create_table():
-            recorder.create_table()
-        return recorder

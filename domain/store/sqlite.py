@@ -31,7 +31,7 @@ from eventsourcing.sqlite import (
 )
 
 from .clock import SystemClock
-from .extensions import USERS_TABLES, IKURecorderMixin, UsersMixin
+from .extensions import IKURecorderMixin, StoreFactory
 from .tree import AUDIT_TABLES_SQLITE, MerkleMixin
 from .records import IdempotencyClaim, Position, RecordedNotification
 
@@ -143,19 +143,9 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         return [Position(position, recorded_at) for position, recorded_at, _ in rows]
 
 
-class UserRecorder(UsersMixin, ImmediateCreate):
-    def construct_create_table_statements(self) -> list[str]:
-        return list(USERS_TABLES)
-
-
-class IKUSQLiteFactory(SQLiteFactory):
+class IKUSQLiteFactory(StoreFactory, SQLiteFactory):
+    store = "sqlite"
     application_recorder_class = IKUSQLiteApplicationRecorder
-
-    def user_recorder(self) -> UserRecorder:
-        recorder = UserRecorder(self.datastore)
-        if self.env_create_table():
-            recorder.create_table()
-        return recorder
 
 
 __all__ = [

@@ -58,20 +58,6 @@ class StoredCheckpoint:
         return Checkpoint.parse(Note.parse(self.note).text)
 
 
-def origin_from_environment() -> str:
-    return os.environ.get("IKU_LOG_ORIGIN") or DEFAULT_ORIGIN
-
-
-def signing_key_path() -> Path:
-    """IKU_SIGNING_KEY, else ~/.config/iku/log-signing-key.pem: outside the database's
-    folder, so that a copy or backup of the data never carries the key."""
-    configured = os.environ.get("IKU_SIGNING_KEY")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "iku" / "log-signing-key.pem"
-
-
 def cosigned_timestamp(signature: Signature) -> int:
     return int.from_bytes(signature.signature[:8], "big") if len(signature.signature) >= 8 else -1
 

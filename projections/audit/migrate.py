@@ -8,7 +8,7 @@ and are still checked (legacy.py). Nothing else is ever filled in: an event with
 leaf is tampering that `iku verify` names.
 
 The signing key, which used to sit beside the SQLite database, moves to its new place
-outside the database's folder (checkpoints.signing_key_path) when that place is empty.
+outside the database's folder (api/config.py: the signing key) when that place is empty.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
+from domain.store.stores import store_for
 from inspector.leaves import actor_of, canonical
 from inspector.merkle import Frontier, leaf_hash
 
@@ -88,13 +89,11 @@ def migrate_to_tree(recorder, *, host_signed: bool = False) -> int:
     return frontier.size
 
 
-def move_legacy_key(database: str, target: Path) -> None:
-    """The old default key (beside a SQLite database) moves to the new place, if that is free."""
-    if database.startswith(("postgresql://", "postgres://")) or "mode=memory" in database:
-        legacy = Path("var/iku-signing-key.pem")
-    else:
-        legacy = Path(database).with_name("iku-signing-key.pem")
-    if not legacy.exists() or target.exists() or os.environ.get("IKU_SIGNING_KEY"):
+def move_legacy_key(database: str, target: Path, *, configured: bool) -> None:
+    """The old default key (beside a SQLite database) moves to the new place, if that is free
+    and no key was named (`configured`: IKU_SIGNING_KEY)."""
+    legacy = store_for(database).legacy_key(database)
+    if not legacy.exists() or target.exists() or configured:
         return
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     shutil.copyfile(legacy, target)

@@ -28,7 +28,7 @@ def year_of_activities(app):
 
 
 def test_the_xlsx_holds_the_same_figures_as_the_api(client, auth, app, year_of_activities, tmp_path):
-    from api.reports.lkjip import lkjip, write_xlsx
+    from api.documents.lkjip import lkjip, write_xlsx
 
     report = lkjip(app.extensions["iku"], 2021)
     path = tmp_path / "lkjip.xlsx"
@@ -55,7 +55,7 @@ def test_the_xlsx_holds_the_same_figures_as_the_api(client, auth, app, year_of_a
 def test_the_pdf_renders_its_first_page(app, year_of_activities, tmp_path):
     import pypdfium2
 
-    from api.reports.lkjip import lkjip, write_pdf
+    from api.documents.lkjip import lkjip, write_pdf
 
     path = tmp_path / "lkjip.pdf"
     write_pdf(lkjip(app.extensions["iku"], 2021), path)

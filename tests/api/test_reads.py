@@ -184,7 +184,7 @@ def test_the_indicator_definitions_are_served_in_the_decrees_words(client, auth)
 
 def test_every_answer_of_a_demo_database_says_its_times_are_simulated(database):
     from api import create_app
-    from api.services import Services
+    from api.bootstrap import Services
 
     svc = Services(database, "Asia/Jakarta")
     svc.agenda.mark_as_demo()

@@ -42,7 +42,7 @@ def server(tmp_path_factory):
     subprocess.run([IKU, "demo"], env=env, check=True, capture_output=True)
     from unittest import mock
 
-    from api.services import Services
+    from api.bootstrap import Services
 
     with mock.patch.dict(os.environ, {"IKU_SIGNING_KEY": env["IKU_SIGNING_KEY"]}):
         svc = Services(database, "Asia/Jakarta")

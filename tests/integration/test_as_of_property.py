@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.iku.resources import figures_json
-from api.services import Services
+from api.service_layer.queries import figure_rows as figures_json
+from api.bootstrap import Services
 from domain.context import acting_as
 from domain.exceptions import DomainError
 from domain.store.clock import to_datetime, to_micros

@@ -210,7 +210,7 @@ def test_an_insider_without_the_key_gets_no_rewritten_history_signed_and_verify_
 
 
 def test_an_insider_deleting_the_tree_and_restarting_gets_nothing_recomputed_or_signed(recorded, database):
-    from api.services import Services
+    from api.bootstrap import Services
 
     change_state(database, 7, b"Rapat 3", b"Rapat X")
     with RawSQL(database) as db:
@@ -339,7 +339,7 @@ def test_the_audit_page_shows_the_note_and_the_verifier_key(client, login, app):
 def test_the_signing_key_is_made_private_and_refused_when_others_may_read_it(tmp_path, monkeypatch):
     import os
 
-    from api.services import Services
+    from api.bootstrap import Services
     from inspector.note import NoteError
 
     key = tmp_path / "keys" / "log.pem"
@@ -353,11 +353,11 @@ def test_the_signing_key_is_made_private_and_refused_when_others_may_read_it(tmp
 
 
 def test_the_default_signing_key_lives_outside_the_database_folder(tmp_path, monkeypatch):
-    from projections.audit.checkpoints import signing_key_path
+    from api.config import Config
 
     monkeypatch.delenv("IKU_SIGNING_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    assert signing_key_path() == tmp_path / "config" / "iku" / "log-signing-key.pem"
+    assert Config.from_environment().signing_key == tmp_path / "config" / "iku" / "log-signing-key.pem"
 
 
 def test_a_rotated_key_keeps_old_checkpoints_verifiable_with_the_configured_list(recorded, tmp_path, monkeypatch):
@@ -365,7 +365,7 @@ def test_a_rotated_key_keeps_old_checkpoints_verifiable_with_the_configured_list
     new_key = tmp_path / "new.pem"
     monkeypatch.setenv("IKU_SIGNING_KEY", str(new_key))
     monkeypatch.setenv("IKU_LOG_KEYS", "")
-    from api.services import Services
+    from api.bootstrap import Services
 
     rotated = Services(recorded.database, "Asia/Jakarta")
     try:
@@ -456,7 +456,7 @@ def test_verify_during_writes_is_ok_on_an_intact_store(services):
 def test_with_an_interval_writes_arm_one_timer_and_closing_signs_what_is_due(database, monkeypatch):
     """IKU_CHECKPOINT_INTERVAL > 0: the first write signs at once, later ones within the
     interval wait for the timer; a process that ends (a CLI command) signs what is due."""
-    from api.services import Services
+    from api.bootstrap import Services
 
     monkeypatch.setenv("IKU_CHECKPOINT_INTERVAL", "60")
     services = Services(database, "Asia/Jakarta")
@@ -525,7 +525,7 @@ def test_a_log_cut_and_refilled_to_the_same_size_is_refused_when_signing(recorde
 
 def test_text_that_is_not_utf8_in_a_column_is_named_not_a_traceback(tmp_path):
     """SQLite stores what it is given (PostgreSQL refuses text that is not UTF-8)."""
-    from api.services import Services
+    from api.bootstrap import Services
 
     database = str(tmp_path / "utf8.sqlite3")
     services = Services(database, "Asia/Jakarta")

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.services import Services
+from api.bootstrap import Services
 from domain.context import acting_as
 from projections.periods import Period
 from tests.conftest import wib

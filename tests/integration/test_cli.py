@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.services import Services
+from api.bootstrap import Services
 
 CSV_HEADER = "title,leaders,starts_at,location,scope,ends_at,category,notes,protocol_officers,documentation_media\n"
 CSV_ROWS = (

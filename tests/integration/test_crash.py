@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from api.services import Services
+from api.bootstrap import Services
 from projections.periods import Period
 from tests.conftest import either_store
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from api import create_app
 from api.cli import main
-from api.services import Services
+from api.bootstrap import Services
 from domain.exceptions import StoreNotWritable
 from projections.periods import Period
 
@@ -100,7 +100,7 @@ def test_iku_verify_checks_a_copy_on_a_read_only_mount_and_writes_nothing(small_
     from click.testing import CliRunner
 
     from api.cli import main
-    from api.services import Services
+    from api.bootstrap import Services
     from domain.context import acting_as
     from tests.conftest import schedule, wib
 

@@ -14,7 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.reports.resources import submit_period
+from api.service_layer.commands import submit_report
+from api.users import User
+
+KABAG = User(name="kabag", role="pimpinan")
 from domain.context import acting_as
 from inspector.export import ExportRefused, verify_export
 from inspector.note import COSIGNATURE_V1, Signer, Verifier
@@ -28,8 +31,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture
 def logged(services):
     record(services, 6)
-    with acting_as("kabag"):
-        submit_period(services, Period.parse("2021-Q1"))
+    submit_report(services, KABAG, Period.parse("2021-Q1"))
     record(services, 2, start=20)  # recorded after the submission
     return services
 

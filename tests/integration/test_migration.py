@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.services import Services
+from api.bootstrap import Services
 from domain.context import acting_as
 from inspector import merkle
 from inspector.leaves import actor_of, canonical

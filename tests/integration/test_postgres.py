@@ -96,7 +96,7 @@ def test_a_lost_database_connection_is_503_or_retried_never_500_and_the_service_
 def _open_services(url, start, key):
     import os
 
-    from api.services import Services
+    from api.bootstrap import Services
 
     os.environ["IKU_SIGNING_KEY"] = key
     start.wait(30)
@@ -153,7 +153,7 @@ def test_iku_verify_runs_on_a_read_only_database(postgres_database):
     from click.testing import CliRunner
 
     from api.cli import main
-    from api.services import Services
+    from api.bootstrap import Services
     from domain.context import acting_as
     from tests.conftest import schedule, wib
 

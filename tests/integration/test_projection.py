@@ -3,7 +3,7 @@ import threading
 import time
 from zoneinfo import ZoneInfo
 
-from api.services import Services
+from api.bootstrap import Services
 from domain.context import acting_as
 from domain.store.clock import to_datetime
 from projections.calculator import AsOfCalculator

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.iku.resources import figures_json
-from api.services import Services
+from api.service_layer.queries import figure_rows as figures_json
+from api.bootstrap import Services
 from domain.store.clock import to_micros
 from inspector.recompute import Recomputer, compare
 from projections.periods import Period

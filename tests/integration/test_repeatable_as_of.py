@@ -5,7 +5,7 @@ import multiprocessing
 import random
 import threading
 
-from api.services import Services
+from api.bootstrap import Services
 from domain.context import acting_as
 from domain.store.clock import to_datetime
 from projections.periods import Period

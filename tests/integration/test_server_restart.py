@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from api.services import Services
+from api.bootstrap import Services
 
 IKU = str(Path(sys.executable).with_name("iku"))
 

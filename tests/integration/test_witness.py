@@ -9,7 +9,10 @@ from werkzeug.serving import make_server
 
 from api import create_app
 from api.cli import main
-from api.reports.resources import submit_period
+from api.service_layer.commands import submit_report
+from api.users import User
+
+KABAG = User(name="kabag", role="pimpinan")
 from domain.context import acting_as
 from inspector.note import COSIGNATURE_V1, Note, Signer
 from inspector.witness import WitnessRefused, witness
@@ -65,8 +68,7 @@ def run_witness(services, url, token, tmp_path, witness_key, **options):
 def test_the_witness_cosigns_a_growing_log_and_the_service_shows_it(service, tmp_path, witness_key):
     services, url, token = service
     record(services, 4)
-    with acting_as("kabag"):
-        submit_period(services, Period.parse("2021-Q1"))
+    submit_report(services, KABAG, Period.parse("2021-Q1"))
     first = run_witness(services, url, token, tmp_path, witness_key)
     assert first["size"] == services.tree.size() and first["submissions_recomputed"] == 1
     latest = services.checkpoints.latest()
@@ -153,8 +155,7 @@ def test_the_witness_refuses_a_split_view(service, tmp_path, witness_key, monkey
 def test_the_witness_refuses_submitted_figures_the_log_does_not_give(service, tmp_path, witness_key, database):
     services, url, token = service
     record(services, 4)
-    with acting_as("kabag"):
-        written, *_ = submit_period(services, Period.parse("2021-Q1"))
+    written = submit_report(services, KABAG, Period.parse("2021-Q1"))
     change_state(database, written.position, b'"numerator":2', b'"numerator":4')
     forge_tree(services, database)
     with pytest.raises(WitnessRefused, match="2021-Q1.*IKU-1 numerator"):

@@ -1,29 +1,19 @@
-"""One JSON error shape for everything: {code, status, message, errors?}.
+"""One JSON error shape for everything: {code, status, message, errors?}; the pages get the
+same status with an HTML page.
 
-Domain exceptions map to statuses in one table. A lost or locked database is 503 with a
-retry hint; nothing was appended."""
+Domain exceptions map to statuses in the service layer's one table. A lost or locked
+database is 503 with a retry hint; nothing was appended."""
 from __future__ import annotations
 
 import logging
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import render_template, request
-from werkzeug.exceptions import InternalServerError, ServiceUnavailable, default_exceptions
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
 from domain import exceptions as d
-from domain.reports import ReportStateConflict
 
-STATUS = {
-    d.ActivityNotFound: 404,
-    d.ActivityIsCancelled: 409,
-    d.EntryNotRetractable: 409,
-    d.StaleVersion: 409,
-    d.ConcurrentWrite: 409,
-    d.ClockRefused: 409,
-    d.InvalidActivityData: 422,
-    d.IdempotencyKeyReused: 422,
-    ReportStateConflict: 409,
-}
+from ..service_layer.errors import status_of
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +27,7 @@ def register(app, api) -> None:
         return render_template("error.html", code=exc.code, message=exc.data["message"]), exc.code, headers
 
     def domain_error(error: d.DomainError):
-        exc = default_exceptions[STATUS.get(type(error), 400)]()
+        exc = default_exceptions[status_of(error)]()
         exc.data = {"message": error.message}
         if error.field:
             location = "headers" if error.field[0].isupper() else "json"
@@ -71,6 +61,12 @@ def register(app, api) -> None:
         exc.data = {"message": "internal error; nothing was recorded by this request"}
         return respond(exc)
 
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return api.handle_http_exception(error)
+        return render_template("error.html", code=error.code, message=error.description), error.code
+
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(d.DomainError, domain_error)
     app.register_error_handler(OperationalError, store_unavailable)
     app.register_error_handler(InterfaceError, store_unavailable)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import marshmallow as ma
 
-from .activities.schemas import DocumentationSchema, ProtocolSchema, ScheduleSchema
+from ..http.activities.schemas import DocumentationSchema, ProtocolSchema, ScheduleSchema
 
 REQUIRED = ("title", "leaders", "starts_at", "location", "scope")
 OPTIONAL = ("ends_at", "category", "notes", "protocol_officers", "documentation_media")

@@ -1,13 +1,15 @@
 """Fields shared by the schemas: instants, as_of, periods, leaders."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from domain.model import LEADERS
 from projections.periods import InvalidPeriod, Period
+
+from ..service_layer.parsing import InvalidInstant, parse_date_or_instant, parse_instant
 
 Leader = fields.String(validate=validate.OneOf(LEADERS))
 
@@ -25,10 +27,15 @@ class Instant(fields.AwareDateTime):
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            # In a query string a '+' arrives as a space.
-            value = value.strip().replace(" ", "+")
-        return super()._deserialize(value, attr, data, **kwargs)
+        return self._parse(value, parse_instant)
+
+    def _parse(self, value, parser):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return parser(value)
+        except InvalidInstant as e:
+            raise self.make_error("invalid_awareness" if e.naive else "invalid") from None
 
 
 class AsOf(Instant):
@@ -36,12 +43,16 @@ class AsOf(Instant):
     the configured timezone: the field returns the date)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and len(value.strip()) == 10:
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                raise self.make_error("invalid") from None
-        return super()._deserialize(value, attr, data, **kwargs)
+        return self._parse(value, parse_date_or_instant)
+
+
+class EventData(fields.Dict):
+    """An event's data as JSON values: instants in RFC 3339 with their own offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in value.items()}
 
 
 PERIOD_PATTERN = (r"^[0-9]{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|"

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
-from ..fields import InTheLog, AsOf, Instant, Leader, PeriodField
+from ..fields import AsOf, EventData, Instant, InTheLog, Leader, PeriodField
 
 
 class IKUQuerySchema(ma.Schema):
@@ -32,6 +32,12 @@ class IndicatorFigureSchema(ma.Schema):
     by_media = fields.Nested(ByMediaSchema)
     target = fields.Float(allow_none=True, metadata={"description": "The year's target (%), as known at as_of"})
     capaian = fields.Float(allow_none=True, metadata={"description": "percent / target × 100"})
+
+    @ma.post_dump
+    def without_empty_breakdown(self, data, **kwargs):
+        if data.get("by_media") is None:
+            data.pop("by_media", None)
+        return data
 
 
 class YearToDateSchema(ma.Schema):
@@ -66,6 +72,14 @@ class IKUSchema(ma.Schema):
     restated = fields.Boolean(metadata={"description": "The figures now differ from the submitted report's"})
     year_to_date = fields.Nested(YearToDateSchema, metadata={
         "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})
+
+    @ma.post_dump
+    def without_absent_parts(self, data, **kwargs):
+        """No report, no restatement, no year-to-date: the keys are left out."""
+        for key in ("report", "restated", "year_to_date"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 
 class IndicatorDefinitionSchema(ma.Schema):
@@ -130,7 +144,7 @@ class ContributionSchema(ma.Schema):
 
 
 class DiffEventSchema(ExplainEventSchema):
-    data = fields.Dict()
+    data = EventData()
 
 
 class ChangeSchema(ma.Schema):

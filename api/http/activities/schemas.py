@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from domain.model import MEDIA, SCOPES
 
-from ..fields import InTheLog, AsOf, Instant, Leader, PeriodField
+from ..fields import AsOf, EventData, Instant, InTheLog, Leader, PeriodField
 
 Text = fields.String(required=True, validate=validate.Length(min=1, max=500))
 Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -163,7 +163,7 @@ class RecordedEventSchema(ma.Schema):
     recorded_at = Instant()
     actor = fields.String()
     position = fields.Integer()
-    data = fields.Dict()
+    data = EventData()
 
 
 class HistorySchema(ma.Schema):

@@ -4,8 +4,10 @@ triwulan and for the year, penanggung jawab and sumber data. Every figure is com
 known at one instant, the same for the whole table."""
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from projections.periods import Period
 
@@ -142,3 +144,16 @@ def write_pdf(report: Lkjip, path) -> None:
     drawing.add(legend)
     story.append(drawing)
     doc.build(story)
+
+
+MIMETYPES = {"pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def lkjip_document(services, year: int, fmt: str, as_of: datetime | None = None) -> tuple[bytes, str]:
+    """The LKjIP of a year as the bytes of an XLSX or PDF file, and its media type."""
+    table = lkjip(services, year, as_of)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"lkjip-{year}.{fmt}"
+        (write_xlsx if fmt == "xlsx" else write_pdf)(table, path)
+        return path.read_bytes(), MIMETYPES[fmt]

@@ -1,0 +1,98 @@
+"""The service's parts wired together once per process, from one `Config`: the Agenda
+(event store and commands), the activity view and its projector, the as-of calculator,
+the users, and the audit log (the Merkle tree's checkpoints, signed with a key kept
+outside the database)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from domain.application import Agenda
+from domain.store.stores import persistence_env
+from inspector.note import Signer
+from projections.audit.checkpoints import Checkpoints, SignedHead, keys_from_setting
+from projections.audit.migrate import migrate_to_tree, move_legacy_key
+from projections.audit.verify import verify_store
+from projections.calculator import AsOfCalculator
+from projections.projector import Projector
+
+from .config import Config
+from .users import Users
+from .users.recorders import RECORDERS as USER_RECORDERS
+
+
+class Services:
+    def __init__(self, database: str | None = None, timezone: str | None = None,
+                 *, create_tables: bool | None = None, config: Config | None = None):
+        """From `config` (default: the environment's), with `database`, `timezone` and
+        `create_tables=False` (a process joining a database whose tables exist: it saves
+        the creation statements; concurrent creation itself is safe) overriding it."""
+        config = config or Config.from_environment()
+        config = replace(config, **{k: v for k, v in (
+            ("database", database), ("timezone", timezone), ("create_tables", create_tables))
+            if v is not None})
+        self.config = config
+        self.database = config.database
+        self.zone = ZoneInfo(config.timezone)
+        self.agenda = Agenda(self.database, env=None if config.create_tables else {"CREATE_TABLE": "no"})
+        self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
+        self.calculator = AsOfCalculator(self.agenda, self.projector)
+        self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))
+        self.checkpoints = audit_checkpoints(self.agenda, config, sign=True)
+        self.tree = self.checkpoints.tree
+        if config.create_tables:
+            migrate_to_tree(self.agenda.recorder, host_signed=self.checkpoints.head.path.exists())
+        self.agenda.after_commit.append(self.checkpoints.after_write)
+
+    def verify(self):
+        return verify_audit(self.agenda, self.checkpoints, self.config)
+
+    def store_failed(self) -> None:
+        """After a lost or refused connection: replace the broken ones now (PostgreSQL)."""
+        check_pool = getattr(self.agenda.factory, "check_pool", None)
+        if check_pool is not None:
+            try:
+                check_pool()
+            except Exception:  # noqa: BLE001 - the database may still be down
+                pass
+
+    def close(self) -> None:
+        self.checkpoints.close()
+        self.agenda.close()
+
+
+def audit_checkpoints(agenda: Agenda, config: Config, *, sign: bool,
+                      log_keys: list | None = None, witness_keys: list | None = None) -> Checkpoints:
+    """The checkpoints of the database's log. The keys they are verified with come from the
+    configuration (IKU_LOG_KEYS, IKU_WITNESS_KEYS: verifier keys or files of them), else the
+    signing key's own; never from the database."""
+    origin = config.log_origin
+    signer = head = None
+    if sign:
+        move_legacy_key(config.database, config.signing_key, configured=config.signing_key_configured)
+        signer = Signer.from_file(origin, config.signing_key, create=True)
+        head = SignedHead(config.signing_key, origin)
+    configured = keys_from_setting(config.log_keys)
+    if log_keys is None:
+        log_keys = configured or ([signer.verifier] if signer else [])
+    if witness_keys is None:
+        witness_keys = keys_from_setting(config.witness_keys)
+    return Checkpoints(agenda.recorder, signer, origin, interval=config.checkpoint_interval,
+                       log_keys=log_keys, witness_keys=witness_keys, head=head)
+
+
+def verify_audit(agenda: Agenda, checkpoints: Checkpoints, config: Config):
+    """`iku verify`: also against the last head this host's key signed, when it is here."""
+    return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
+                        witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
+                        signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin))
+
+
+def readonly_agenda(database: str) -> Agenda:
+    """The log opened for reading only (a read-only copy works): creates nothing."""
+    env = persistence_env(database, readonly=True)
+    env["CREATE_TABLE"] = "no"
+    return Agenda(env=env)
+
+
+__all__ = ["Services", "audit_checkpoints", "readonly_agenda", "verify_audit"]

@@ -1,0 +1,88 @@
+"""Serving, the demo year, and rebuilding the view."""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import click
+from gunicorn.app.base import BaseApplication
+from tqdm import tqdm
+
+from projections.periods import Period
+
+from .. import create_app
+from ..config import Config
+from ..service_layer import commands
+from ..service_layer.demo import plan_year, run_demo
+from ..users import User
+from .base import main, services
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, workers):
+    """Run the HTTP server (gunicorn)."""
+    # Create the tables once, before the workers start (concurrent first creation races).
+    svc = services(ctx)
+    svc.projector.catch_up()
+    svc.close()
+    ctx.obj.pop("services")
+    config = replace(Config.from_environment(), create_tables=False)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app(config)  # the app is built in each worker
+
+    click.echo(f"IKU audit service: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")
+    Server().run()
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has events.")
+@click.option("--year", default=2021, show_default=True, type=int)
+@click.option("--seed", default=2021, show_default=True, type=int)
+@click.option("--per-day", default=5.4, show_default=True, type=float, help="Mean activities per working day.")
+@click.pass_context
+def demo(ctx, if_empty, year, seed, per_day):
+    """Load a realistic demo year, recorded on a simulated clock (a new database only)."""
+    svc = services(ctx)
+    if not svc.agenda.mark_as_demo():
+        if svc.agenda.recorded_times_are_simulated or if_empty:
+            click.echo("The database already has events: demo not loaded.")
+            if if_empty:
+                return
+        raise click.ClickException(
+            "the demo needs an empty database: its recorded times are simulated, which a "
+            "database of real records must never contain"
+        )
+    head = User(name="pimpinan", role="pimpinan")  # the demo's head of division
+
+    def submit_report(label, at):
+        commands.submit_report(svc, head, Period.parse(label), at)
+
+    total = len(plan_year(year, svc.zone, seed, per_day))
+    with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
+        run_demo(svc.agenda, svc.zone, year, seed, bar.update, per_day, submit_report)
+    svc.projector.catch_up()
+    count = svc.agenda.recorder.max_notification_id()
+    click.echo(f"Loaded {count} events of {year}; recorded times are simulated (demo).")
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx):
+    """Rebuild the activity view from position 0 of the log."""
+    svc = services(ctx)
+    total = svc.agenda.recorder.max_notification_id() or 0
+    with tqdm(total=total, desc="rebuild", unit="ev", file=sys.stderr) as bar:
+        position = svc.projector.rebuild(progress=bar.update)
+    click.echo(f"Rebuilt the activity view up to position {position}.")
+
+

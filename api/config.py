@@ -1,0 +1,58 @@
+"""The service's configuration: every `IKU_*` variable is read here and nowhere else.
+
+`Config.from_environment()` reads them once; `create_app(config)`, the CLI and the tests
+pass a `Config` down, and the lower layers take plain values. docs/OPERATIONS.md lists
+what each variable means."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from projections.audit.checkpoints import DEFAULT_INTERVAL as DEFAULT_CHECKPOINT_INTERVAL
+from projections.audit.checkpoints import DEFAULT_ORIGIN
+from projections.periods import DEFAULT_TIMEZONE
+from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
+
+DEFAULT_DATABASE = "var/iku.sqlite3"
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str = DEFAULT_DATABASE  # a SQLite file, or a postgresql:// URL
+    timezone: str = DEFAULT_TIMEZONE  # local dates of activities (WIB)
+    https: bool = False  # session cookies Secure
+    signing_key: Path = field(default_factory=lambda: default_signing_key({}))
+    signing_key_configured: bool = False  # named by IKU_SIGNING_KEY (no legacy key is moved)
+    log_origin: str = DEFAULT_ORIGIN
+    log_keys: str | None = None  # verifier keys (or files of them) the log is checked with
+    witness_keys: str | None = None  # the witnesses' verifier keys (or files)
+    checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
+    view_bucket_bits: int = DEFAULT_VIEW_BUCKET_BITS
+    create_tables: bool = True  # False: a process joining a database whose tables exist
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
+        env = os.environ if environ is None else environ
+        config = cls(
+            database=env.get("IKU_DATABASE") or DEFAULT_DATABASE,
+            timezone=env.get("IKU_TIMEZONE") or DEFAULT_TIMEZONE,
+            https=env.get("IKU_HTTPS") == "1",
+            signing_key=Path(env["IKU_SIGNING_KEY"]) if env.get("IKU_SIGNING_KEY") else default_signing_key(env),
+            signing_key_configured=bool(env.get("IKU_SIGNING_KEY")),
+            log_origin=env.get("IKU_LOG_ORIGIN") or DEFAULT_ORIGIN,
+            log_keys=env.get("IKU_LOG_KEYS") or None,
+            witness_keys=env.get("IKU_WITNESS_KEYS") or None,
+            checkpoint_interval=float(env.get("IKU_CHECKPOINT_INTERVAL") or DEFAULT_CHECKPOINT_INTERVAL),
+            view_bucket_bits=int(env.get("IKU_VIEW_BUCKET_BITS") or DEFAULT_VIEW_BUCKET_BITS),
+            create_tables=env.get("IKU_CREATE_TABLE", "").lower() not in ("no", "n", "false", "0"),
+        )
+        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def default_signing_key(env: Mapping[str, str]) -> Path:
+    """~/.config/iku/log-signing-key.pem: outside the database's folder, so that a copy or
+    backup of the data never carries the key."""
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "iku" / "log-signing-key.pem"

@@ -1,0 +1,70 @@
+"""The JSON API (SPEC §6): one blueprint package per resource, bearer tokens, one error
+shape. Views parse with a schema, call one service-layer function, dump with a schema."""
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from flask_smorest import Api
+from eventsourcing.persistence import PersistenceError
+
+from . import errors, metrics
+from .activities.resources import blp as activities_blp
+from .audit.resources import blp as audit_blp
+from .iku.resources import blp as iku_blp
+from .reports.resources import blp as reports_blp
+
+SIMULATED_HEADER = "IKU-Recorded-Times"
+BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp)
+
+
+def register(app, services) -> Api:
+    app.config.update(
+        API_TITLE="IKU audit service — Bagian Protokol dan Komunikasi Pimpinan, Kabupaten Jember",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    api = Api(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    errors.register(app, api)
+    metrics.register(app, services)
+
+    @app.get("/api/v1")
+    def index():
+        """Public: where things are."""
+        return jsonify(
+            service=app.config["API_TITLE"],
+            openapi="/api/v1/openapi.json",
+            health="/api/v1/health",
+            iku="/api/v1/iku?period=2021-Q1",
+        )
+
+    @app.get("/api/v1/health")
+    def health():
+        """Public: the store answers and how far the view lags behind the log."""
+        head = services.agenda.recorder.max_notification_id() or 0
+        view = services.projector.position()
+        return jsonify(status="ok", log_position=head, view_position=view, view_lag=head - view)
+
+    @app.after_request
+    def say_when_times_are_simulated(response):
+        # A demo database's recorded times come from a simulated clock: every answer says so.
+        try:
+            simulated = current_app.extensions["iku"].agenda.recorded_times_are_simulated
+        except PersistenceError:
+            return response  # the store is unreachable: the response already says what it can
+        if simulated:
+            response.headers[SIMULATED_HEADER] = "simulated"
+            if response.is_json and response.status_code < 300:
+                body = response.get_json(silent=True)
+                if isinstance(body, dict) and "paths" not in body:
+                    body["recorded_times"] = "simulated"
+                    response.set_data(current_app.json.dumps(body))
+        return response
+
+    return api

@@ -1,0 +1,136 @@
+"""One function per command, for the JSON API, the pages and the CLI alike.
+
+Each takes the acting user and plain values, checks the role, normalises the values (so
+that what is stored never depends on the entrypoint), claims the Idempotency-Key, and runs
+the domain command as that user. Returns the domain's `Written` acknowledgement."""
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from domain.application import Written
+from domain.context import acting_as
+from domain.exceptions import InvalidActivityData
+from projections.periods import Period
+
+from . import idempotency
+from .permissions import require, retractable_kinds
+
+
+def _run(svc, user, command: str, permission: str | None, values: dict, *, target: UUID | None = None,
+         expected_version: int | None = None, key: str | None = None, **extra) -> Written:
+    if permission is not None:
+        require(user, permission)
+    claim = idempotency.claim(user.name, key, command, target, values, expected_version)
+    method = getattr(svc.agenda, command)
+    with acting_as(user.name):
+        if target is None:
+            return method(idempotency=claim, **values, **extra)
+        return method(target, expected_version=expected_version, idempotency=claim, **values, **extra)
+
+
+def _required(value: str, field: str) -> str:
+    """A required text, without surrounding spaces; only spaces is no text (422)."""
+    text = value.strip()
+    if not text:
+        raise InvalidActivityData("Missing data for required field.", field=field)
+    return text
+
+
+def _text(value: str | None) -> str | None:
+    """Surrounding spaces dropped; an empty optional text is no text."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def schedule(svc, user, *, title, leaders, starts_at, location, scope, ends_at=None,
+             category=None, notes=None, key=None) -> Written:
+    values = {"title": _required(title, "title"), "leaders": list(leaders), "starts_at": starts_at,
+              "ends_at": ends_at, "location": _required(location, "location"), "scope": scope,
+              "category": _text(category), "notes": _text(notes)}
+    return _run(svc, user, "schedule", "schedule", values, key=key)
+
+
+def reschedule(svc, user, activity_id: UUID, *, starts_at, reason, ends_at=None,
+               expected_version=None, key=None) -> Written:
+    values = {"starts_at": starts_at, "ends_at": ends_at, "reason": _required(reason, "reason")}
+    return _run(svc, user, "reschedule", "reschedule", values, target=activity_id,
+                expected_version=expected_version, key=key)
+
+
+def cancel(svc, user, activity_id: UUID, *, reason, expected_version=None, key=None) -> Written:
+    return _run(svc, user, "cancel", "cancel", {"reason": _required(reason, "reason")}, target=activity_id,
+                expected_version=expected_version, key=key)
+
+
+def record_protocol(svc, user, activity_id: UUID, *, officers, notes=None, expected_version=None,
+                    key=None) -> Written:
+    values = {"officers": [_required(o, "officers") for o in officers], "notes": _text(notes)}
+    return _run(svc, user, "record_protocol", "record_protocol", values, target=activity_id,
+                expected_version=expected_version, key=key)
+
+
+def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=None,
+                         evidence_sha256=None, notes=None, expected_version=None, key=None) -> Written:
+    values = {"media": media, "evidence_uri": _text(evidence_uri),
+              # A digest is stored in lower case, whoever typed it.
+              "evidence_sha256": None if evidence_sha256 is None else evidence_sha256.strip().lower() or None,
+              "notes": _text(notes)}
+    return _run(svc, user, "record_documentation", "record_documentation", values,
+                target=activity_id, expected_version=expected_version, key=key)
+
+
+def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_version=None,
+            key=None) -> Written:
+    """Which kinds the user may retract is known from the role; which kind the entry is, the
+    domain decides on the state the retraction appends to."""
+    kinds = retractable_kinds(user)
+    values = {"version": version, "reason": _required(reason, "reason")}
+    return _run(svc, user, "retract", None, values, target=activity_id,
+                expected_version=expected_version, key=key, kinds=kinds)
+
+
+def import_activities(svc, user, rows: list[dict]) -> list[Written]:
+    """Schedule many activities (with their protocol and documentation facts) in one
+    transaction: all are recorded, or none (rows: api/documents/agenda_import.py)."""
+    for permission in ("schedule", "record_protocol", "record_documentation"):
+        require(user, permission)
+    with acting_as(user.name):
+        return svc.agenda.import_activities(rows)
+
+
+def set_target(svc, user, *, indicator: str, year: int, target, reason=None, key=None) -> Written:
+    require(user, "set_targets")
+    codes = [i.code for i in svc.calculator.indicators]
+    if indicator not in codes:
+        raise InvalidActivityData(f"Unknown indicator; one of {', '.join(codes)}.", field="indicator")
+    values = {"indicator": indicator, "year": year,
+              "target": Decimal(str(target)),  # the number as written, not a binary float
+              "reason": _text(reason)}
+    return _run(svc, user, "set_target", None, values, key=key)
+
+
+def submit_report(svc, user, period: Period, as_of=None):
+    """Freeze a period's figures as known now (or at as_of: the demo's simulated clock),
+    with the audit log's tree head before it; then sign a checkpoint that includes it.
+    Returns a `Submitted`."""
+    from .queries import Submitted, figure_rows
+
+    require(user, "submit_reports")
+    answer = svc.calculator.compute(period, as_of)
+    size = svc.tree.size()
+    head = (size, svc.tree.root(size).hex())
+    figures = figure_rows(answer.figures)
+    with acting_as(user.name):
+        written = svc.agenda.submit_report(period=period.label, as_of=answer.as_of, figures=figures,
+                                           chain_position=head[0], chain_hash=head[1])
+    svc.checkpoints.sign_or_log()
+    return Submitted(period=period, written=written, as_of=answer.as_of, indicators=figures,
+                     chain_position=head[0], chain_hash=head[1])
+
+
+def reopen_report(svc, user, period: Period, *, reason: str) -> Written:
+    require(user, "submit_reports")
+    with acting_as(user.name):
+        return svc.agenda.reopen_report(period=period.label, reason=_required(reason, "reason"))

@@ -1,0 +1,40 @@
+"""The one authorization rule: the role table of SPEC §8. Every entrypoint (the JSON API,
+the pages, the CLI) asks here; a refusal is `NotPermitted` (403)."""
+from __future__ import annotations
+
+from domain.exceptions import NotPermitted
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({
+        "read", "export", "schedule", "reschedule", "cancel", "record_protocol",
+        "retract_protocol", "record_documentation", "retract_documentation",
+        "manage_users", "set_targets", "submit_reports",
+    }),
+    "protokol": frozenset({
+        "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol",
+    }),
+    "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation"}),
+    "pimpinan": frozenset({"read", "set_targets", "submit_reports"}),
+    "inspektorat": frozenset({"read", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
+}
+
+RETRACTABLE = ("protocol", "documentation")  # the kinds of entry; retract_<kind> permissions
+
+
+def may(role: str, permission: str) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def require(user, permission: str) -> None:
+    """Refuse unless the user's role has the permission."""
+    if not may(user.role, permission):
+        raise NotPermitted(f"the role {user.role!r} may not {permission.replace('_', ' ')}")
+
+
+def retractable_kinds(user) -> tuple[str, ...]:
+    """The kinds of entry the user may retract; refused if none. Which kind an entry is
+    gets decided by the command, on the activity it appends to."""
+    kinds = tuple(kind for kind in RETRACTABLE if may(user.role, f"retract_{kind}"))
+    if not kinds:
+        require(user, "retract_protocol")
+    return kinds

@@ -1,0 +1,350 @@
+"""One function per query, for the JSON API, the pages and the CLI alike. Each checks the
+role and returns dataclasses; the entrypoints' schemas and templates show them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+from domain.application import RecordedEvent, Written
+from domain.store.clock import to_datetime
+from projections.calculator import Figure, IKUAnswer
+from projections.diff import Restatement, restatement
+from projections.explain import explain as explain_fact
+from projections.facts import LEADER_BITS, MEDIA_BITS
+from projections.periods import Period
+
+from .permissions import require
+
+# Shapes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedActivity:
+    """An activity as a listing shows it: its state at the listing's as_of."""
+
+    activity_id: UUID
+    version: int
+    title: str
+    leaders: list[str]
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    scope: str
+    category: str | None
+    cancelled: bool
+    served: bool
+    documented: bool
+    media: list[str]
+
+
+@dataclass(frozen=True)
+class Listing:
+    period: Period
+    as_of: datetime
+    leader: str | None
+    activities: list[ListedActivity]
+
+
+@dataclass(frozen=True)
+class ActivityState:
+    """One activity as known at as_of, with its entries (dicts: version, the entry's
+    values, retracted, retraction_reason)."""
+
+    activity_id: UUID
+    version: int
+    as_of: datetime
+    title: str
+    leaders: list[str]
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    scope: str
+    category: str | None
+    notes: str | None
+    cancelled: bool
+    cancel_reason: str | None
+    served: bool
+    documented: bool
+    protocol: list[dict]
+    documentation: list[dict]
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """A period's last submitted report as known at an instant."""
+
+    status: str  # submitted or reopened
+    position: int
+    receipt: str
+    as_of: str
+    recorded_at: datetime
+    submitted_by: str
+    indicators: list[dict]
+    chain: dict
+
+
+@dataclass(frozen=True)
+class IKUResult:
+    period: Period
+    as_of: datetime
+    leader: str | None
+    position: int
+    indicators: list[Figure]
+    year_to_date: object | None  # projections.calculator.YearToDate
+    report: ReportState | None
+    restated: bool | None
+    answer: IKUAnswer
+
+
+@dataclass(frozen=True)
+class ExplainedActivity:
+    activity_id: UUID
+    title: str
+    starts_at: datetime
+    events: list[RecordedEvent]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    period: Period
+    as_of: datetime
+    leader: str | None
+    indicator: str | None
+    numerator: int
+    denominator: int
+    denominator_activities: list[ExplainedActivity]
+    numerator_activities: list[ExplainedActivity]
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator: str
+    year: int
+    target: float | None
+
+
+@dataclass(frozen=True)
+class Targets:
+    year: int
+    as_of: datetime
+    targets: list[Target]
+
+
+@dataclass(frozen=True)
+class ReportEvent:
+    type: str
+    version: int
+    recorded_at: datetime
+    actor: str
+    as_of: str | None
+    reason: str | None
+    indicators: list[dict] | None
+    chain: dict | None
+    position: int
+    receipt: str | None
+
+
+@dataclass(frozen=True)
+class ReportHistory:
+    period: Period
+    status: str  # open, submitted or reopened
+    events: list[ReportEvent]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    period: Period
+    written: Written
+    as_of: datetime
+    indicators: list[dict]
+    chain_position: int
+    chain_hash: str
+
+    @property
+    def version(self):
+        return self.written.version
+
+    @property
+    def recorded_at(self):
+        return self.written.recorded_at
+
+    @property
+    def position(self):
+        return self.written.position
+
+    @property
+    def chain(self) -> dict:
+        return {"position": self.chain_position, "hash": self.chain_hash}
+
+
+class UnknownIndicator(ValueError):
+    pass
+
+
+# Figures as a submitted report stores them ------------------------------------------------
+
+REPORT_KEYS = ("code", "numerator", "denominator", "cancelled", "by_media")
+
+
+def figure_rows(figures: list[Figure]) -> list[dict]:
+    """The figures as plain values: what a ReportSubmitted event stores."""
+    rows = []
+    for figure in figures:
+        row = {"code": figure.code, "name": figure.name, "numerator": figure.numerator,
+               "denominator": figure.denominator, "percent": figure.percent,
+               "cancelled": figure.cancelled,
+               "target": None if figure.target is None else float(figure.target),
+               "capaian": figure.capaian}
+        if figure.breakdown:
+            row["by_media"] = dict(figure.breakdown)
+        rows.append(row)
+    return rows
+
+
+def differs(submitted: list[dict], current: list[dict]) -> bool:
+    return ([{k: f.get(k) for k in REPORT_KEYS} for f in submitted]
+            != [{k: f.get(k) for k in REPORT_KEYS} for f in current])
+
+
+# Queries ------------------------------------------------------------------------------------
+
+
+def listed(row: dict) -> ListedActivity:
+    offset = timezone(timedelta(seconds=row["utc_offset"]))
+    return ListedActivity(
+        activity_id=UUID(row["activity_id"]), version=row["version"], title=row["title"],
+        leaders=[name for name, bit in LEADER_BITS.items() if row["leaders"] & bit],
+        starts_at=to_datetime(row["starts_at"]).astimezone(offset),
+        ends_at=None if row["ends_at"] is None else to_datetime(row["ends_at"]).astimezone(offset),
+        location=row["location"], scope=row["scope"], category=row["category"],
+        cancelled=bool(row["cancelled"]), served=bool(row["served"]), documented=row["media"] != 0,
+        media=[name for name, bit in MEDIA_BITS.items() if row["media"] & bit])
+
+
+def activities(svc, user, period: Period, as_of: datetime | None, leader: str | None) -> Listing:
+    """The activities starting in a period, as known at an instant."""
+    require(user, "read")
+    fixed, rows = svc.calculator.activities(period, as_of, leader)
+    return Listing(period, fixed, leader, [listed(row) for row in rows])
+
+
+def activity(svc, user, activity_id: UUID, as_of: datetime | None) -> ActivityState:
+    """One activity as known at an instant (ActivityNotFound if it did not exist yet)."""
+    require(user, "read")
+    fixed, _ = svc.agenda.fix_as_of(as_of)
+    found = svc.agenda.activity_as_of(activity_id, fixed)
+    retracted = found.retracted
+
+    def entries(kind: dict) -> list[dict]:
+        return [{"version": v, **entry, "retracted": v in retracted, "retraction_reason": retracted.get(v)}
+                for v, entry in sorted(kind.items())]
+
+    protocol, documentation = entries(found.protocol), entries(found.documentation)
+    return ActivityState(
+        activity_id=found.id, version=found.version, as_of=fixed, title=found.title,
+        leaders=found.leaders, starts_at=found.starts_at, ends_at=found.ends_at,
+        location=found.location, scope=found.scope, category=found.category, notes=found.notes,
+        cancelled=found.cancelled, cancel_reason=found.cancel_reason,
+        served=any(not e["retracted"] for e in protocol),
+        documented=any(not e["retracted"] for e in documentation),
+        protocol=protocol, documentation=documentation)
+
+
+def history(svc, user, activity_id: UUID) -> list[RecordedEvent]:
+    """Every event of the activity in order: what, who, when recorded, where in the log."""
+    require(user, "read")
+    return svc.agenda.history(activity_id)
+
+
+def report_state(svc, period: Period, as_of: datetime | None = None) -> ReportState | None:
+    events = svc.agenda.report_history(period.label, as_of)
+    submitted = [e for e in events if e.type == "ReportSubmitted"]
+    if not submitted:
+        return None
+    last = submitted[-1]
+    return ReportState(
+        status="reopened" if events[-1].type == "ReportReopened" else "submitted",
+        position=last.position, receipt=f"/api/v1/audit/receipts/{last.position}",
+        as_of=last.data["as_of"], recorded_at=last.recorded_at, submitted_by=last.actor,
+        indicators=last.data["figures"],
+        chain={"position": last.data["chain_position"], "hash": last.data["chain_hash"]})
+
+
+def iku(svc, user, period: Period, as_of: datetime | None = None, leader: str | None = None) -> IKUResult:
+    """The indicators for a period as known at an instant (repeatable), with the period's
+    submitted report as known then and whether the figures restate it."""
+    require(user, "read")
+    answer = svc.calculator.compute(period, as_of, leader)
+    report = None if leader else report_state(svc, period, answer.as_of)
+    restated = None if report is None else differs(report.indicators, figure_rows(answer.figures))
+    return IKUResult(answer.period, answer.as_of, answer.leader, answer.position, answer.figures,
+                     answer.year_to_date, report, restated, answer)
+
+
+def indicators(svc, user):
+    require(user, "read")
+    return svc.calculator.indicators
+
+
+def indicator(svc, code: str):
+    found = next((i for i in svc.calculator.indicators if i.code == code), None)
+    if found is None:
+        raise UnknownIndicator(f"Unknown indicator; one of {', '.join(i.code for i in svc.calculator.indicators)}.")
+    return found
+
+
+def explain(svc, user, period: Period, as_of: datetime | None = None, leader: str | None = None,
+            *, indicator_code: str | None = None, fact: str | None = None) -> Explanation:
+    """The activities in the denominator, and those in the numerator of an indicator (or
+    for which a fact holds; neither: none), with the events that put them there."""
+    require(user, "read")
+    if indicator_code is not None:
+        fact = indicator(svc, indicator_code).numerator_fact
+    fixed, items = explain_fact(svc.calculator, fact, period, as_of, leader)
+
+    def shown(item, events):
+        starts_at = to_datetime(item.starts_at).astimezone(timezone(timedelta(seconds=item.utc_offset)))
+        return ExplainedActivity(item.activity_id, item.title, starts_at, events)
+
+    counted = [i for i in items if i.counted_by]
+    return Explanation(period, fixed, leader, indicator_code or fact, len(counted), len(items),
+                       [shown(i, i.placed_by) for i in items], [shown(i, i.counted_by) for i in counted])
+
+
+def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,
+         leader: str | None = None) -> Restatement:
+    """The figures as known at two instants, and the events that changed each activity's
+    contribution."""
+    require(user, "read")
+    return restatement(svc.calculator, period, since, until, leader)
+
+
+def targets(svc, user, year: int, as_of: datetime | None = None) -> Targets:
+    """The Perjanjian Kinerja targets of a year, as known at an instant."""
+    require(user, "read")
+    fixed, _ = svc.agenda.fix_as_of(as_of)
+    found = []
+    for ind in svc.calculator.indicators:
+        value = svc.agenda.target_as_of(ind.code, year, fixed)
+        found.append(Target(ind.code, year, None if value is None else float(value)))
+    return Targets(year, fixed, found)
+
+
+def report(svc, user, period: Period) -> ReportHistory:
+    """A period's submissions and reopenings."""
+    require(user, "read")
+    events = svc.agenda.report_history(period.label)
+    status = "open" if not events or events[-1].type == "ReportOpened" else (
+        "reopened" if events[-1].type == "ReportReopened" else "submitted")
+    shown = []
+    for e in events:
+        if e.type == "ReportOpened":
+            continue
+        submitted = e.type == "ReportSubmitted"
+        shown.append(ReportEvent(
+            type=e.type, version=e.version, recorded_at=e.recorded_at, actor=e.actor,
+            as_of=e.data.get("as_of"), reason=e.data.get("reason"), indicators=e.data.get("figures"),
+            chain={"position": e.data["chain_position"], "hash": e.data["chain_hash"]} if submitted else None,
+            position=e.position, receipt=f"/api/v1/audit/receipts/{e.position}" if submitted else None))
+    return ReportHistory(period, status, shown)

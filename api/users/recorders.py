@@ -1,0 +1,100 @@
+"""Where users, their web passwords, login failures and the session secret are kept: tables
+beside the log in the same database, one recorder class per store.
+(Not the domain's: no event is about them.)"""
+from __future__ import annotations
+
+from eventsourcing.postgres import PostgresRecorder
+from psycopg.sql import SQL
+
+from domain.store.extensions import Dialect
+from domain.store.postgres import PostgresDialect, SerialisedSchema
+from domain.store.sqlite import ImmediateCreate
+
+
+class UsersMixin(Dialect):
+    """API users: name, role and the SHA-256 of their bearer token (never the token)."""
+
+    def insert_user(self, name: str, role: str, token_sha256: str, created_at: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("INSERT INTO iku_users VALUES (?, ?, ?, ?)"),
+                      (name, role, token_sha256, created_at))
+
+    def replace_token(self, name: str, token_sha256: str) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql(
+                "UPDATE iku_users SET token_sha256 = ? WHERE name = ? RETURNING name"),
+                (token_sha256, name))
+            return c.fetchone() is not None
+
+    def find_by_token(self, token_sha256: str) -> tuple[str, str] | None:
+        row = self.fetch_one("SELECT name, role FROM iku_users WHERE token_sha256 = ?", (token_sha256,))
+        return (row["name"], row["role"]) if row else None
+
+    def list_users(self) -> list[tuple[str, str]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT name, role FROM iku_users ORDER BY name")
+            return [(r["name"], r["role"]) for r in c.fetchall()]
+
+    # Web logins ------------------------------------------------------------------------
+
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("INSERT INTO iku_passwords VALUES (?, ?) ON CONFLICT (name) "
+                               "DO UPDATE SET password_hash = excluded.password_hash"),
+                      (name, password_hash))
+
+    def login_record(self, name: str) -> dict | None:
+        """role, password hash, failures and locked_until of a user, or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql(
+                "SELECT u.name, u.role, p.password_hash, coalesce(f.failures, 0) AS failures, "
+                "coalesce(f.locked_until, 0) AS locked_until FROM iku_users u "
+                "LEFT JOIN iku_passwords p ON p.name = u.name "
+                "LEFT JOIN iku_login_failures f ON f.name = u.name WHERE u.name = ?"), (name,))
+            row = c.fetchone()
+        return dict(row) if row else None
+
+    def record_login_failure(self, name: str, locked_until: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql(
+                "INSERT INTO iku_login_failures VALUES (?, 1, ?) ON CONFLICT (name) DO UPDATE "
+                "SET failures = iku_login_failures.failures + 1, locked_until = excluded.locked_until"),
+                (name, locked_until))
+
+    def clear_login_failures(self, name: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("DELETE FROM iku_login_failures WHERE name = ?"), (name,))
+
+    def secret(self, name: str, candidate: str) -> str:
+        """A secret shared by every process of the service (e.g. the session key): the
+        first candidate stored wins."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("INSERT INTO iku_secrets VALUES (?, ?) ON CONFLICT DO NOTHING"),
+                      (name, candidate))
+            c.execute(self.sql("SELECT value FROM iku_secrets WHERE name = ?"), (name,))
+            return c.fetchone()["value"]
+
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS iku_users ("
+    "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE, "
+    "created_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS iku_passwords (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS iku_login_failures ("
+    "name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS iku_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+class SQLiteUserRecorder(UsersMixin, ImmediateCreate):
+    def construct_create_table_statements(self) -> list[str]:
+        return list(TABLES)
+
+
+class PostgresUserRecorder(PostgresDialect, UsersMixin, SerialisedSchema, PostgresRecorder):
+    def __init__(self, datastore):
+        super().__init__(datastore)
+        self.sql_create_statements.extend(SQL(s) for s in TABLES)
+
+
+RECORDERS = {"sqlite": SQLiteUserRecorder, "postgres": PostgresUserRecorder}

@@ -1,0 +1,165 @@
+"""An activity's page, the schedule form and the forms that record facts about it. Each
+form is read into the JSON API's schema (one set of rules) and sent to the same
+service-layer command as the API's."""
+from __future__ import annotations
+
+import secrets
+from uuid import UUID
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from domain import exceptions as d
+from domain.model import LEADERS, MEDIA, SCOPES
+
+from ..http.activities.schemas import (
+    CancellationSchema,
+    DocumentationSchema,
+    ProtocolSchema,
+    RescheduleSchema,
+    RetractionSchema,
+    ScheduleSchema,
+)
+from ..service_layer import commands, queries
+from ..service_layer.errors import status_of
+from ..service_layer.permissions import may, retractable_kinds
+from .common import page, services, web
+from .forms import FormErrors, domain_errors, lines, load, local_instant
+
+INSTANT_FIELDS = {"starts_at": "starts_time", "ends_at": "ends_time"}
+
+
+def form_key(form) -> str:
+    """The form's one-time token as the Idempotency-Key: a double submit appends once."""
+    return f"web:{form.get('form_token') or secrets.token_urlsafe(16)}"
+
+
+def expected_version(form) -> int | None:
+    try:
+        return int(form.get("version", ""))
+    except ValueError:
+        return None
+
+
+def read_times(form, errors: dict | None = None) -> dict:
+    """starts_at (and ends_at, if an end time is given) from the form's date and times."""
+    times = {}
+    for side, field in (("starts", "time"), ("ends", "end_time")):
+        if side == "ends" and not form.get("end_time", "").strip():
+            continue
+        try:
+            times[f"{side}_at"] = local_instant(form.get("date", ""), form.get(field, ""), side)
+        except FormErrors as e:
+            if errors is None:
+                raise
+            errors.update(e.errors)
+    return times
+
+
+@web.route("/activities/new", methods=["GET", "POST"])
+@page("schedule")
+def schedule():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            data = {
+                "title": form.get("title", "").strip(),
+                "leaders": form.getlist("leaders"),
+                "location": form.get("location", "").strip(),
+                "scope": form.get("scope", ""),
+                "category": form.get("category", "").strip() or None,
+                "notes": form.get("notes", "").strip() or None,
+            }
+            errors = {}
+            data.update(read_times(form, errors))
+            try:
+                details = load(ScheduleSchema(), data, INSTANT_FIELDS)
+            except FormErrors as e:
+                # A date or time that could not be read speaks for itself.
+                for side in ("starts", "ends"):
+                    if f"{side}_date" in errors or f"{side}_time" in errors:
+                        e.errors.pop(f"{side}_time", None)
+                errors = {**e.errors, **errors}
+            if errors:
+                raise FormErrors(errors)
+            written = commands.schedule(services(), g.user, key=form_key(form), **details)
+        except FormErrors as e:
+            errors = e.errors
+        except d.DomainError as e:
+            errors = domain_errors(e, INSTANT_FIELDS)
+        else:
+            flash(_("Kegiatan dijadwalkan."))
+            return redirect(url_for("web.activity", activity_id=written.activity_id), 303)
+    status = 422 if errors else 200
+    return render_template("schedule.html", form=form, errors=errors, leaders=LEADERS,
+                           scopes=SCOPES), status
+
+
+@web.get("/activities/<uuid:activity_id>")
+@page()
+def activity(activity_id: UUID, errors: dict | None = None, failed: str | None = None, status=200):
+    try:
+        state = queries.activity(services(), g.user, activity_id, None)
+    except d.ActivityNotFound:
+        abort(404)
+    history = queries.history(services(), g.user, activity_id)
+    return render_template("activity.html", a=state, history=history, errors=errors or {},
+                           failed=failed, form=request.form if failed else {}, media=MEDIA), status
+
+
+FACT_FORMS = {
+    # form name: (permission, schema, reads the form into the schema's fields, command)
+    "protocol": ("record_protocol", ProtocolSchema,
+                 lambda f: {"officers": lines(f.get("officers", "")), "notes": f.get("notes", "")},
+                 commands.record_protocol),
+    "documentation": ("record_documentation", DocumentationSchema,
+                      lambda f: {"media": f.get("media", ""),
+                                 "evidence_uri": f.get("evidence_uri", "").strip() or None,
+                                 "evidence_sha256": f.get("evidence_sha256", "").strip() or None,
+                                 "notes": f.get("notes", "")},
+                      commands.record_documentation),
+    "cancel": ("cancel", CancellationSchema, lambda f: {"reason": f.get("reason", "").strip()},
+               commands.cancel),
+    "reschedule": ("reschedule", RescheduleSchema,
+                   lambda f: {"reason": f.get("reason", "").strip(), **read_times(f)},
+                   commands.reschedule),
+    # Who may retract which entry: the command decides, on the activity it appends to.
+    "retract": (None, RetractionSchema,
+                lambda f: {"version": int(f.get("entry", "0") or 0), "reason": f.get("reason", "").strip()},
+                commands.retract),
+}
+
+def refusal(error: d.DomainError) -> dict[str, str]:
+    """What the form shows for a refused command, in the user's language."""
+    if isinstance(error, (d.StaleVersion, d.ConcurrentWrite)):
+        return {"_form": _("Kegiatan ini baru saja diubah oleh orang lain. Periksa keadaan terbaru di bawah, lalu kirim lagi.")}
+    if isinstance(error, d.ActivityIsCancelled):
+        return {"_form": _("Kegiatan ini sudah dibatalkan: tidak bisa dicatat lagi.")}
+    if isinstance(error, d.EntryNotRetractable):
+        return {"entry": _("Catatan ini tidak ada atau sudah diralat.")}
+    return domain_errors(error, INSTANT_FIELDS)
+
+
+@web.post("/activities/<uuid:activity_id>/<any(protocol, documentation, cancel, reschedule, retract):name>")
+@page()
+def record(activity_id: UUID, name: str):
+    permission, schema, read, command = FACT_FORMS[name]
+    form = request.form
+    try:
+        if permission is None:
+            retractable_kinds(g.user)  # refused before the form is read, if it may retract nothing
+        elif not may(g.user.role, permission):
+            abort(403)
+        body = load(schema(), read(form), INSTANT_FIELDS)
+        command(services(), g.user, activity_id, expected_version=expected_version(form),
+                key=form_key(form), **body)
+    except FormErrors as e:
+        return activity(activity_id, errors=e.errors, failed=name, status=422)
+    except ValueError:
+        return activity(activity_id, errors={"entry": _("Isian tidak sah.")}, failed=name, status=422)
+    except (d.ActivityNotFound, d.NotPermitted) as e:
+        abort(status_of(e))
+    except d.DomainError as e:
+        return activity(activity_id, errors=refusal(e), failed=name, status=status_of(e))
+    flash(_("Tercatat."))
+    return redirect(url_for("web.activity", activity_id=activity_id), 303)

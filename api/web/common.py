@@ -1,0 +1,101 @@
+"""What every page shares: the `web` blueprint, who is signed in, the `page` decorator
+(a signed-in user whose role has the permission), and reading the filters of a page."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from domain.model import LEADERS
+from projections.periods import InvalidPeriod, Period
+
+from ..service_layer.parsing import InvalidInstant, parse_as_of
+from ..service_layer.permissions import may
+
+web = Blueprint("web", __name__)
+
+
+def services():
+    return current_app.extensions["iku"]
+
+
+@web.before_app_request
+def load_user():
+    g.user = None
+    name = session.get("user")
+    if name:
+        g.user = services().users.get(name)
+
+
+@web.app_context_processor
+def page_globals():
+    return {
+        "user": g.get("user"),
+        "may": lambda permission: g.get("user") is not None and may(g.user.role, permission),
+        "simulated": services().agenda.recorded_times_are_simulated,
+        "form_token": lambda: secrets.token_urlsafe(16),
+    }
+
+
+def page(permission: str = "read"):
+    """The page needs a signed-in user with `permission` (the service layer checks it again
+    on every command and query)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+            if not may(g.user.role, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.agenda")
+
+
+def period_error() -> str:
+    return _("Periode tidak dikenal. Contoh: 2021, 2021-S1, 2021-Q1, 2021-03.")
+
+
+def default_period() -> str:
+    """The month of the latest activity up to today (the demo's 2021 opens on 2021)."""
+    today = date.today()
+    with services().projector.view.read() as c:
+        c.execute("SELECT max(local_date) AS d FROM activity_versions WHERE local_date <= "
+                  f"{today.year * 10000 + today.month * 100 + today.day}")
+        row = c.fetchone()
+    key = row["d"] if row and row["d"] else today.year * 10000 + today.month * 100
+    return f"{key // 10000:04d}-{key // 100 % 100:02d}"
+
+
+def read_filters():
+    """Period, as_of (an instant or None), leader from the query string; errors by field."""
+    errors = {}
+    label = request.args.get("period") or default_period()
+    try:
+        period = Period.parse(label)
+    except InvalidPeriod:
+        errors["period"] = period_error()
+        period = Period.parse(default_period())
+    leader = request.args.get("leader") or None
+    if leader not in (None, *LEADERS):
+        errors["leader"] = _("Pilihan tidak dikenal.")
+        leader = None
+    as_of = None
+    try:
+        as_of = parse_as_of(request.args.get("as_of"), services().zone)
+    except InvalidInstant:
+        errors["as_of"] = _("Tanggal tidak sah.")
+    return period, as_of, leader, errors

@@ -1,0 +1,121 @@
+"""The IKU dashboard: figures, charts, the report of a period, what changed, and the
+activities behind a number; the LKjIP downloads."""
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from domain.exceptions import DomainError
+from domain.model import LEADERS
+from projections.facts import FACTS
+from projections.periods import InvalidPeriod, Period
+
+from ..documents.lkjip import lkjip_document
+from ..service_layer import commands, queries
+from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_instant
+from .charts import media_chart, trend_chart
+from .common import page, read_filters, services, web
+
+
+@web.get("/dashboard")
+@page()
+def dashboard():
+    period, as_of, leader, errors = read_filters()
+    result = queries.iku(services(), g.user, period, as_of, leader)
+    months = [(m, services().calculator.compute(m, result.as_of, leader)) for m in period.months()]
+    return render_template(
+        "dashboard.html", answer=result.answer, period=period, leader=leader, errors=errors,
+        report=result.report, restated=bool(result.restated),
+        as_of=request.args.get("as_of", ""), leaders=LEADERS,
+        trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
+        as_of_param=result.as_of.isoformat())
+
+
+@web.get("/dashboard/diff")
+@page()
+def diff():
+    """What changed in a period's figures between two dates, highlighted."""
+    period, until, leader, errors = read_filters()
+    since = None
+    text = (request.args.get("from") or "").strip()
+    try:
+        since = parse_as_of(text, services().zone)  # a date, or an instant (a report's as_of)
+        if since is None:
+            raise InvalidInstant("empty")
+    except InvalidInstant:
+        errors["from"] = _("Tanggal tidak sah.")
+    if since is not None and until is not None and since > until:
+        errors["from"] = _("Tidak boleh sesudah tanggal pembanding.")
+    if errors:
+        return render_template("diff.html", result=None, period=period, leader=leader, errors=errors,
+                               since=text, until=request.args.get("as_of", ""), leaders=LEADERS), 422
+    result = queries.diff(services(), g.user, period, since, until, leader)
+    return render_template("diff.html", result=result, period=period, leader=leader, errors={},
+                           since=text, until=request.args.get("as_of", ""), leaders=LEADERS)
+
+
+@web.post("/dashboard/report")
+@page("submit_reports")
+def report_action():
+    """Submit the period's figures, or reopen its report with a reason."""
+    try:
+        period = Period.parse(request.form.get("period", ""))
+    except InvalidPeriod:
+        abort(422)
+    try:
+        if request.form.get("action") == "reopen":
+            reason = request.form.get("reason", "").strip()
+            if not reason:
+                flash(_("Alasan wajib diisi untuk membuka kembali laporan."))
+                return redirect(url_for("web.dashboard", period=period.label), 303)
+            commands.reopen_report(services(), g.user, period, reason=reason)
+            flash(_("Laporan dibuka kembali."))
+        else:
+            commands.submit_report(services(), g.user, period)
+            flash(_("Laporan periode ini disampaikan."))
+    except DomainError:
+        flash(_("Tidak bisa: laporan periode ini sudah disampaikan, atau belum disampaikan."))
+    return redirect(url_for("web.dashboard", period=period.label), 303)
+
+
+@web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")
+@page()
+def lkjip_download(year: int, fmt: str):
+    """The LKjIP table of a year as XLSX or PDF."""
+    if not 2000 <= year <= 2100:
+        abort(404)
+    data, mimetype = lkjip_document(services(), year, fmt)
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"lkjip-{year}.{fmt}")
+
+
+PARTS = ("denominator", "cancelled", *FACTS)
+
+
+@web.get("/dashboard/activities")
+@page()
+def behind():
+    """The activities behind one number of the dashboard."""
+    try:
+        period = Period.parse(request.args.get("period", ""))
+        as_of: datetime = parse_instant(request.args.get("as_of", ""))
+    except (InvalidPeriod, InvalidInstant):
+        abort(404)
+    leader = request.args.get("leader") or None
+    part = request.args.get("part", "denominator")
+    if leader not in (None, *LEADERS) or part not in PARTS:
+        abort(404)
+    if part == "cancelled":
+        listing = queries.activities(services(), g.user, period, as_of, leader)
+        answered_at = listing.as_of
+        items = [(a, []) for a in listing.activities if a.cancelled]
+    else:
+        fact = None if part == "denominator" else part
+        explained = queries.explain(services(), g.user, period, as_of, leader, fact=fact)
+        answered_at = explained.as_of
+        shown = explained.denominator_activities if fact is None else explained.numerator_activities
+        items = [(a, a.events) for a in shown]
+    return render_template("behind.html", items=items, period=period, leader=leader,
+                           part=part, answered_at=answered_at)

@@ -1,0 +1,158 @@
+"""The stores, decided once: a database named by a postgresql:// URL is PostgreSQL, anything
+else a SQLite file. Each store says how eventsourcing opens it (its factory and settings),
+how it is backed up and restored, and where the old default signing key lay beside it.
+Nothing else looks at the database's name; the other layers pick their classes for a store
+by the factory's `store` name (the view: projections/projector.py; the users' tables:
+api/users/recorders.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from domain.exceptions import StoreNotWritable
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+class PostgresStore:
+    name = "postgres"
+
+    @staticmethod
+    def matches(database: str) -> bool:
+        return database.startswith(("postgresql://", "postgres://"))
+
+    def persistence_env(self, database: str, *, readonly: bool = False) -> dict[str, str]:
+        url = urlsplit(database)
+        return {
+            "PERSISTENCE_MODULE": "domain.store.postgres:IKUPostgresFactory",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "iku",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            # Check a pooled connection before use: after a restart of PostgreSQL or a lost
+            # connection the service recovers at the next request instead of failing once
+            # per stale connection.
+            "POSTGRES_PRE_PING": "y",
+            # A request waits at most this for a connection (sync workers hold one or two).
+            "POSTGRES_CONNECT_TIMEOUT": "2",
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
+
+    def backup(self, database: str, target: str) -> None:
+        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", database])
+
+    def restore(self, backup_file: str, database: str, *, force: bool) -> None:
+        if not force and self._has_events(database):
+            raise BackupError("the database is not empty; restore into an empty one (or --force)")
+        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={database}", backup_file])
+
+    @staticmethod
+    def _has_events(database: str) -> bool:
+        import psycopg
+
+        with psycopg.connect(database) as conn:
+            exists = conn.execute("SELECT to_regclass('public.iku_events')").fetchone()[0]
+            return bool(exists) and conn.execute("SELECT EXISTS (SELECT 1 FROM iku_events)").fetchone()[0]
+
+    def legacy_key(self, database: str) -> Path:
+        return Path("var/iku-signing-key.pem")
+
+
+class SQLiteStore:
+    name = "sqlite"
+
+    @staticmethod
+    def matches(database: str) -> bool:
+        return True
+
+    def persistence_env(self, database: str, *, readonly: bool = False) -> dict[str, str]:
+        """`readonly`: for verification, which only reads; a file that cannot be written (a
+        read-only copy or mount) is then opened read-only and immutable."""
+        if "mode=memory" not in database:
+            try:
+                check_writable(Path(database))
+            except Exception:
+                if not readonly or not Path(database).exists():
+                    raise
+                return {"PERSISTENCE_MODULE": "domain.store.sqlite:IKUSQLiteFactory",
+                        "SQLITE_DBNAME": f"file:{quote(str(Path(database).resolve()))}?mode=ro&immutable=1",
+                        "CREATE_TABLE": "no"}
+        return {"PERSISTENCE_MODULE": "domain.store.sqlite:IKUSQLiteFactory", "SQLITE_DBNAME": database}
+
+    def backup(self, database: str, target: str) -> None:
+        if not Path(database).exists():
+            raise BackupError(f"no database at {database}")
+        with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+
+    def restore(self, backup_file: str, database: str, *, force: bool) -> None:
+        target = Path(database)
+        if target.exists() and target.stat().st_size and not force:
+            raise BackupError(f"{database} exists; restore into a new file (or --force)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(backup_file) as source, sqlite3.connect(database) as copy:
+            source.backup(copy)
+
+    def legacy_key(self, database: str) -> Path:
+        if "mode=memory" in database:
+            return Path("var/iku-signing-key.pem")
+        return Path(database).with_name("iku-signing-key.pem")
+
+
+STORES = (PostgresStore(), SQLiteStore())  # the first that matches (SQLite takes the rest)
+
+
+def store_for(database: str):
+    return next(store for store in STORES if store.matches(database))
+
+
+def persistence_env(database: str, *, readonly: bool = False) -> dict[str, str]:
+    """The eventsourcing settings that open the database."""
+    return store_for(database).persistence_env(database, readonly=readonly)
+
+
+def backup(database: str, target: str) -> None:
+    """Back up the whole database (events, view, users, tree, checkpoints) online: SQLite's
+    backup API, or pg_dump; either is a consistent copy while the service runs. The signing
+    key is not in the backup: keep it apart."""
+    if Path(target).exists():
+        raise BackupError(f"{target} exists; choose a new file")
+    store_for(database).backup(database, target)
+
+
+def restore(backup_file: str, database: str, *, force: bool = False) -> None:
+    """Into an empty database only (or with force); `iku restore` then verifies the log."""
+    if not Path(backup_file).exists():
+        raise BackupError(f"no backup at {backup_file}")
+    store_for(database).restore(backup_file, database, force=force)
+
+
+def check_writable(path: Path) -> None:
+    """A SQLite database must be writable, with its folder (SQLite writes its -wal and -shm
+    files beside it). Say so plainly, rather than failing later with 'unable to open'."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreNotWritable(f"cannot create the database folder {path.parent}: {e.strerror}") from None
+    for target in (path.parent, path):
+        if target.exists() and not os.access(target, os.W_OK):
+            kind = "folder" if target.is_dir() else "file"
+            raise StoreNotWritable(
+                f"the database {kind} {target} is read-only (its permissions, attributes or "
+                "mount): the service writes to it; make it writable and start again")
+
+
+def _run(command: list[str]) -> None:
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"{command[0]} is not installed (PostgreSQL client tools)")
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
