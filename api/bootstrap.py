@@ -36,7 +36,7 @@ class Services:
         self.zone = ZoneInfo(config.timezone)
         self.agenda = Agenda(self.database, env=None if config.create_tables else {"CREATE_TABLE": "no"})
         self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
-        self.calculator = AsOfCalculator(self.agenda, self.projector)
+        self.calculator = AsOfCalculator(self.agenda, self.projector, config.indicators)
         self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))
         self.checkpoints = audit_checkpoints(self.agenda, config, sign=True)
         self.tree = self.checkpoints.tree

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from projections.audit.checkpoints import DEFAULT_INTERVAL as DEFAULT_CHECKPOINT_INTERVAL
 from projections.audit.checkpoints import DEFAULT_ORIGIN
+from projections.indicators import INDICATORS, Indicator
 from projections.periods import DEFAULT_TIMEZONE
 from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
 
@@ -31,6 +32,7 @@ class Config:
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
     view_bucket_bits: int = DEFAULT_VIEW_BUCKET_BITS
     create_tables: bool = True  # False: a process joining a database whose tables exist
+    indicators: tuple[Indicator, ...] = INDICATORS  # the definitions (projections/indicators.py)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:

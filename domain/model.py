@@ -172,3 +172,15 @@ class Activity(ActedAggregate):
     @event("EntryRetracted")
     def _retract(self, retracted_version: int, reason: str):
         self.retracted[retracted_version] = reason
+
+
+def event_types(aggregate: type = Activity) -> set[type]:
+    """Every event type the aggregate can record (its subclasses' too), without the
+    library's bases: what a log may hold, which every projection must decide about."""
+    found, todo = set(), [aggregate.Event]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return {cls for cls in found if cls.__name__ not in ("Created", "Event")}

@@ -26,8 +26,10 @@ class Explained:
 def explain(calculator: AsOfCalculator, fact: str | None, period: Period,
             as_of: datetime | None, leader: str | None):
     """(as_of used, [Explained] for the denominator); the numerator of an indicator counting
-    `fact` (e.g. its numerator_fact) is those with counted_by; with no fact, none are."""
-    counts = FACTS[fact].counts if fact is not None else (lambda kind, data: False)
+    `fact` (e.g. its numerator_fact) is those with counted_by; with no fact, none are.
+    Whether the fact holds is the view row's answer; the events shown are its live entries
+    that the fact counts."""
+    found = FACTS[fact] if fact is not None else None
     fixed, rows = calculator.activities(period, as_of, leader)
     agenda = calculator.agenda
     explained = []
@@ -38,8 +40,8 @@ def explain(calculator: AsOfCalculator, fact: str | None, period: Period,
         retracted = {e.data["retracted_version"] for e in events if e.type == "EntryRetracted"}
         reschedules = [e for e in events if e.type == "ActivityRescheduled"]
         placed = [events[0], *reschedules[-1:]]
-        counted = [e for e in events if e.version not in retracted
-                   and counts(e.type, e.data)]
+        counted = [] if found is None or not found.row(row) else [
+            e for e in events if e.version not in retracted and found.counts(e.type, e.data)]
         explained.append(Explained(UUID(row["activity_id"]), row["title"], row["starts_at"],
                                    row["utc_offset"], placed, counted))
     return fixed, explained

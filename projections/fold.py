@@ -22,6 +22,11 @@ FOLDED = frozenset({"ActivityScheduled", "ActivityRescheduled", "ActivityCancell
 IRRELEVANT: frozenset[str] = frozenset()
 
 
+def undecided(event_types) -> set[str]:
+    """The names of event types neither folded nor declared irrelevant."""
+    return {cls.__name__ for cls in event_types} - FOLDED - IRRELEVANT
+
+
 def fold(state: dict | None, kind: str, event: dict, version: int) -> dict:
     """Return the new state (a fresh dict) after an event of `kind` with data `event`, the
     activity's `version`."""

@@ -14,12 +14,7 @@ from projections.audit.export import ExportError, export_audit
 
 from ..bootstrap import audit_checkpoints, readonly_agenda, verify_audit
 from ..config import Config
-from .base import main, parse_period, services
-
-
-@main.group()
-def export():
-    """Export records."""
+from .base import export, main, parse_period, services
 
 
 @export.command("audit")

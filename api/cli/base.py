@@ -87,3 +87,6 @@ def main(ctx, period, as_of, leader, as_json):
             click.echo(f"        {media}: {count}")
 
 
+@main.group()
+def export():
+    """Export records."""

@@ -14,7 +14,7 @@ from ..documents.lkjip import lkjip, write_pdf, write_xlsx
 from ..service_layer import commands, queries
 from ..users import User
 from ..documents.agenda_import import AgendaImportError, read_agenda
-from .base import OPERATOR, main, parse_as_of, services
+from .base import OPERATOR, export, main, parse_as_of, services
 
 
 def plain(data: dict) -> dict:
@@ -35,11 +35,6 @@ def history(ctx, activity_id):
         click.echo(f"v{e.version}  {e.recorded_at.isoformat()}  {e.type}  by {e.actor}  "
                    f"(position {e.position})")
         click.echo(f"    {json.dumps(plain(e.data), ensure_ascii=False)}")
-
-
-@main.group()
-def export():
-    """Export records."""
 
 
 @export.command("events")

@@ -5,6 +5,8 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
+from projections.facts import FACTS
+
 STYLE = Style(background="transparent", plot_background="transparent",
               colors=("#0b6e4f", "#c05621", "#2b6cb0"), font_family="system-ui, sans-serif",
               label_font_size=12, major_label_font_size=12, legend_font_size=12)
@@ -30,7 +32,6 @@ def media_chart(answer) -> str:
     documented = next(f for f in answer.figures if f.breakdown)
     chart = _chart(pygal.HorizontalBar, title=_("Dokumentasi menurut media (kegiatan)"),
                    print_values=True, show_legend=False)
-    labels = {"media_luar_ruang": _("Media luar ruang"), "foto": _("Foto"), "video": _("Video")}
-    chart.x_labels = [labels[m] for m in documented.breakdown]
+    chart.x_labels = [_(FACTS[documented.indicator.breakdown[key]].label) for key in documented.breakdown]
     chart.add(_("Kegiatan"), list(documented.breakdown.values()))
     return chart.render(is_unicode=True)

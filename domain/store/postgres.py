@@ -26,7 +26,6 @@ from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
-    PostgresRecorder,
 )
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier

@@ -11,7 +11,7 @@ GOOD_SCHEDULE = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-
 def refused(response, status, *fields, location="json"):
     assert response.status_code == status, response.json
     body = response.json
-    assert body["code"] == status and body["status"] and "errors" in body or "message" in body
+    assert body["code"] == status and body["status"] and ("errors" in body or "message" in body)
     if fields:
         assert set(fields) <= set(body["errors"][location]), body["errors"]
 

@@ -111,3 +111,23 @@ def test_a_failed_write_is_not_remembered_under_its_idempotency_key(client, auth
     assert bad.status_code == 422
     good = client.post(f"{BASE}/{activity}/protocol", headers=headers, json={"officers": ["Ani"]})
     assert good.status_code == 201
+
+
+def test_what_is_stored_does_not_depend_on_the_entrypoint(client, auth, activity):
+    """One service layer normalises every command: a digest in capitals from the API is kept
+    in lower case, as the form always kept it; surrounding spaces go."""
+    digest = "AB" * 32
+    response = client.post(f"{BASE}/{activity}/documentation", headers=auth("dokumentasi"),
+                           json={"media": "foto", "evidence_sha256": digest, "notes": "  dua foto  "})
+    assert response.status_code == 201, response.json
+    entry = client.get(f"{BASE}/{activity}", headers=auth()).json["documentation"][0]
+    assert (entry["evidence_sha256"], entry["notes"]) == (digest.lower(), "dua foto")
+
+
+@pytest.mark.parametrize("field", ["title", "location"])
+def test_a_required_text_of_only_spaces_is_422_and_appends_nothing(client, auth, log, field):
+    body = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+            "location": "Pendopo", "scope": "dalam_daerah", field: "   "}
+    response = client.post(BASE, headers=auth("protokol"), json=body)
+    assert response.status_code == 422 and field in response.json["errors"]["json"], response.json
+    assert log() == []

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.server import IKU, start_server, stop
 
 CHROMIUM = os.environ.get("IKU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 PASSWORD = "sandi-peramban-uji"
 ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
-IKU = str(Path(sys.executable).with_name("iku"))
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
@@ -50,25 +46,10 @@ def server(tmp_path_factory):
             svc.users.create(role, role)
             svc.users.set_password(role, PASSWORD)
         svc.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([IKU, "serve", "--port", str(port), "--workers", "2"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process, port = start_server(env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v1/health", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                os.killpg(process.pid, signal.SIGKILL)
-                raise AssertionError("the server did not start within 30 s") from None
-            time.sleep(0.1)
     yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from api.cli import main
 from domain.context import acting_as
 from inspector import merkle
 from inspector.leaves import actor_of, canonical
-from inspector.note import COSIGNATURE_V1, Checkpoint, Note, Proof, Signer, Verifier, open_checkpoint
+from inspector.note import Checkpoint, Proof, Signer, Verifier, open_checkpoint
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
 from tests.conftest import schedule, RawSQL, wib
 

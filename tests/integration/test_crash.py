@@ -3,53 +3,24 @@ concurrent writes, then restarted. Every acknowledged (201) event is there exact
 nothing is half-written, the view catches up to the same figures as a rebuild, and the
 audit log verifies. On both stores."""
 import http.client
-import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
+
+from tests.support.server import call, start_server
+from tests.support.server import stop as stop_server
 
 from api.bootstrap import Services
 from projections.periods import Period
 from tests.conftest import either_store
 
-IKU = str(Path(sys.executable).with_name("iku"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def post(port, path, token, body):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/json",
-                                                             "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.loads(response.read())
-
-
-def start(env, port):
-    process = subprocess.Popen([IKU, "serve", "--port", str(port), "--workers", "3"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise AssertionError("the server did not start")
+    return call(port, "POST", path, token, body)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -64,8 +35,7 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_event_exactly_once(st
     setup.close()
     env = {**os.environ, "IKU_DATABASE": store, "IKU_TIMEZONE": "Asia/Jakarta",
            "IKU_SIGNING_KEY": str(tmp_path / "key.pem")}
-    port = free_port()
-    server = start(env, port)
+    server, port = start_server(env, workers=3)
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
 
     def writer(n):
@@ -91,8 +61,7 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_event_exactly_once(st
     deadline = time.monotonic() + 20
     while len(acknowledged) < 40 and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(server.pid, signal.SIGKILL)  # mid-load
-    server.wait()
+    stop_server(server, signal.SIGKILL)  # mid-load
     stop.set()
     for w in writers:
         w.join(timeout=30)
@@ -113,6 +82,5 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_event_exactly_once(st
     assert svc.verify().ok
     svc.close()
 
-    restarted = start(env, free_port())  # and it serves again
-    os.killpg(restarted.pid, signal.SIGTERM)
-    restarted.wait(timeout=10)
+    restarted, _ = start_server(env)  # and it serves again
+    stop_server(restarted)

@@ -101,8 +101,7 @@ def test_iku_verify_checks_a_copy_on_a_read_only_mount_and_writes_nothing(small_
 
     from api.cli import main
     from api.bootstrap import Services
-    from domain.context import acting_as
-    from tests.conftest import schedule, wib
+    from tests.conftest import schedule
 
     services = Services(str(tmp_path / "iku.sqlite3"), "Asia/Jakarta")
     schedule(services, 5)

@@ -18,7 +18,6 @@ from api.service_layer.commands import submit_report
 from api.users import User
 
 KABAG = User(name="kabag", role="pimpinan")
-from domain.context import acting_as
 from inspector.export import ExportRefused, verify_export
 from inspector.note import COSIGNATURE_V1, Signer, Verifier
 from projections.periods import Period

@@ -5,14 +5,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from api.cli import main
 from api.bootstrap import Services
 from domain.context import acting_as
 from inspector import merkle
 from inspector.leaves import actor_of, canonical
-from inspector.note import Signer
 from tests.conftest import schedule, RawSQL, wib
 
 LEGACY = Path(__file__).parents[1] / "fixtures" / "legacy-v1"  # made by the service as of 66a186e

@@ -77,8 +77,9 @@ def test_a_lost_database_connection_is_503_or_retried_never_500_and_the_service_
     assert client.post("/api/v1/activities", headers=headers, json=body).status_code == 201
     name = postgres_database.rsplit("/", 1)[1]
     with psycopg.connect(postgres_database, autocommit=True) as admin:  # the connections are lost
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        lost = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchall()
+    assert lost and all(terminated for (terminated,) in lost)  # the service's connections did go
     statuses = []
     for _ in range(4):
         response = client.post("/api/v1/activities", headers=headers, json=body)
@@ -154,8 +155,7 @@ def test_iku_verify_runs_on_a_read_only_database(postgres_database):
 
     from api.cli import main
     from api.bootstrap import Services
-    from domain.context import acting_as
-    from tests.conftest import schedule, wib
+    from tests.conftest import schedule
 
     database = postgres_database
     services = Services(database, "Asia/Jakarta")

@@ -7,7 +7,6 @@ user. Without PostgreSQL's server programs (or, as root, without a `postgres` us
 skips, unless IKU_REQUIRE_POSTGRES=1 (as in CI)."""
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,17 +15,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.server import free_port
+
 from api import create_app
 
 BIN = Path(os.environ.get("IKU_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 BODY = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
         "location": "Pendopo", "scope": "dalam_daerah"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
