@@ -9,7 +9,7 @@ export IKU_DATABASE ?= var/iku.sqlite3
 # `make clean` forgets both. A server uses ~/.config/iku/ unless told (docs/OPERATIONS.md).
 export IKU_SIGNING_KEY ?= $(CURDIR)/.iku-keys/log-signing-key.pem
 
-.PHONY: run test bench translations clean
+.PHONY: run test test-fast screenshots bench translations clean
 
 $(BIN)/iku: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ run: $(BIN)/iku
 
 test: $(BIN)/iku
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast layers while working: unit and API tests on SQLite, without the `slow` ones
+# (fuzzing, property tests, real servers). `make test` runs everything on both stores.
+test-fast: $(BIN)/iku
+	$(BIN)/python -m pytest tests/unit tests/api -m "not slow" -k "not postgres" $(PYTEST_ARGS)
+
+# The screenshots of docs/screenshots/, taken in Chromium from the demo (not by `make test`).
+screenshots: $(BIN)/iku
+	IKU_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots $(PYTEST_ARGS)
 
 # Both stores (PostgreSQL: the machine's, at 127.0.0.1:5432). The 10M-event run is long:
 # see docs/PERFORMANCE.md for its command.

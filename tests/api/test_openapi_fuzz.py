@@ -1,6 +1,7 @@
 """Schemathesis against /api/v1/openapi.json, every operation, with a valid admin token:
 no server errors, and every response conforms to the documented schemas. (Driven through
 schemathesis's strategies: its pytest plugin does not run under this pytest.)"""
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -9,6 +10,7 @@ from domain.context import acting_as
 from tests.conftest import wib
 
 
+@pytest.mark.slow
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(app, tokens):
     with acting_as("protokol"):
         agenda = app.extensions["iku"].agenda

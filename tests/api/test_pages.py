@@ -308,6 +308,7 @@ def test_an_expired_session_leads_to_the_login_page_and_back(client, login, app,
     assert back.headers["Location"] == page
 
 
+@pytest.mark.slow
 def test_no_form_input_gives_a_server_error(client, login, app, activity_id):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

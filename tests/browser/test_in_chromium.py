@@ -1,9 +1,12 @@
 """What staff, the head of division and the inspectorate do, in a real browser."""
+import os
 import re
 
 import pytest
 
 from tests.browser.conftest import ROLES, SCREENSHOTS
+
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -95,21 +98,23 @@ def test_the_as_of_picker_shows_the_figure_known_then(page, server, log_in):
     assert "1 April 2021 23.59 WIB" in page.locator("#as-of-used").inner_text()
 
 
-def test_screenshots_of_the_agenda_the_activity_page_and_the_dashboard(browser, page, server, log_in):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots_of_the_agenda_the_activity_page_and_the_dashboard(browser, page, server, log_in, tmp_path):
+    """Into a temporary folder; `make screenshots` (IKU_SCREENSHOTS=1) writes docs/screenshots/."""
+    folder = SCREENSHOTS if os.environ.get("IKU_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
     log_in("admin")
     page.goto(f"{server}/agenda?period=2021-03")
-    page.screenshot(path=str(SCREENSHOTS / "agenda.png"))
+    page.screenshot(path=str(folder / "agenda.png"))
     page.goto(f"{server}/dashboard?period=2021")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(folder / "dashboard.png"), full_page=True)
     page.goto(f"{server}/agenda?period=2021-03&status=served")
     page.locator("li.activity a").first.click()
     page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
-    page.screenshot(path=str(SCREENSHOTS / "activity.png"), full_page=True)
+    page.screenshot(path=str(folder / "activity.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
-    page.screenshot(path=str(SCREENSHOTS / "activity-phone.png"))
+    page.screenshot(path=str(folder / "activity-phone.png"))
     for name in ("agenda", "dashboard", "activity", "activity-phone"):
-        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+        assert (folder / f"{name}.png").stat().st_size > 10_000
 
 
 def test_the_inspectorate_verifies_the_log_downloads_an_export_and_sees_the_restatement(page, server, log_in, tmp_path):

@@ -22,6 +22,9 @@ from projections.calculator import ReferenceCalculator
 from projections.periods import Period
 from tests.conftest import log_of
 
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
+
+
 # Quarter, half-year and year boundaries at midnight WIB (17:00 UTC the day before).
 BOUNDARIES = [datetime(2021, m, d, 17, tzinfo=UTC) for m, d in
               ((3, 31), (6, 30), (9, 30), (12, 31), (4, 30), (1, 31))] + [

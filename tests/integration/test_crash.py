@@ -19,6 +19,9 @@ from api.bootstrap import Services
 from projections.periods import Period
 from tests.conftest import either_store
 
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
+
+
 def post(port, path, token, body):
     return call(port, "POST", path, token, body)
 

@@ -19,6 +19,9 @@ from tests.support.server import free_port
 
 from api import create_app
 
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
+
+
 BIN = Path(os.environ.get("IKU_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 BODY = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
         "location": "Pendopo", "scope": "dalam_daerah"}

@@ -5,11 +5,16 @@ import multiprocessing
 import random
 import threading
 
+import pytest
+
 from api.bootstrap import Services
 from domain.context import acting_as
 from domain.store.clock import to_datetime
 from projections.periods import Period
 from tests.conftest import log_of, wib
+
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
+
 
 PERIODS = [Period.parse(p) for p in ("2021-Q1", "2021-03", "2021")]
 

@@ -9,6 +9,9 @@ from tests.support.server import IKU, call, start_server, stop
 
 from api.bootstrap import Services
 
+pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
+
+
 @pytest.fixture
 def server(database):
     env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"}
