@@ -2,6 +2,10 @@
 
 Each command: get the activity, check If-Match, call the aggregate, save. Library errors are
 translated into the domain's own exceptions here, at the boundary.
+
+Longer than 300 lines because the eventsourcing Application is one class whose methods are
+the commands (as in the library's examples); its reads of the log sit beside them, sharing
+the translation of library errors.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """An independent recomputation of the IKU figures (SPEC §5) from the raw event log, for the
 inspectorate's offline verifier. Standard library only: it shares no code with the service
 (`domain`, `projections`, `api`), so that its agreement with the service is evidence.
+Longer than 300 lines because it is the whole of SPEC §5 (periods, the fold, retractions,
+targets, submissions) in one file that an inspector can read, and copy, alone.
 
 Use:
 

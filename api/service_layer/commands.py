@@ -15,6 +15,8 @@ from projections.periods import Period
 
 from . import idempotency
 from .permissions import require, retractable_kinds
+from .queries import figure_rows
+from .results import Submitted
 
 
 def _run(svc, user, command: str, permission: str | None, values: dict, *, target: UUID | None = None,
@@ -115,8 +117,6 @@ def submit_report(svc, user, period: Period, as_of=None):
     """Freeze a period's figures as known now (or at as_of: the demo's simulated clock),
     with the audit log's tree head before it; then sign a checkpoint that includes it.
     Returns a `Submitted`."""
-    from .queries import Submitted, figure_rows
-
     require(user, "submit_reports")
     answer = svc.calculator.compute(period, as_of)
     size = svc.tree.size()

@@ -2,185 +2,32 @@
 role and returns dataclasses; the entrypoints' schemas and templates show them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from domain.application import RecordedEvent, Written
+from domain.application import RecordedEvent
 from domain.store.clock import to_datetime
-from projections.calculator import Figure, IKUAnswer
+from projections.calculator import Figure
 from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
 from projections.facts import LEADER_BITS, MEDIA_BITS
 from projections.periods import Period
 
 from .permissions import require
-
-# Shapes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListedActivity:
-    """An activity as a listing shows it: its state at the listing's as_of."""
-
-    activity_id: UUID
-    version: int
-    title: str
-    leaders: list[str]
-    starts_at: datetime
-    ends_at: datetime | None
-    location: str
-    scope: str
-    category: str | None
-    cancelled: bool
-    served: bool
-    documented: bool
-    media: list[str]
-
-
-@dataclass(frozen=True)
-class Listing:
-    period: Period
-    as_of: datetime
-    leader: str | None
-    activities: list[ListedActivity]
-
-
-@dataclass(frozen=True)
-class ActivityState:
-    """One activity as known at as_of, with its entries (dicts: version, the entry's
-    values, retracted, retraction_reason)."""
-
-    activity_id: UUID
-    version: int
-    as_of: datetime
-    title: str
-    leaders: list[str]
-    starts_at: datetime
-    ends_at: datetime | None
-    location: str
-    scope: str
-    category: str | None
-    notes: str | None
-    cancelled: bool
-    cancel_reason: str | None
-    served: bool
-    documented: bool
-    protocol: list[dict]
-    documentation: list[dict]
-
-
-@dataclass(frozen=True)
-class ReportState:
-    """A period's last submitted report as known at an instant."""
-
-    status: str  # submitted or reopened
-    position: int
-    receipt: str
-    as_of: str
-    recorded_at: datetime
-    submitted_by: str
-    indicators: list[dict]
-    chain: dict
-
-
-@dataclass(frozen=True)
-class IKUResult:
-    period: Period
-    as_of: datetime
-    leader: str | None
-    position: int
-    indicators: list[Figure]
-    year_to_date: object | None  # projections.calculator.YearToDate
-    report: ReportState | None
-    restated: bool | None
-    answer: IKUAnswer
-
-
-@dataclass(frozen=True)
-class ExplainedActivity:
-    activity_id: UUID
-    title: str
-    starts_at: datetime
-    events: list[RecordedEvent]
-
-
-@dataclass(frozen=True)
-class Explanation:
-    period: Period
-    as_of: datetime
-    leader: str | None
-    indicator: str | None
-    numerator: int
-    denominator: int
-    denominator_activities: list[ExplainedActivity]
-    numerator_activities: list[ExplainedActivity]
-
-
-@dataclass(frozen=True)
-class Target:
-    indicator: str
-    year: int
-    target: float | None
-
-
-@dataclass(frozen=True)
-class Targets:
-    year: int
-    as_of: datetime
-    targets: list[Target]
-
-
-@dataclass(frozen=True)
-class ReportEvent:
-    type: str
-    version: int
-    recorded_at: datetime
-    actor: str
-    as_of: str | None
-    reason: str | None
-    indicators: list[dict] | None
-    chain: dict | None
-    position: int
-    receipt: str | None
-
-
-@dataclass(frozen=True)
-class ReportHistory:
-    period: Period
-    status: str  # open, submitted or reopened
-    events: list[ReportEvent]
-
-
-@dataclass(frozen=True)
-class Submitted:
-    period: Period
-    written: Written
-    as_of: datetime
-    indicators: list[dict]
-    chain_position: int
-    chain_hash: str
-
-    @property
-    def version(self):
-        return self.written.version
-
-    @property
-    def recorded_at(self):
-        return self.written.recorded_at
-
-    @property
-    def position(self):
-        return self.written.position
-
-    @property
-    def chain(self) -> dict:
-        return {"position": self.chain_position, "hash": self.chain_hash}
-
-
-class UnknownIndicator(ValueError):
-    pass
-
+from .results import (
+    ActivityState,
+    ExplainedActivity,
+    Explanation,
+    IKUResult,
+    ListedActivity,
+    Listing,
+    ReportEvent,
+    ReportHistory,
+    ReportState,
+    Target,
+    Targets,
+    UnknownIndicator,
+)
 
 # Figures as a submitted report stores them ------------------------------------------------
 

@@ -5,6 +5,10 @@ A checkpoint is signed whenever the log has grown, at most every IKU_CHECKPOINT_
 seconds (a timer started by the write that finds the last one too recent), and at every
 report submission and audit export from the command line. Never by a GET: reads only
 read what was signed.
+
+Longer than 300 lines because a checkpoint's whole life is here: the signed head kept
+beside the key, signing (and refusing to sign a tree that does not extend that head), the
+timer, and the witnesses' cosignatures; split, each part would need the others' locks.
 """
 from __future__ import annotations
 
