@@ -34,7 +34,7 @@ class Services:
         self.config = config
         self.database = config.database
         self.zone = ZoneInfo(config.timezone)
-        self.agenda = Agenda(self.database, env=None if config.create_tables else {"CREATE_TABLE": "no"})
+        self.agenda = Agenda.on(self.database, **({} if config.create_tables else {"CREATE_TABLE": "no"}))
         self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
         self.calculator = AsOfCalculator(self.agenda, self.projector, config.indicators)
         self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))

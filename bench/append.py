@@ -23,7 +23,7 @@ from domain.application import Agenda
 from domain.context import acting_as
 from domain.model import Activity
 
-from domain.store.stores import persistence_env
+from domain.store.stores import persistence_env, store_for
 
 from . import stores
 from .common import Timer, machine_note, median
@@ -50,7 +50,7 @@ class RawPostgresFactory(PostgresFactory):
 def raw_application(database: str) -> RawApplication:
     """A stock Application on the same database as the service (same connection settings)."""
     env = persistence_env(database)
-    env["PERSISTENCE_MODULE"] = ("bench.append:RawPostgresFactory" if database.startswith("postgres")
+    env["PERSISTENCE_MODULE"] = ("bench.append:RawPostgresFactory" if store_for(database).name == "postgres"
                                  else "bench.append:RawFactory")
     return RawApplication(env=env)
 
@@ -85,7 +85,7 @@ def raw_round(app: RawApplication, pairs: int) -> float:
 
 
 def run(database: str, events: int = 4000, rounds: int = 5) -> dict:
-    agenda = Agenda(database)
+    agenda = Agenda.on(database)
     raw = raw_application(database)
     pairs = events // 2
     service_round(agenda, 50)

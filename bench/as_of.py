@@ -20,6 +20,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from api.bootstrap import Services
+from domain.store.stores import store_for
 from domain.store.clock import to_datetime
 from projections.calculator import ReferenceCalculator
 from projections.periods import Period
@@ -49,7 +50,7 @@ def _rebuild(database: str, results) -> None:
 def vacuum(database: str) -> None:
     """What the operations notes ask after a bulk load or a rebuild on PostgreSQL: fresh
     planner statistics (autovacuum gets there too, later). SQLite needs nothing."""
-    if database.startswith("postgresql"):
+    if store_for(database).name == "postgres":
         import psycopg
 
         with psycopg.connect(database, autocommit=True) as conn:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -24,10 +25,8 @@ from .exceptions import (
     IdempotencyKeyReused,
     StaleVersion,
 )
-from decimal import Decimal
-
 from .model import Activity, check_leaders, check_times
-from .reports import PeriodReport
+from .reports import PeriodReport, ReportStateConflict
 from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
 from .store.stores import persistence_env
@@ -67,11 +66,9 @@ class Agenda(Application):
     name = "IKU"
     is_snapshotting_enabled = False  # as-of reads must never see a newer snapshot
 
-    def __init__(self, database: str | None = None, env: dict | None = None):
-        merged = dict(env or {})
-        if database is not None:
-            merged.update(persistence_env(database))
-        super().__init__(merged)
+    def __init__(self, env: dict | None = None):
+        """`env`: eventsourcing's settings; `Agenda.on(database)` makes them from a database."""
+        super().__init__(dict(env or {}))
         self.after_commit: list = []  # called with no argument after events are committed
 
     def _notify(self, recordings) -> None:
@@ -79,6 +76,11 @@ class Agenda(Application):
         if recordings:
             for listener in self.after_commit:
                 listener()
+
+    @classmethod
+    def on(cls, database: str, **settings) -> Agenda:
+        """The Agenda of a database (a SQLite file or a postgresql:// URL)."""
+        return cls({**persistence_env(database), **settings})
 
     # Commands --------------------------------------------------------------------------
 
@@ -181,8 +183,6 @@ class Agenda(Application):
             try:
                 report = self.repository.get(PeriodReport.create_id(period))
             except AggregateNotFoundError:
-                from .reports import ReportStateConflict
-
                 raise ReportStateConflict(f"{period} is not submitted") from None
             report.reopen(reason=reason)
             return report

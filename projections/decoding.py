@@ -15,6 +15,8 @@ from uuid import UUID
 from eventsourcing.persistence import JSONTranscoder, Mapper, Notification
 from eventsourcing.utils import resolve_topic
 
+from domain.model import Activity
+
 INSTANTS = ("starts_at", "ends_at")
 _json_decode = json.JSONDecoder().decode  # of a str: json.loads(bytes) also sniffs the encoding
 
@@ -34,8 +36,6 @@ class EventDecoder:
         not about an activity (e.g. targets), which the view passes over."""
         found = self._kinds.get(topic)
         if found is None:
-            from domain.model import Activity
-
             cls = resolve_topic(topic)
             name = cls.__name__ if issubclass(cls, Activity.Event) else None
             found = (name, getattr(cls, "class_version", 1) > 1)

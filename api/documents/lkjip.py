@@ -65,7 +65,7 @@ def table_rows(report: Lkjip) -> list[list]:
 
 
 def write_xlsx(report: Lkjip, path) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # here, not at the top: every worker imports this module
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
@@ -96,7 +96,7 @@ def write_xlsx(report: Lkjip, path) -> None:
 
 
 def write_pdf(report: Lkjip, path) -> None:
-    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.legends import Legend  # heavy: imported when a PDF is made
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors

@@ -36,7 +36,7 @@ def test_recorded_at_strictly_increases_in_log_order_across_threads(agenda):
 
 
 def _writer_process(database, n):
-    agenda = Agenda(database, env={"IKU_CREATE_TABLE": "no"})
+    agenda = Agenda.on(database, IKU_CREATE_TABLE="no")
     schedule_some(agenda, n)
     agenda.close()
 
@@ -99,7 +99,7 @@ def test_only_an_empty_database_can_be_marked_as_a_demo(agenda):
 
 
 def test_a_demo_database_records_at_the_simulated_time_and_keeps_its_mark(database):
-    agenda = Agenda(database)
+    agenda = Agenda.on(database)
     assert agenda.mark_as_demo() is True
     clock = SimulatedClock(wib(2021, 1, 4, 8))
     agenda.use_clock(clock)
@@ -107,7 +107,7 @@ def test_a_demo_database_records_at_the_simulated_time_and_keeps_its_mark(databa
     clock.set(wib(2021, 1, 4, 12))
     schedule_some(agenda, 1)
     agenda.close()
-    reopened = Agenda(database)
+    reopened = Agenda.on(database)
     times = [n.recorded_at for n in log_of(reopened)]
     assert times[0] == to_micros(wib(2021, 1, 4, 8))
     assert times[2] == to_micros(wib(2021, 1, 4, 12))
