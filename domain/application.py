@@ -196,12 +196,16 @@ class Agenda(Application):
             PeriodReport.create_id(period), recorded_until=until)]
 
     def target_as_of(self, indicator: str, year: int, as_of: datetime) -> Decimal | None:
-        stored = self.recorder.select_recorded_events(
-            IndicatorTarget.create_id(indicator, year), recorded_until=to_micros(as_of))
-        target = None
-        for notification in stored:
-            target = self.mapper.to_domain_event(notification).mutate(target)
-        return None if target is None else target.target
+        return self.targets_as_of([indicator], year, as_of)[indicator]
+
+    def targets_as_of(self, indicators: list[str], year: int, as_of: datetime) -> dict[str, Decimal | None]:
+        """The indicators' targets for a year as known at as_of (None: not set), read at once."""
+        ids = {IndicatorTarget.create_id(code, year): code for code in indicators}
+        targets: dict = {}
+        for notification in self.recorder.select_recorded_events_of(list(ids), recorded_until=to_micros(as_of)):
+            code = ids[notification.originator_id]
+            targets[code] = self.mapper.to_domain_event(notification).mutate(targets.get(code))
+        return {code: None if code not in targets else targets[code].target for code in indicators}
 
     def _command(
         self,

@@ -139,8 +139,8 @@ class AsOfCalculator:
         figures = _figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
         if period.start.year != period.end.year:
             return figures  # a target is yearly: none applies across years
-        return [replace(f, target=self.agenda.target_as_of(f.indicator.code, period.start.year, fixed))
-                for f in figures]
+        targets = self.agenda.targets_as_of([f.indicator.code for f in figures], period.start.year, fixed)
+        return [replace(f, target=targets[f.indicator.code]) for f in figures]
 
     def activities(self, period: Period, as_of: datetime | None = None, leader=None):
         """The versions current at as_of of the activities starting in the period."""

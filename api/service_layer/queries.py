@@ -171,11 +171,9 @@ def targets(svc, user, year: int, as_of: datetime | None = None) -> Targets:
     """The Perjanjian Kinerja targets of a year, as known at an instant."""
     require(user, "read")
     fixed, _ = svc.agenda.fix_as_of(as_of)
-    found = []
-    for ind in svc.calculator.indicators:
-        value = svc.agenda.target_as_of(ind.code, year, fixed)
-        found.append(Target(ind.code, year, None if value is None else float(value)))
-    return Targets(year, fixed, found)
+    values = svc.agenda.targets_as_of([i.code for i in svc.calculator.indicators], year, fixed)
+    return Targets(year, fixed, [Target(code, year, None if value is None else float(value))
+                                 for code, value in values.items()])
 
 
 def report(svc, user, period: Period) -> ReportHistory:

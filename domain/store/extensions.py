@@ -111,20 +111,28 @@ class IKURecorderMixin(Dialect):
     def select_recorded_events(
         self, originator_id: UUID, *, recorded_until: int | None = None
     ) -> list[RecordedNotification]:
-        """One activity's events in version order, each with position and recorded_at."""
+        """One aggregate's events in version order, each with position and recorded_at."""
+        return self.select_recorded_events_of([originator_id], recorded_until=recorded_until)
+
+    def select_recorded_events_of(
+        self, originator_ids: Sequence[UUID], *, recorded_until: int | None = None
+    ) -> list[RecordedNotification]:
+        """Some aggregates' events, in one statement: by aggregate, in version order."""
+        by_param = {self.id_param(i): i for i in originator_ids}
+        marks = ", ".join("?" for _ in by_param)
         statement = (f"SELECT {self.position_column} AS position, originator_id, "
                      "originator_version, topic, state, recorded_at "
-                     f"FROM {self.events_table} WHERE originator_id = ? ")
-        params: list[Any] = [self.id_param(originator_id)]
+                     f"FROM {self.events_table} WHERE originator_id IN ({marks}) ")
+        params: list[Any] = list(by_param)
         if recorded_until is not None:
             statement += "AND recorded_at <= ? "
             params.append(recorded_until)
-        statement += "ORDER BY originator_version"
+        statement += "ORDER BY originator_id, originator_version"
         with self.read() as c:
             c.execute(self.sql(statement), params)
             return [
                 RecordedNotification(
-                    id=row["position"], originator_id=originator_id,
+                    id=row["position"], originator_id=by_param[row["originator_id"]],
                     originator_version=row["originator_version"], topic=row["topic"],
                     state=bytes(row["state"]), recorded_at=row["recorded_at"])
                 for row in c.fetchall()

@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from api.cli import main
 from api.service_layer.commands import submit_report
 from api.users import User
-
-KABAG = User(name="kabag", role="pimpinan")
 from inspector.export import ExportRefused, verify_export
 from inspector.note import COSIGNATURE_V1, Signer, Verifier
 from projections.periods import Period
 from tests.integration.test_audit import change_state, forge_tree
 from tests.integration.test_witness import record
+
+KABAG = User(name="kabag", role="pimpinan")
 
 ROOT = Path(__file__).parents[2]
 

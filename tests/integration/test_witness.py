@@ -1,18 +1,13 @@
 """The inspectorate's witness against a running service (both stores): it cosigns only a
 log that grew from what it cosigned before and whose submitted figures it recomputed, and
 refuses a rewritten history, a truncated log, deleted checkpoints and a split view."""
-import threading
-
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from api import create_app
 from api.cli import main
 from api.service_layer.commands import submit_report
 from api.users import User
-
-KABAG = User(name="kabag", role="pimpinan")
 from domain.context import acting_as
 from inspector.note import COSIGNATURE_V1, Note, Signer
 from inspector.witness import WitnessRefused, witness
@@ -20,6 +15,9 @@ from projections.periods import Period
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
 from tests.conftest import RawSQL, wib
 from tests.integration.test_audit import change_state, forge_tree
+from tests.support.server import serve_in_thread as serve
+
+KABAG = User(name="kabag", role="pimpinan")
 
 NAME = "inspektorat.jemberkab.go.id/witness"
 
@@ -30,13 +28,6 @@ def witness_key(tmp_path, monkeypatch):
     signer = Signer.from_file(NAME, key, COSIGNATURE_V1, create=True)
     monkeypatch.setenv("IKU_WITNESS_KEYS", signer.verifier.vkey)
     return key
-
-
-def serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture

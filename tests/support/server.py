@@ -8,9 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from werkzeug.serving import make_server
 
 IKU = str(Path(sys.executable).with_name("iku"))
 START_TIMEOUT = 30.0  # seconds
@@ -70,3 +73,11 @@ def call(port: int, method: str, path: str, token: str | None = None, body=None)
         request.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, json.loads(response.read())
+
+
+def serve_in_thread(app):
+    """The app on a free loopback port, in this process (the in-process services stay
+    reachable to the test): (server, url); `server.shutdown()` ends it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
