@@ -8,14 +8,11 @@ import click
 from gunicorn.app.base import BaseApplication
 from tqdm import tqdm
 
-from projections.periods import Period
-
 from .. import create_app
 from ..config import Config
-from ..service_layer import commands
 from ..service_layer.demo import plan_year, run_demo
-from ..users import User
 from .base import main, services
+
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -62,14 +59,9 @@ def demo(ctx, if_empty, year, seed, per_day):
             "the demo needs an empty database: its recorded times are simulated, which a "
             "database of real records must never contain"
         )
-    head = User(name="pimpinan", role="pimpinan")  # the demo's head of division
-
-    def submit_report(label, at):
-        commands.submit_report(svc, head, Period.parse(label), at)
-
     total = len(plan_year(year, svc.zone, seed, per_day))
     with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
-        run_demo(svc.agenda, svc.zone, year, seed, bar.update, per_day, submit_report)
+        run_demo(svc, svc.zone, year, seed, bar.update, per_day)
     svc.projector.catch_up()
     count = svc.agenda.recorder.max_notification_id()
     click.echo(f"Loaded {count} events of {year}; recorded times are simulated (demo).")

@@ -1,4 +1,5 @@
-"""A realistic demo year for both leaders, posted through the Agenda on a simulated clock.
+"""A realistic demo year for both leaders, posted through the service layer's commands (as
+the staff would, each with their role) on a simulated clock.
 
 Every fact is recorded at a plausible moment of 2021 (scheduled days ahead, served on the
 day, documented within days, some entered weeks late, some retracted, rescheduled or
@@ -11,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.application import Agenda
-from domain.context import acting_as
-from decimal import Decimal
-
 from domain.store.clock import SimulatedClock, SystemClock, to_datetime
+from projections.periods import Period
+
+from ..users import User
+from . import commands
 
 KECAMATAN = (
     "Ajung", "Ambulu", "Arjasa", "Balung", "Bangsalsari", "Gumukmas", "Jelbuk", "Jenggawah",
@@ -57,8 +58,8 @@ def clock_instant(clock: SimulatedClock) -> datetime:
     return to_datetime(clock.now())
 
 
-COMMANDS = {"reschedule": "reschedule", "cancel": "cancel", "protocol": "record_protocol",
-            "documentation": "record_documentation"}
+COMMANDS = {"reschedule": commands.reschedule, "cancel": commands.cancel,
+            "protocol": commands.record_protocol, "documentation": commands.record_documentation}
 
 
 @dataclass(order=True)
@@ -164,10 +165,11 @@ def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> lis
     return steps
 
 
-def run_demo(agenda: Agenda, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
-             progress=None, per_day: float = 5.4, submit_report=None) -> int:
-    """Post the planned year through the Agenda. Returns the number of steps run.
-    `submit_report(period_label, at)` submits a period's figures as known at `at`."""
+def run_demo(svc, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
+             progress=None, per_day: float = 5.4) -> int:
+    """Post the planned year through the service layer. Returns the number of steps run.
+    Each step's actor has the role its name starts with (protokol.ani: protokol)."""
+    agenda = svc.agenda
     steps = plan_year(year, zone, seed, per_day)
     clock = SimulatedClock(steps[0].at)
     agenda.use_clock(clock)
@@ -177,27 +179,20 @@ def run_demo(agenda: Agenda, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
     try:
         for step in steps:
             clock.set(step.at.astimezone(UTC))
-            with acting_as(step.actor):
-                data = dict(step.data)
-                if step.action == "target":
-                    agenda.set_target(year=year, **{**data, "target": Decimal(data["target"])})
-                    recorded += 1
-                    continue
-                if step.action == "report":
-                    if submit_report is not None:
-                        submit_report(data["period"], clock_instant(clock))
-                    recorded += 1
-                    continue
-                if step.action == "schedule":
-                    written = agenda.schedule(**data)
-                    ids[step.key] = written.activity_id
-                elif step.action == "retract":
-                    version = versions[data.pop("entry")]
-                    written = agenda.retract(ids[step.key], version=version, **data)
-                else:
-                    command = getattr(agenda, COMMANDS[step.action])
-                    written = command(ids[step.key], **data)
-                versions[step.seq] = written.version
+            user = User(step.actor, step.actor.split(".")[0])
+            data = dict(step.data)
+            if step.action == "target":
+                commands.set_target(svc, user, year=year, **data)
+            elif step.action == "report":
+                commands.submit_report(svc, user, Period.parse(data["period"]), clock_instant(clock))
+            elif step.action == "schedule":
+                ids[step.key] = commands.schedule(svc, user, **data).activity_id
+                versions[step.seq] = 1
+            elif step.action == "retract":
+                version = versions[data.pop("entry")]
+                versions[step.seq] = commands.retract(svc, user, ids[step.key], version=version, **data).version
+            else:
+                versions[step.seq] = COMMANDS[step.action](svc, user, ids[step.key], **data).version
             recorded += 1
             if progress is not None:
                 progress(1)
