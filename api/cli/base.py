@@ -9,6 +9,7 @@ import click
 from domain.exceptions import StoreNotWritable
 from projections.periods import InvalidPeriod, Period
 
+from .. import create_app
 from ..bootstrap import Services
 from ..config import Config
 from ..service_layer.parsing import InvalidInstant
@@ -22,10 +23,12 @@ OPERATOR = User(name="system:cli", role="admin")
 
 
 def services(ctx: click.Context) -> Services:
+    """The services of the app that `create_app` builds from the environment's
+    configuration: the CLI is built on the same assembly as the HTTP entrypoints."""
     obj = ctx.ensure_object(dict)
     if "services" not in obj:
         try:
-            obj["services"] = Services(config=Config.from_environment())
+            obj["services"] = create_app(Config.from_environment()).extensions["iku"]
         except StoreNotWritable as e:
             raise click.ClickException(str(e)) from None
         ctx.call_on_close(obj["services"].close)
