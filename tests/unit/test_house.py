@@ -103,3 +103,9 @@ def test_a_long_module_says_why_at_its_top():
             if LONG_REASON not in docstring:
                 unexplained.append(f"{name} ({text.count(chr(10))} lines)")
     assert unexplained == []
+
+
+def test_only_the_store_registry_tells_the_stores_apart_by_the_database_name():
+    sniffers = [name for name, path in modules().items() if name != "domain.store.stores"
+                and any(mark in path.read_text() for mark in ('"postgresql://', '("postgresql', '"postgres://'))]
+    assert sniffers == []
