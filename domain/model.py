@@ -100,7 +100,7 @@ class Activity(ActedAggregate):
         retraction is appended to, so an entry recorded meanwhile cannot slip past."""
         kind = self.entry_kind(version)
         if kind is not None and kind not in kinds:
-            raise NotPermitted(f"this role may not retract a {kind} entry")
+            raise NotPermitted(f"may not retract {kind}")  # the service layer names the role
 
     # Commands ------------------------------------------------------------------------
 

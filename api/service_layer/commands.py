@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.application import Written
 from domain.context import acting_as
-from domain.exceptions import InvalidActivityData
+from domain.exceptions import InvalidActivityData, NotPermitted
 from projections.periods import Period
 
 from . import idempotency
@@ -89,8 +89,11 @@ def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_vers
     domain decides on the state the retraction appends to."""
     kinds = retractable_kinds(user)
     values = {"version": version, "reason": _required(reason, "reason")}
-    return _run(svc, user, "retract", None, values, target=activity_id,
-                expected_version=expected_version, key=key, kinds=kinds)
+    try:
+        return _run(svc, user, "retract", None, values, target=activity_id,
+                    expected_version=expected_version, key=key, kinds=kinds)
+    except NotPermitted as refused:  # the domain knows the entry, not who asked
+        raise NotPermitted(f"the role {user.role!r} {refused.message}") from None
 
 
 def import_activities(svc, user, rows: list[dict]) -> list[Written]:

@@ -36,5 +36,5 @@ def retractable_kinds(user) -> tuple[str, ...]:
     gets decided by the command, on the activity it appends to."""
     kinds = tuple(kind for kind in RETRACTABLE if may(user.role, f"retract_{kind}"))
     if not kinds:
-        require(user, "retract_protocol")
+        raise NotPermitted(f"the role {user.role!r} may not retract entries")
     return kinds

@@ -110,13 +110,13 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
 FACT_FORMS = {
     # form name: (permission, schema, reads the form into the schema's fields, command)
     "protocol": ("record_protocol", ProtocolSchema,
-                 lambda f: {"officers": lines(f.get("officers", "")), "notes": f.get("notes", "")},
+                 lambda f: {"officers": lines(f.get("officers", "")), "notes": f.get("notes", "").strip() or None},
                  commands.record_protocol),
     "documentation": ("record_documentation", DocumentationSchema,
                       lambda f: {"media": f.get("media", ""),
                                  "evidence_uri": f.get("evidence_uri", "").strip() or None,
                                  "evidence_sha256": f.get("evidence_sha256", "").strip() or None,
-                                 "notes": f.get("notes", "")},
+                                 "notes": f.get("notes", "").strip() or None},
                       commands.record_documentation),
     "cancel": ("cancel", CancellationSchema, lambda f: {"reason": f.get("reason", "").strip()},
                commands.cancel),

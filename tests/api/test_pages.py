@@ -161,6 +161,16 @@ def test_a_double_submit_of_a_form_appends_one_event(client, login, app, activit
     assert [n.originator_version for n in log_of(app.extensions["iku"].agenda)] == [1, 2]
 
 
+def test_a_form_text_is_measured_without_its_surrounding_spaces(client, login, app, activity_id):
+    """As the form always read it: notes of 2,000 characters typed with trailing spaces fit."""
+    login("protokol")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    data = {"csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+            "officers": "Ani", "notes": "n" * 2000 + "   "}
+    assert client.post(f"/activities/{activity_id}/protocol", data=data).status_code == 303
+    assert [n.originator_version for n in log_of(app.extensions["iku"].agenda)] == [1, 2]
+
+
 def test_a_stale_form_is_refused_with_a_message_and_appends_nothing(client, login, app, activity_id):
     login("dokumentasi")
     html = client.get(f"/activities/{activity_id}").get_data(as_text=True)

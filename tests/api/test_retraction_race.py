@@ -52,3 +52,17 @@ def test_protokol_still_retracts_its_own_entries(app, client, auth, activity, ro
                            json={"version": served.json["version"], "reason": "salah catat"})
     assert response.status_code == 201, response.json
     assert type(events_of(app.extensions["iku"].agenda)[-1]).__name__ == "EntryRetracted"
+
+
+@pytest.mark.parametrize(("role", "entry", "message"), [
+    ("dokumentasi", "protocol", "the role 'dokumentasi' may not retract protocol"),
+    ("protokol", "documentation", "the role 'protokol' may not retract documentation"),
+    ("pimpinan", "protocol", "the role 'pimpinan' may not retract entries"),
+])
+def test_a_retraction_the_role_may_not_make_is_403_naming_what(client, auth, activity, role, entry, message):
+    body = {"officers": ["Ani"]} if entry == "protocol" else {"media": "foto"}
+    recorded = client.post(f"/api/v1/activities/{activity}/{entry}",
+                           headers=auth("protokol" if entry == "protocol" else "dokumentasi"), json=body)
+    response = client.post(f"/api/v1/activities/{activity}/retractions", headers=auth(role),
+                           json={"version": recorded.json["version"], "reason": "salah catat"})
+    assert (response.status_code, response.json["message"]) == (403, message)
