@@ -19,11 +19,11 @@ from .queries import figure_rows
 from .results import Submitted
 
 
-def _run(svc, user, command: str, permission: str | None, values: dict, *, target: UUID | None = None,
+def _run(svc, user, command: str, given: dict, values: dict, *, target: UUID | None = None,
          expected_version: int | None = None, key: str | None = None, **extra) -> Written:
-    if permission is not None:
-        require(user, permission)
-    claim = idempotency.claim(user.name, key, command, target, values, expected_version)
+    """Claim the key for the values as given (a retry sends the same), then run the domain
+    command with the normalised values, as the user. The caller has checked the role."""
+    claim = idempotency.claim(user.name, key, command, target, given, expected_version)
     method = getattr(svc.agenda, command)
     with acting_as(user.name):
         if target is None:
@@ -48,39 +48,47 @@ def _text(value: str | None) -> str | None:
 
 def schedule(svc, user, *, title, leaders, starts_at, location, scope, ends_at=None,
              category=None, notes=None, key=None) -> Written:
-    values = {"title": _required(title, "title"), "leaders": list(leaders), "starts_at": starts_at,
-              "ends_at": ends_at, "location": _required(location, "location"), "scope": scope,
+    require(user, "schedule")
+    given = {"title": title, "leaders": list(leaders), "starts_at": starts_at, "ends_at": ends_at,
+             "location": location, "scope": scope, "category": category, "notes": notes}
+    values = {**given, "title": _required(title, "title"), "location": _required(location, "location"),
               "category": _text(category), "notes": _text(notes)}
-    return _run(svc, user, "schedule", "schedule", values, key=key)
+    return _run(svc, user, "schedule", given, values, key=key)
 
 
 def reschedule(svc, user, activity_id: UUID, *, starts_at, reason, ends_at=None,
                expected_version=None, key=None) -> Written:
-    values = {"starts_at": starts_at, "ends_at": ends_at, "reason": _required(reason, "reason")}
-    return _run(svc, user, "reschedule", "reschedule", values, target=activity_id,
-                expected_version=expected_version, key=key)
+    require(user, "reschedule")
+    given = {"starts_at": starts_at, "ends_at": ends_at, "reason": reason}
+    return _run(svc, user, "reschedule", given, {**given, "reason": _required(reason, "reason")},
+                target=activity_id, expected_version=expected_version, key=key)
 
 
 def cancel(svc, user, activity_id: UUID, *, reason, expected_version=None, key=None) -> Written:
-    return _run(svc, user, "cancel", "cancel", {"reason": _required(reason, "reason")}, target=activity_id,
-                expected_version=expected_version, key=key)
+    require(user, "cancel")
+    return _run(svc, user, "cancel", {"reason": reason}, {"reason": _required(reason, "reason")},
+                target=activity_id, expected_version=expected_version, key=key)
 
 
 def record_protocol(svc, user, activity_id: UUID, *, officers, notes=None, expected_version=None,
                     key=None) -> Written:
+    require(user, "record_protocol")
+    given = {"officers": list(officers), "notes": notes}
     values = {"officers": [_required(o, "officers") for o in officers], "notes": _text(notes)}
-    return _run(svc, user, "record_protocol", "record_protocol", values, target=activity_id,
+    return _run(svc, user, "record_protocol", given, values, target=activity_id,
                 expected_version=expected_version, key=key)
 
 
 def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=None,
                          evidence_sha256=None, notes=None, expected_version=None, key=None) -> Written:
+    require(user, "record_documentation")
+    given = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256, "notes": notes}
     values = {"media": media, "evidence_uri": _text(evidence_uri),
               # A digest is stored in lower case, whoever typed it.
               "evidence_sha256": None if evidence_sha256 is None else evidence_sha256.strip().lower() or None,
               "notes": _text(notes)}
-    return _run(svc, user, "record_documentation", "record_documentation", values,
-                target=activity_id, expected_version=expected_version, key=key)
+    return _run(svc, user, "record_documentation", given, values, target=activity_id,
+                expected_version=expected_version, key=key)
 
 
 def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_version=None,
@@ -88,10 +96,10 @@ def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_vers
     """Which kinds the user may retract is known from the role; which kind the entry is, the
     domain decides on the state the retraction appends to."""
     kinds = retractable_kinds(user)
-    values = {"version": version, "reason": _required(reason, "reason")}
+    given = {"version": version, "reason": reason}
     try:
-        return _run(svc, user, "retract", None, values, target=activity_id,
-                    expected_version=expected_version, key=key, kinds=kinds)
+        return _run(svc, user, "retract", given, {**given, "reason": _required(reason, "reason")},
+                    target=activity_id, expected_version=expected_version, key=key, kinds=kinds)
     except NotPermitted as refused:  # the domain knows the entry, not who asked
         raise NotPermitted(f"the role {user.role!r} {refused.message}") from None
 
@@ -110,10 +118,11 @@ def set_target(svc, user, *, indicator: str, year: int, target, reason=None, key
     codes = [i.code for i in svc.calculator.indicators]
     if indicator not in codes:
         raise InvalidActivityData(f"Unknown indicator; one of {', '.join(codes)}.", field="indicator")
+    given = {"indicator": indicator, "year": year, "target": str(target), "reason": reason}
     values = {"indicator": indicator, "year": year,
               "target": Decimal(str(target)),  # the number as written, not a binary float
               "reason": _text(reason)}
-    return _run(svc, user, "set_target", None, values, key=key)
+    return _run(svc, user, "set_target", given, values, key=key)
 
 
 def submit_report(svc, user, period: Period, as_of=None):

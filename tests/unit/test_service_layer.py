@@ -59,13 +59,21 @@ def test_values_are_normalised_once_whoever_sends_them(svc):
 
 def test_the_same_command_has_one_fingerprint_and_a_replay_appends_nothing(svc):
     first = commands.schedule(svc, PROTOKOL, key="k1", **SCHEDULE)
-    again = commands.schedule(svc, PROTOKOL, key="k1", **{**SCHEDULE, "title": " Rapat"})  # the same once normalised
+    again = commands.schedule(svc, PROTOKOL, key="k1", **SCHEDULE)
     assert again.replayed and again.position == first.position
-    with pytest.raises(d.IdempotencyKeyReused):
-        commands.schedule(svc, PROTOKOL, key="k1", **{**SCHEDULE, "title": "Rapat lain"})
+    for other in ("Rapat lain", " Rapat"):  # another body, even if only by its spaces (SPEC §4)
+        with pytest.raises(d.IdempotencyKeyReused):
+            commands.schedule(svc, PROTOKOL, key="k1", **{**SCHEDULE, "title": other})
     a = idempotency.claim("ani", "k", "cancel", first.activity_id, {"reason": "x"}, 1)
     b = idempotency.claim("ani", "k", "cancel", first.activity_id, {"reason": "x"}, 2)
     assert a.fingerprint != b.fingerprint  # If-Match is part of the request
+
+
+def test_the_role_is_checked_before_the_values(svc):
+    with pytest.raises(d.NotPermitted):
+        commands.schedule(svc, INSPEKTORAT, **{**SCHEDULE, "title": "   "})
+    with pytest.raises(d.NotPermitted):
+        commands.set_target(svc, PROTOKOL, indicator="IKU-9", year=2021, target=90)
 
 
 def test_queries_answer_dataclasses_and_check_the_role(svc):
