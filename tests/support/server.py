@@ -42,7 +42,7 @@ def wait_until_serving(url: str, process: subprocess.Popen | None = None, timeou
                     stop(process, signal.SIGKILL)
                 raise AssertionError(f"the server did not answer within {timeout:.0f} s") from None
             time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+            pause = min(pause * 2, 0.1)
 
 
 def start_server(env: dict, *, workers: int = 2, port: int | None = None) -> tuple[subprocess.Popen, int]:
