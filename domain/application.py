@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import resolve_topic
 
 from .exceptions import (
     ActivityNotFound,
@@ -273,9 +274,23 @@ class Agenda(Application):
 
     def _get(self, activity_id: UUID) -> Activity:
         try:
-            return self.repository.get(activity_id)
+            found = self.repository.get(activity_id)
         except AggregateNotFoundError:
-            raise ActivityNotFound(f"no activity {activity_id}") from None
+            found = None
+        if not isinstance(found, Activity):  # a target's or a report's id names no activity
+            raise ActivityNotFound(f"no activity {activity_id}")
+        return found
+
+    def _activity_events(self, activity_id: UUID, until: int | None) -> list[RecordedNotification]:
+        """An activity's stored events up to `until` (none: the id is not an activity's)."""
+        stored = self.recorder.select_recorded_events(activity_id, recorded_until=until)
+        if stored and not self.is_activity_topic(stored[0].topic):
+            return []
+        return stored
+
+    @staticmethod
+    def is_activity_topic(topic: str) -> bool:
+        return issubclass(resolve_topic(topic), Activity.Event)
 
     # Reads from the log ----------------------------------------------------------------
 
@@ -291,7 +306,7 @@ class Agenda(Application):
 
     def history(self, activity_id: UUID, as_of: datetime | None = None) -> list[RecordedEvent]:
         until = None if as_of is None else to_micros(as_of)
-        stored = self.recorder.select_recorded_events(activity_id, recorded_until=until)
+        stored = self._activity_events(activity_id, until)
         if not stored and as_of is None:
             raise ActivityNotFound(f"no activity {activity_id}")
         return [self.recorded_event(n) for n in stored]
@@ -311,9 +326,7 @@ class Agenda(Application):
 
     def activity_as_of(self, activity_id: UUID, as_of: datetime) -> Activity:
         """The activity folded from the events recorded up to as_of (never a snapshot)."""
-        stored = self.recorder.select_recorded_events(
-            activity_id, recorded_until=to_micros(as_of)
-        )
+        stored = self._activity_events(activity_id, to_micros(as_of))
         if not stored:
             raise ActivityNotFound(f"no activity {activity_id} as of {as_of.isoformat()}")
         activity = None

@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.model import FIRST_YEAR as FIRST_ACTIVITY_YEAR
+from domain.model import LAST_YEAR as LAST_ACTIVITY_YEAR
+
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 
-_YEAR = re.compile(r"^(\d{4})$")
-_HALF = re.compile(r"^(\d{4})-S([12])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+# ASCII digits only: one label per period (a ２０２１ must not name 2021 a second time).
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_HALF = re.compile(r"^(\d{4})-S([12])$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$", re.ASCII)
+FIRST_YEAR, LAST_YEAR = FIRST_ACTIVITY_YEAR, LAST_ACTIVITY_YEAR  # no activity lies outside them
+MAX_RANGE_DAYS = 10 * 366  # a range of dates spans at most ten years
 
 
 class InvalidPeriod(ValueError):
@@ -32,7 +38,15 @@ class Period:
 
     @classmethod
     def parse(cls, label: str) -> Period:
-        label = label.strip()
+        period = cls._parse(label.strip())
+        if not (FIRST_YEAR <= period.start.year and period.end.year <= LAST_YEAR):
+            raise InvalidPeriod(f"a period lies in the years {FIRST_YEAR}–{LAST_YEAR}")
+        if (period.end - period.start).days >= MAX_RANGE_DAYS:
+            raise InvalidPeriod("a range of dates spans at most ten years")
+        return period
+
+    @classmethod
+    def _parse(cls, label: str) -> Period:
         try:
             if m := _YEAR.match(label):
                 y = int(m[1])

@@ -13,6 +13,7 @@ from .iku.resources import blp as iku_blp
 from .reports.resources import blp as reports_blp
 
 SIMULATED_HEADER = "IKU-Recorded-Times"
+
 BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp)
 
 

@@ -35,7 +35,9 @@ class Instant(fields.AwareDateTime):
         try:
             return parser(value)
         except InvalidInstant as e:
-            raise self.make_error("invalid_awareness" if e.naive else "invalid") from None
+            if e.naive:
+                raise self.make_error("invalid_awareness") from None
+            raise ma.ValidationError(str(e)) from None
 
 
 class AsOf(Instant):

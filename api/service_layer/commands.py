@@ -31,19 +31,28 @@ def _run(svc, user, command: str, given: dict, values: dict, *, target: UUID | N
         return method(target, expected_version=expected_version, idempotency=claim, **values, **extra)
 
 
+def _storable(value: str, field: str) -> str:
+    """Text the store can keep: UTF-8 (a lone surrogate, sent as a JSON escape, is not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidActivityData("Not valid text (a lone surrogate).", field=field) from None
+    return value
+
+
 def _required(value: str, field: str) -> str:
     """A required text, without surrounding spaces; only spaces is no text (422)."""
-    text = value.strip()
+    text = _storable(value, field).strip()
     if not text:
         raise InvalidActivityData("Missing data for required field.", field=field)
     return text
 
 
-def _text(value: str | None) -> str | None:
+def _text(value: str | None, field: str) -> str | None:
     """Surrounding spaces dropped; an empty optional text is no text."""
     if value is None:
         return None
-    return value.strip() or None
+    return _storable(value, field).strip() or None
 
 
 def schedule(svc, user, *, title, leaders, starts_at, location, scope, ends_at=None,
@@ -52,7 +61,7 @@ def schedule(svc, user, *, title, leaders, starts_at, location, scope, ends_at=N
     given = {"title": title, "leaders": list(leaders), "starts_at": starts_at, "ends_at": ends_at,
              "location": location, "scope": scope, "category": category, "notes": notes}
     values = {**given, "title": _required(title, "title"), "location": _required(location, "location"),
-              "category": _text(category), "notes": _text(notes)}
+              "category": _text(category, "category"), "notes": _text(notes, "notes")}
     return _run(svc, user, "schedule", given, values, key=key)
 
 
@@ -74,7 +83,7 @@ def record_protocol(svc, user, activity_id: UUID, *, officers, notes=None, expec
                     key=None) -> Written:
     require(user, "record_protocol")
     given = {"officers": list(officers), "notes": notes}
-    values = {"officers": [_required(o, "officers") for o in officers], "notes": _text(notes)}
+    values = {"officers": [_required(o, "officers") for o in officers], "notes": _text(notes, "notes")}
     return _run(svc, user, "record_protocol", given, values, target=activity_id,
                 expected_version=expected_version, key=key)
 
@@ -83,10 +92,10 @@ def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=No
                          evidence_sha256=None, notes=None, expected_version=None, key=None) -> Written:
     require(user, "record_documentation")
     given = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256, "notes": notes}
-    values = {"media": media, "evidence_uri": _text(evidence_uri),
+    values = {"media": media, "evidence_uri": _text(evidence_uri, "evidence_uri"),
               # A digest is stored in lower case, whoever typed it.
               "evidence_sha256": None if evidence_sha256 is None else evidence_sha256.strip().lower() or None,
-              "notes": _text(notes)}
+              "notes": _text(notes, "notes")}
     return _run(svc, user, "record_documentation", given, values, target=activity_id,
                 expected_version=expected_version, key=key)
 
@@ -121,7 +130,7 @@ def set_target(svc, user, *, indicator: str, year: int, target, reason=None, key
     given = {"indicator": indicator, "year": year, "target": str(target), "reason": reason}
     values = {"indicator": indicator, "year": year,
               "target": Decimal(str(target)),  # the number as written, not a binary float
-              "reason": _text(reason)}
+              "reason": _text(reason, "reason")}
     return _run(svc, user, "set_target", given, values, key=key)
 
 

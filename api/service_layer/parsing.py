@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from projections.periods import end_of_local_day
+from projections.periods import FIRST_YEAR, LAST_YEAR, end_of_local_day
 
 _INSTANT = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
@@ -48,13 +48,20 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> datetime | None:
 
 
 def parse_date_or_instant(text: str) -> date | datetime:
+    """A date alone or an instant, in the years of periods (1900–2999)."""
     text = text.strip()
     if _DATE.match(text):
         try:
-            return date.fromisoformat(text)
+            found = date.fromisoformat(text)
         except ValueError:
             raise InvalidInstant("Not a date.") from None
-    return parse_instant(text)
+        day = found
+    else:
+        found = parse_instant(text)
+        day = found.astimezone(timezone.utc).date() if FIRST_YEAR < found.year < LAST_YEAR else found.date()
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInstant(f"Must lie in the years {FIRST_YEAR}–{LAST_YEAR}.")
+    return found
 
 
 def resolve_as_of(value: date | datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -60,7 +60,10 @@ def page(permission: str = "read"):
 
 
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A path of this site to go back to; anything else (another site, control characters
+    that would split the Location header) goes to the agenda."""
+    if (target and target.startswith("/") and not target.startswith("//") and target.isprintable()
+            and "\\" not in target and not urlsplit(target).netloc):
         return target
     return url_for("web.agenda")
 

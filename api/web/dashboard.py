@@ -15,7 +15,7 @@ from projections.periods import InvalidPeriod, Period
 
 from ..documents.lkjip import lkjip_document
 from ..service_layer import commands, queries
-from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_instant
+from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from .charts import media_chart, trend_chart
 from .common import page, read_filters, services, web
 
@@ -100,7 +100,9 @@ def behind():
     """The activities behind one number of the dashboard."""
     try:
         period = Period.parse(request.args.get("period", ""))
-        as_of: datetime = parse_instant(request.args.get("as_of", ""))
+        as_of = parse_date_or_instant(request.args.get("as_of", ""))
+        if not isinstance(as_of, datetime):  # the dashboard links the instant it answered at
+            raise InvalidInstant("not an instant")
     except (InvalidPeriod, InvalidInstant):
         abort(404)
     leader = request.args.get("leader") or None

@@ -6,11 +6,12 @@ from datetime import datetime
 import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+
 
 from ...service_layer import commands, queries
 from ...service_layer.parsing import resolve_as_of
 from ..auth import requires
+from ..blueprint import Blueprint
 from .schemas import (
     ActivitySchema,
     AsOfQuerySchema,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import fields, validate
 
 from domain.exceptions import AuditTreeDamaged
@@ -22,6 +22,7 @@ from inspector.note import NoteError, Proof
 from projections.audit.tree import MAX_LEAVES, ProofUnavailable
 
 from ..auth import requires
+from ..blueprint import Blueprint
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="The transparency log: Merkle tree, signed checkpoints, proofs, witnesses")

@@ -4,12 +4,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from ...service_layer import commands, queries
 from ...service_layer.parsing import resolve_as_of
 from ..activities.schemas import WriteHeadersSchema
 from ..auth import requires
+from ..blueprint import Blueprint
 from .schemas import (
     DiffQuerySchema,
     DiffSchema,

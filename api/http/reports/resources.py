@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from projections.periods import InvalidPeriod, Period
 
 from ...service_layer import commands, queries
 from ..auth import requires
+from ..blueprint import Blueprint
 from .schemas import ReopenedSchema, ReopenSchema, ReportSchema, SubmitSchema, SubmittedSchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
