@@ -2,11 +2,11 @@
 shape. Views parse with a schema, call one service-layer function, dump with a schema."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
-from flask_smorest import Api
+from flask import current_app, jsonify, request
+from flask_smorest import Api, abort
 from eventsourcing.persistence import PersistenceError
 
-from . import errors, metrics
+from . import auth, errors, headers, metrics
 from .activities.resources import blp as activities_blp
 from .audit.resources import blp as audit_blp
 from .iku.resources import blp as iku_blp
@@ -15,6 +15,8 @@ from .reports.resources import blp as reports_blp
 SIMULATED_HEADER = "IKU-Recorded-Times"
 
 BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp)
+MAX_BODY = 1024 * 1024  # any request (the pages' forms included)
+MAX_API_BODY = 64 * 1024  # a JSON body: the largest command is a few KiB
 
 
 def register(app, services) -> Api:
@@ -33,6 +35,16 @@ def register(app, services) -> Api:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     errors.register(app, api)
+    headers.register(app)
+
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY)
+
+    @app.before_request
+    def authorise_before_parsing():
+        if request.path.startswith("/api/"):
+            auth.check_first()
+            if (request.content_length or 0) > MAX_API_BODY:
+                abort(413, message=f"a body of the API holds at most {MAX_API_BODY // 1024} KiB")
     metrics.register(app, services)
 
     @app.get("/api/v1")

@@ -25,20 +25,42 @@ def authenticated_user():
     return user
 
 
+USER_KEY = "iku.user"
+
+
+def authorised(permission: str):
+    """The caller, if authenticated (else 401) and its role has the permission (else 403)."""
+    user = request.environ.get(USER_KEY) or authenticated_user()  # per request, not per `g`
+    try:
+        require(user, permission)
+    except NotPermitted as e:
+        abort(403, message=e.message)
+    request.environ[USER_KEY] = user
+    return user
+
+
 def requires(permission: str):
-    """Authenticate, check the role, and run the view as the user (the events' actor)."""
+    """Authenticate, check the role, and run the view as the user (the events' actor). The
+    permission is also checked before the view's arguments are parsed (`check_first`)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            g.user = authenticated_user()
-            try:
-                require(g.user, permission)
-            except NotPermitted as e:
-                abort(403, message=e.message)
+            g.user = authorised(permission)
             with acting_as(g.user.name):
                 return view(*args, **kwargs)
 
+        wrapper.permission = permission  # the decorators above copy it (functools.wraps)
         return wrapper
 
     return decorator
+
+
+def check_first() -> None:
+    """Before a request of the API is parsed: who asks and whether they may (401, 403 come
+    before any 422, and an anonymous body is never read)."""
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    permission = getattr(method, "permission", None)
+    if permission is not None:
+        authorised(permission)

@@ -63,6 +63,7 @@ def register(app, api) -> None:
 
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
+            cap_messages(error)
             return api.handle_http_exception(error)
         return render_template("error.html", code=error.code, message=error.description), error.code
 
@@ -71,3 +72,17 @@ def register(app, api) -> None:
     app.register_error_handler(OperationalError, store_unavailable)
     app.register_error_handler(InterfaceError, store_unavailable)
     app.register_error_handler(Exception, unexpected)
+
+
+MAX_FIELD_ERRORS = 20  # per location: a body of a hundred thousand unknown keys gets a short answer
+
+
+def cap_messages(error: HTTPException) -> None:
+    messages = getattr(error, "data", {}).get("messages") if isinstance(getattr(error, "data", None), dict) else None
+    if not isinstance(messages, dict):
+        return
+    for location, fields in messages.items():
+        if isinstance(fields, dict) and len(fields) > MAX_FIELD_ERRORS:
+            kept = dict(list(fields.items())[:MAX_FIELD_ERRORS])
+            kept["_more"] = [f"and {len(fields) - MAX_FIELD_ERRORS} more fields in error"]
+            messages[location] = kept

@@ -22,19 +22,22 @@ RETRACTABLE = ("protocol", "documentation")  # the kinds of entry; retract_<kind
 
 
 def may(role: str, permission: str) -> bool:
-    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+    """`retract`: may retract some kind of entry (which kind, the command decides)."""
+    granted = ROLE_PERMISSIONS.get(role, frozenset())
+    if permission == "retract":
+        return any(f"retract_{kind}" in granted for kind in RETRACTABLE)
+    return permission in granted
 
 
 def require(user, permission: str) -> None:
     """Refuse unless the user's role has the permission."""
     if not may(user.role, permission):
-        raise NotPermitted(f"the role {user.role!r} may not {permission.replace('_', ' ')}")
+        what = "retract entries" if permission == "retract" else permission.replace("_", " ")
+        raise NotPermitted(f"the role {user.role!r} may not {what}")
 
 
 def retractable_kinds(user) -> tuple[str, ...]:
     """The kinds of entry the user may retract; refused if none. Which kind an entry is
     gets decided by the command, on the activity it appends to."""
-    kinds = tuple(kind for kind in RETRACTABLE if may(user.role, f"retract_{kind}"))
-    if not kinds:
-        raise NotPermitted(f"the role {user.role!r} may not retract entries")
-    return kinds
+    require(user, "retract")
+    return tuple(kind for kind in RETRACTABLE if may(user.role, f"retract_{kind}"))

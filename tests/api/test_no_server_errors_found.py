@@ -112,12 +112,13 @@ def test_a_second_report_for_a_quarter_cannot_be_submitted_by_another_way_of_wri
 
 
 @pytest.mark.parametrize("path", list(TEXT_BODIES))
-def test_a_body_nested_fifty_thousand_deep_is_400(client, auth, records, log, path):
+def test_a_body_nested_too_deep_to_parse_is_400_or_too_large(client, auth, records, log, path):
     before = log()
     url = "/api/v1/activities" + ("" if not path else f"/{records[0]}{path}")
-    response = client.post(url, headers={**auth(), "Content-Type": "application/json"},
-                           data="[" * 50_000 + "]" * 50_000)
-    refused(response, 400)
+    for depth, status in ((30_000, 400), (50_000, 413)):  # under and over the 64 KiB of a body
+        response = client.post(url, headers={**auth(), "Content-Type": "application/json"},
+                               data="[" * depth + "]" * depth)
+        refused(response, status)
     assert log() == before
 
 

@@ -111,5 +111,5 @@ _fact_route("protocol", ProtocolSchema, "record_protocol", commands.record_proto
 _fact_route("documentation", DocumentationSchema, "record_documentation",
             commands.record_documentation, "Record documentation (Documented)")
 # Who may retract what depends on the entry: the command decides, on the activity it appends to.
-_fact_route("retractions", RetractionSchema, "read", commands.retract,
+_fact_route("retractions", RetractionSchema, "retract", commands.retract,
             "Retract a ProtocolServed or Documented recorded in error (EntryRetracted)")
