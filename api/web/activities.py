@@ -35,10 +35,14 @@ def form_key(form) -> str:
 
 
 def expected_version(form) -> int | None:
-    try:
-        return int(form.get("version", ""))
-    except ValueError:
+    """The version the form was made from (If-Match); a form without one is not checked,
+    one that is not a version is refused (it would have silently skipped the check)."""
+    text = form.get("version", "").strip()
+    if not text:
         return None
+    if not text.isascii() or not text.isdigit():
+        raise FormErrors({"_form": _("Formulir ini rusak. Muat ulang halaman lalu kirim lagi.")})
+    return int(text)
 
 
 def read_times(form, errors: dict | None = None) -> dict:

@@ -74,6 +74,8 @@ def local_instant(day: str, clock: str, field: str) -> str:
         raise FormErrors({field + "_date": _("Tanggal tidak sah.")}) from None
     try:
         t = time.fromisoformat(clock.strip())
+        if t.tzinfo is not None:  # the form's times are in the configured zone: no offset
+            raise ValueError("an offset")
     except ValueError:
         raise FormErrors({field + "_time": _("Jam tidak sah (jj:mm).")}) from None
     return datetime.combine(d, t, current_app.extensions["iku"].zone).isoformat()

@@ -42,3 +42,43 @@ def test_answers_for_a_signed_in_user_are_never_cached(client, auth, login):
     assert client.get("/api/v1/iku?period=2021", headers=auth()).headers["Cache-Control"] == "no-store"
     login("protokol")
     assert client.get("/agenda?period=2021").headers["Cache-Control"] == "no-store"
+
+
+def test_a_weak_etag_in_if_match_is_422_and_appends_nothing(client, auth, activity, log):
+    before = log()
+    response = client.post(f"/api/v1/activities/{activity}/protocol", headers=auth("protokol", **{"If-Match": 'W/"1"'}),
+                           json={"officers": ["Ani"]})
+    assert response.status_code == 422 and "If-Match" in response.json["errors"]["headers"]
+    assert log() == before
+
+
+@pytest.mark.parametrize("target", ["90", True, None])
+def test_a_target_is_a_json_number(client, auth, log, target):
+    response = client.post("/api/v1/targets", headers=auth("pimpinan"),
+                           json={"indicator": "IKU-1", "year": 2021, "target": target})
+    assert response.status_code == 422 and "target" in response.json["errors"]["json"]
+    assert log() == []
+
+
+def test_a_typed_offset_in_the_schedule_form_is_refused_not_dropped(client, login, app, log):
+    from tests.api.test_pages import post_form
+
+    login("protokol")
+    response = post_form(client, "/activities/new", "/activities/new", {
+        "title": "Rapat", "leaders": ["bupati"], "date": "2021-03-01", "time": "09:00+08:00",
+        "location": "Pendopo", "scope": "dalam_daerah"})
+    assert response.status_code == 422 and "Jam tidak sah" in response.get_data(as_text=True)
+    assert log() == []
+
+
+def test_a_form_whose_version_is_not_a_number_is_refused_not_unchecked(client, login, app, activity, log):
+    from tests.api.test_pages import token_of
+
+    login("protokol")
+    html = client.get(f"/activities/{activity}").get_data(as_text=True)
+    before = log()
+    response = client.post(f"/activities/{activity}/protocol", data={
+        "csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "abc",
+        "officers": "Ani"})
+    assert response.status_code == 422 and "Formulir ini rusak" in response.get_data(as_text=True)
+    assert log() == before

@@ -89,8 +89,10 @@ class WriteHeadersSchema(ma.Schema):
     def unquote_etag(self, data, **kwargs):
         value = data.get("If-Match")
         if isinstance(value, str):
+            if value.strip().startswith("W/"):  # RFC 9110 §13.1.1: If-Match compares strongly
+                raise ma.ValidationError({"If-Match": ['A weak ETag never matches: send the version, e.g. "3".']})
             data = dict(data)
-            data["If-Match"] = value.strip().removeprefix("W/").strip('"')
+            data["If-Match"] = value.strip().strip('"')
         return data
 
 

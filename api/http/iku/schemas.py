@@ -163,10 +163,19 @@ class DiffSchema(ma.Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
 
 
+class Number(fields.Float):
+    """A JSON number: "90" (a string) or true is not one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class TargetInputSchema(ma.Schema):
     indicator = fields.String(required=True)
     year = fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
-    target = fields.Float(required=True, validate=ma.validate.Range(min=0, max=100),
+    target = Number(required=True, validate=ma.validate.Range(min=0, max=100),
                           metadata={"description": "Percent, 0–100"})
     reason = fields.String(load_default=None, allow_none=True,
                            validate=ma.validate.Length(min=1, max=2000),
