@@ -79,6 +79,7 @@ class SQLiteStore:
         if "mode=memory" not in database:
             try:
                 check_writable(Path(database))
+                owner_only(Path(database))
             except Exception:
                 if not readonly or not Path(database).exists():
                     raise
@@ -93,11 +94,13 @@ class SQLiteStore:
         with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
             source.backup(copy)
 
+
     def restore(self, backup_file: str, database: str, *, force: bool) -> None:
         target = Path(database)
         if target.exists() and target.stat().st_size and not force:
             raise BackupError(f"{database} exists; restore into a new file (or --force)")
         target.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(target)
         with sqlite3.connect(backup_file) as source, sqlite3.connect(database) as copy:
             source.backup(copy)
 
@@ -125,7 +128,15 @@ def backup(database: str, target: str) -> None:
     key is not in the backup: keep it apart."""
     if Path(target).exists():
         raise BackupError(f"{target} exists; choose a new file")
-    store_for(database).backup(database, target)
+    try:  # created private before a byte is written into it
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except OSError as e:
+        raise BackupError(f"cannot create {target}: {e.strerror}") from None
+    try:
+        store_for(database).backup(database, target)
+    except BaseException:
+        Path(target).unlink(missing_ok=True)
+        raise
 
 
 def restore(backup_file: str, database: str, *, force: bool = False) -> None:
@@ -133,6 +144,25 @@ def restore(backup_file: str, database: str, *, force: bool = False) -> None:
     if not Path(backup_file).exists():
         raise BackupError(f"no backup at {backup_file}")
     store_for(database).restore(backup_file, database, force=force)
+
+
+PRIVATE = 0o600  # data files: readable and writable by their owner only
+
+
+def owner_only(path: Path) -> None:
+    """A SQLite database readable by its owner only: created so, or made so if it is ours.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+        return
+    except FileExistsError:
+        pass
+    info = path.stat()
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        os.chmod(path, PRIVATE)
+        for side in ("-wal", "-shm"):
+            if Path(f"{path}{side}").exists():
+                os.chmod(f"{path}{side}", PRIVATE)
 
 
 def check_writable(path: Path) -> None:
