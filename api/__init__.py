@@ -3,7 +3,6 @@ registers the two HTTP entrypoints over them (the JSON API, `api/http/`; the pag
 `api/web/`). Nothing runs at import. The CLI (`api/cli/`) is built on the same services."""
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from flask import Flask
 
 from . import http, web
 from .bootstrap import Services
-from .config import Config
+from .config import Config, session_key_path
+from .session_key import session_key
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
@@ -38,8 +38,10 @@ def create_app(config: Config | dict | None = None) -> Flask:
     services = Services(config=config)
     app.extensions["iku"] = services
     if not app.config.get("SECRET_KEY"):
-        # One key for every worker and host of this database, made on first start.
-        app.config["SECRET_KEY"] = services.users.recorder.secret("session", secrets.token_urlsafe(48))
+        # A file beside the signing key, shared by every worker; never in the database.
+        app.config["SECRET_KEY"] = session_key(session_key_path(config))
+    if config.create_tables:
+        services.users.recorder.forget_secrets()  # an earlier version kept the key there
     http.register(app, services)
     web.register(app, services)
     return app

@@ -26,6 +26,7 @@ class Config:
     https: bool = False  # session cookies Secure
     signing_key: Path = field(default_factory=lambda: default_signing_key({}))
     signing_key_configured: bool = False  # named by IKU_SIGNING_KEY (no legacy key is moved)
+    session_key: Path | None = None  # the web sessions' key; None: beside the signing key
     log_origin: str = DEFAULT_ORIGIN
     log_keys: str | None = None  # verifier keys (or files of them) the log is checked with
     witness_keys: str | None = None  # the witnesses' verifier keys (or files)
@@ -43,6 +44,7 @@ class Config:
             https=env.get("IKU_HTTPS") == "1",
             signing_key=Path(env["IKU_SIGNING_KEY"]) if env.get("IKU_SIGNING_KEY") else default_signing_key(env),
             signing_key_configured=bool(env.get("IKU_SIGNING_KEY")),
+            session_key=Path(env["IKU_SESSION_KEY"]) if env.get("IKU_SESSION_KEY") else None,
             log_origin=env.get("IKU_LOG_ORIGIN") or DEFAULT_ORIGIN,
             log_keys=env.get("IKU_LOG_KEYS") or None,
             witness_keys=env.get("IKU_WITNESS_KEYS") or None,
@@ -58,3 +60,7 @@ def default_signing_key(env: Mapping[str, str]) -> Path:
     backup of the data never carries the key."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "iku" / "log-signing-key.pem"
+
+
+def session_key_path(config: Config) -> Path:
+    return config.session_key or config.signing_key.with_name("session-key")

@@ -1,4 +1,4 @@
-"""Where users, their web passwords, login failures and the session secret are kept: tables
+"""Where users, their web passwords and login failures are kept: tables
 beside the log in the same database, one recorder class per store.
 (Not the domain's: no event is about them.)"""
 from __future__ import annotations
@@ -65,14 +65,11 @@ class UsersMixin(Dialect):
         with self.datastore.transaction(commit=True) as c:
             c.execute(self.sql("DELETE FROM iku_login_failures WHERE name = ?"), (name,))
 
-    def secret(self, name: str, candidate: str) -> str:
-        """A secret shared by every process of the service (e.g. the session key): the
-        first candidate stored wins."""
+    def forget_secrets(self) -> None:
+        """Before this version the session key was kept in `iku_secrets`: no more."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("INSERT INTO iku_secrets VALUES (?, ?) ON CONFLICT DO NOTHING"),
-                      (name, candidate))
-            c.execute(self.sql("SELECT value FROM iku_secrets WHERE name = ?"), (name,))
-            return c.fetchone()["value"]
+            c.execute("DELETE FROM iku_secrets")
+
 
 
 TABLES = (
