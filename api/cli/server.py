@@ -33,6 +33,9 @@ def serve(ctx, host, port, workers):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): two
+            # services of one user would take it from each other. None is needed.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return create_app(config)  # the app is built in each worker

@@ -58,3 +58,18 @@ def test_a_killed_and_restarted_server_has_every_acknowledged_event(server, data
                    capture_output=True)
     _, rebuilt = call(port, "GET", f"/api/v1/iku?period=2021-Q1&as_of={before['as_of'].replace('+', '%2B')}", token)
     assert rebuilt["indicators"] == before["indicators"]
+
+
+def test_two_services_of_one_user_share_no_control_socket(database, tmp_path):
+    """gunicorn's control socket is per user: `iku serve` makes none (issue 11)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "HOME": str(home)}
+    env.pop("XDG_RUNTIME_DIR", None)
+    first, _ = start_server(env)
+    second, _ = start_server({**env, "IKU_DATABASE": str(tmp_path / "other.sqlite3")})
+    try:
+        assert not (home / ".gunicorn").exists()
+    finally:
+        stop(first)
+        stop(second)
