@@ -8,6 +8,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
+from domain.exceptions import ZoneMismatch
 from domain.store.stores import persistence_env
 from inspector.note import Signer
 from projections.audit.checkpoints import Checkpoints, SignedHead, keys_from_setting
@@ -35,6 +36,7 @@ class Services:
         self.database = config.database
         self.zone = ZoneInfo(config.timezone)
         self.agenda = Agenda.on(self.database, **({} if config.create_tables else {"CREATE_TABLE": "no"}))
+        check_zone(self.agenda, config.timezone)
         self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
         self.calculator = AsOfCalculator(self.agenda, self.projector, config.indicators)
         self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))
@@ -59,6 +61,16 @@ class Services:
     def close(self) -> None:
         self.checkpoints.close()
         self.agenda.close()
+
+
+def check_zone(agenda: Agenda, timezone: str) -> None:
+    """A database's timezone is fixed by the first process that opens it (written with
+    it); any later process configured otherwise refuses to start, rather than rebuild the
+    shared view back and forth."""
+    stored = agenda.recorder.set_mark_once("timezone", timezone)
+    if stored != timezone:
+        raise ZoneMismatch(f"this database's timezone is {stored}, but this process is configured "
+                           f"with {timezone} (IKU_TIMEZONE): set IKU_TIMEZONE={stored}")
 
 
 def audit_checkpoints(agenda: Agenda, config: Config, *, sign: bool,

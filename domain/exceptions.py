@@ -55,6 +55,11 @@ class ClockRefused(DomainError):
     """A simulated clock was asked of a database that is not marked as a demo."""
 
 
+class ZoneMismatch(Exception):
+    """A process configured with another timezone than its database's: it does not start
+    (the local dates of the activities, and so every figure, depend on the zone)."""
+
+
 class StoreNotWritable(Exception):
     """The database cannot be written (a read-only file, folder or mount): the service
     cannot start, since every request may append or move a projection."""

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from domain.exceptions import StoreNotWritable
+from domain.exceptions import StoreNotWritable, ZoneMismatch
 from projections.periods import InvalidPeriod, Period
 
 from .. import create_app
@@ -29,7 +29,7 @@ def services(ctx: click.Context) -> Services:
     if "services" not in obj:
         try:
             obj["services"] = create_app(Config.from_environment()).extensions["iku"]
-        except StoreNotWritable as e:
+        except (StoreNotWritable, ZoneMismatch) as e:
             raise click.ClickException(str(e)) from None
         ctx.call_on_close(obj["services"].close)
         if obj["services"].agenda.recorded_times_are_simulated:

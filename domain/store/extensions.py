@@ -209,6 +209,13 @@ class IKURecorderMixin(Dialect):
             row = c.fetchone()
         return row["value"] if row else None
 
+    def set_mark_once(self, key: str, value: str) -> str:
+        """Set a permanent mark unless it is set; the mark as it stands."""
+        with self.write() as c:
+            c.execute(self.sql("INSERT INTO iku_meta VALUES (?, ?) ON CONFLICT DO NOTHING"), (key, value))
+            c.execute(self.sql("SELECT value FROM iku_meta WHERE key = ?"), (key,))
+            return c.fetchone()["value"]
+
     def set_mark_if_empty(self, key: str, value: str) -> bool:
         """Set a permanent mark, only on a database with no event yet."""
         with self.write() as c:
