@@ -102,3 +102,40 @@ def users_ensure_admin(ctx, name):
         token = svc.users.new_token(name)
     click.echo(f"Admin API token for {name!r} (Authorization: Bearer …):")
     click.echo(token)
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_context
+def users_role(ctx, name, role):
+    """Change a user's role; every session and the token of the user end."""
+    try:
+        services(ctx).users.set_role(name, role)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{name!r} is now {role}; their sessions and token ended (a new token: iku users token {name}).")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_context
+def users_disable(ctx, name):
+    """Disable a user: no login, no token, every session ends."""
+    try:
+        services(ctx).users.set_disabled(name, True)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{name!r} is disabled; their sessions and token ended.")
+
+
+@users.command("enable")
+@click.argument("name")
+@click.pass_context
+def users_enable(ctx, name):
+    """Enable a disabled user (they log in again; a token: iku users token NAME)."""
+    try:
+        services(ctx).users.set_disabled(name, False)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{name!r} is enabled.")

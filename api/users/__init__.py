@@ -85,18 +85,53 @@ class Users:
         return [User(*row) for row in self.recorder.list_users()]
 
     def set_password(self, name: str, password: str) -> None:
+        """A changed password ends every session and the token of the user (the first one,
+        set when the user is made, ends nothing)."""
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"a password has at least {MIN_PASSWORD} characters")
-        if self.recorder.login_record(name) is None:
+        record = self.recorder.login_record(name)
+        if record is None:
             raise ValueError(f"no user {name!r}")
         self.recorder.set_password_hash(name, _hasher.hash(password))
         self.recorder.clear_login_failures(name)
+        if record["password_hash"] is not None:
+            self.end_sessions(name)
+
+    def end_sessions(self, name: str) -> bool:
+        """Every session of the user ends now, and its token stops working (a new one is
+        issued with `iku users token`)."""
+        return self.recorder.end_sessions(name, _digest("ended:" + secrets.token_urlsafe(32)))
+
+    def set_role(self, name: str, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        if not self.recorder.set_role(name, role):
+            raise ValueError(f"no user {name!r}")
+        self.end_sessions(name)
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        if self.recorder.login_record(name) is None:
+            raise ValueError(f"no user {name!r}")
+        self.recorder.set_disabled(name, disabled)
+        self.end_sessions(name)
+
+    def session_user(self, name: str, generation) -> User | None:
+        """The user of a session, if the session is still theirs: not ended since, and the
+        user not disabled."""
+        record = self.recorder.login_record(name)
+        if record is None or record["disabled"] or record["generation"] != generation:
+            return None
+        return User(record["name"], record["role"])
+
+    def generation(self, name: str) -> int:
+        record = self.recorder.login_record(name)
+        return 0 if record is None else record["generation"]
 
     def login(self, name: str, password: str, now: int | None = None) -> User:
         """The user, if the password is right and they are not locked out."""
         now = SystemClock().now() if now is None else now
         record = self.recorder.login_record(name)
-        if record is None or record["password_hash"] is None:
+        if record is None or record["password_hash"] is None or record["disabled"]:
             _verify(_dummy_hash(), password)  # as slow as a real check: names don't leak
             raise LoginRefused()
         if record["locked_until"] > now:

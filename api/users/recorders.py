@@ -27,8 +27,32 @@ class UsersMixin(Dialect):
             return c.fetchone() is not None
 
     def find_by_token(self, token_sha256: str) -> tuple[str, str] | None:
-        row = self.fetch_one("SELECT name, role FROM iku_users WHERE token_sha256 = ?", (token_sha256,))
+        row = self.fetch_one("SELECT u.name, u.role FROM iku_users u LEFT JOIN iku_user_state s "
+                             "ON s.name = u.name WHERE u.token_sha256 = ? AND coalesce(s.disabled, 0) = 0",
+                             (token_sha256,))
         return (row["name"], row["role"]) if row else None
+
+    def end_sessions(self, name: str, unusable_token_sha256: str) -> bool:
+        """Every session of the user ends (its generation moves on) and its token stops
+        working, in one transaction. False: no such user."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("UPDATE iku_users SET token_sha256 = ? WHERE name = ? RETURNING name"),
+                      (unusable_token_sha256, name))
+            if c.fetchone() is None:
+                return False
+            c.execute(self.sql("INSERT INTO iku_user_state VALUES (?, 1, 0) ON CONFLICT (name) DO UPDATE "
+                               "SET generation = iku_user_state.generation + 1"), (name,))
+            return True
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("INSERT INTO iku_user_state VALUES (?, 0, ?) ON CONFLICT (name) DO UPDATE "
+                               "SET disabled = excluded.disabled"), (name, 1 if disabled else 0))
+
+    def set_role(self, name: str, role: str) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("UPDATE iku_users SET role = ? WHERE name = ? RETURNING name"), (role, name))
+            return c.fetchone() is not None
 
     def list_users(self) -> list[tuple[str, str]]:
         with self.datastore.transaction(commit=False) as c:
@@ -48,9 +72,11 @@ class UsersMixin(Dialect):
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(
                 "SELECT u.name, u.role, p.password_hash, coalesce(f.failures, 0) AS failures, "
-                "coalesce(f.locked_until, 0) AS locked_until FROM iku_users u "
+                "coalesce(f.locked_until, 0) AS locked_until, coalesce(s.generation, 0) AS generation, "
+                "coalesce(s.disabled, 0) AS disabled FROM iku_users u "
                 "LEFT JOIN iku_passwords p ON p.name = u.name "
-                "LEFT JOIN iku_login_failures f ON f.name = u.name WHERE u.name = ?"), (name,))
+                "LEFT JOIN iku_login_failures f ON f.name = u.name "
+                "LEFT JOIN iku_user_state s ON s.name = u.name WHERE u.name = ?"), (name,))
             row = c.fetchone()
         return dict(row) if row else None
 
@@ -80,6 +106,9 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS iku_login_failures ("
     "name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS iku_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # Sessions carry their user's generation: moving it on ends them all at once.
+    "CREATE TABLE IF NOT EXISTS iku_user_state (name TEXT PRIMARY KEY, generation BIGINT NOT NULL, "
+    "disabled INTEGER NOT NULL)",
 )
 
 

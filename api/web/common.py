@@ -28,7 +28,10 @@ def load_user():
     g.user = None
     name = session.get("user")
     if name:
-        g.user = services().users.get(name)
+        # A session ended (logout, a new password or role, a disabled user) is no session.
+        g.user = services().users.session_user(name, session.get("generation"))
+        if g.user is None:
+            session.clear()
 
 
 @web.app_context_processor

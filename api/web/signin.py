@@ -1,7 +1,7 @@
 """Signing in and out, and the choice of language."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..users import LoginRefused
@@ -22,6 +22,7 @@ def login():
             session.clear()
             session.permanent = True
             session["user"] = user.name
+            session["generation"] = services().users.generation(user.name)
             return redirect(safe_next(request.form.get("next")))
         return render_template("login.html", error=error, name=name,
                                next=request.form.get("next", "")), 401
@@ -30,6 +31,9 @@ def login():
 
 @web.post("/logout")
 def logout():
+    """Ends every session of the user, this one and any copy of it, and its token."""
+    if g.get("user") is not None:
+        services().users.end_sessions(g.user.name)
     session.clear()
     return redirect(url_for("web.login"))
 
