@@ -104,17 +104,23 @@ def users_ensure_admin(ctx, name):
     click.echo(token)
 
 
+def _change(ctx, change, done: str) -> None:
+    """Apply a change to a user (its sessions and token end) and say so, or why not."""
+    try:
+        change(services(ctx).users)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(done)
+
+
 @users.command("role")
 @click.argument("name")
 @click.argument("role", type=click.Choice(ROLES))
 @click.pass_context
 def users_role(ctx, name, role):
     """Change a user's role; every session and the token of the user end."""
-    try:
-        services(ctx).users.set_role(name, role)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"{name!r} is now {role}; their sessions and token ended (a new token: iku users token {name}).")
+    _change(ctx, lambda u: u.set_role(name, role),
+            f"{name!r} is now {role}; their sessions and token ended (a new token: iku users token {name}).")
 
 
 @users.command("disable")
@@ -122,11 +128,7 @@ def users_role(ctx, name, role):
 @click.pass_context
 def users_disable(ctx, name):
     """Disable a user: no login, no token, every session ends."""
-    try:
-        services(ctx).users.set_disabled(name, True)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"{name!r} is disabled; their sessions and token ended.")
+    _change(ctx, lambda u: u.set_disabled(name, True), f"{name!r} is disabled; their sessions and token ended.")
 
 
 @users.command("enable")
@@ -134,8 +136,4 @@ def users_disable(ctx, name):
 @click.pass_context
 def users_enable(ctx, name):
     """Enable a disabled user (they log in again; a token: iku users token NAME)."""
-    try:
-        services(ctx).users.set_disabled(name, False)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"{name!r} is enabled.")
+    _change(ctx, lambda u: u.set_disabled(name, False), f"{name!r} is enabled.")
