@@ -114,7 +114,8 @@ def test_rebuild_reproduces_the_same_figures(iku, tmp_path):
     assert after["indicators"] == before["indicators"]
 
 
-def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(iku, tmp_path):
+def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(iku, cli_env, tmp_path):
+    cli_env["IKU_CHECKPOINT_INTERVAL"] = "60"  # not a signature per write of the demo year
     out = iku("demo", "--per-day", "1").stdout
     assert "recorded times are simulated" in out
     result = iku("--period", "2021-Q1", "--json")
@@ -157,7 +158,8 @@ def test_users_create_with_a_password_makes_a_web_login(iku, database):
     assert iku("users", "create", "budi", "--role", "admin", "--password", "pendek", ok=False).exit_code == 1
 
 
-def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, database):
+def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, cli_env, database):
+    cli_env["IKU_CHECKPOINT_INTERVAL"] = "60"  # not a signature per write of the demo year
     assert "Not a demo database" in iku("users", "demo-logins").stdout
     iku("demo", "--per-day", "0.5")
     out = iku("users", "demo-logins").stdout
