@@ -36,16 +36,16 @@ def register(app, services) -> Api:
         api.register_blueprint(blueprint)
     errors.register(app, api)
     headers.register(app)
-
+    metrics.register(app, services)
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY)
 
     @app.before_request
     def authorise_before_parsing():
+        """Who asks, and whether they may, before a body is read; then its size."""
         if request.path.startswith("/api/"):
             auth.check_first()
             if (request.content_length or 0) > MAX_API_BODY:
                 abort(413, message=f"a body of the API holds at most {MAX_API_BODY // 1024} KiB")
-    metrics.register(app, services)
 
     @app.get("/api/v1")
     def index():
