@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import http, web
 from .bootstrap import Services
@@ -44,4 +45,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
         services.users.recorder.forget_secrets()  # an earlier version kept the key there
     http.register(app, services)
     web.register(app, services)
+    if config.proxies:  # the client's address (login throttling) is the proxies' to tell
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies)
     return app

@@ -24,6 +24,7 @@ class Config:
     database: str = DEFAULT_DATABASE  # a SQLite file, or a postgresql:// URL
     timezone: str = DEFAULT_TIMEZONE  # local dates of activities (WIB)
     https: bool = False  # session cookies Secure
+    proxies: int = 0  # reverse proxies in front that set X-Forwarded-For (the client's address)
     signing_key: Path = field(default_factory=lambda: default_signing_key({}))
     signing_key_configured: bool = False  # named by IKU_SIGNING_KEY (no legacy key is moved)
     session_key: Path | None = None  # the web sessions' key; None: beside the signing key
@@ -42,6 +43,7 @@ class Config:
             database=env.get("IKU_DATABASE") or DEFAULT_DATABASE,
             timezone=env.get("IKU_TIMEZONE") or DEFAULT_TIMEZONE,
             https=env.get("IKU_HTTPS") == "1",
+            proxies=_count(env.get("IKU_PROXIES"), "IKU_PROXIES"),
             signing_key=Path(env["IKU_SIGNING_KEY"]) if env.get("IKU_SIGNING_KEY") else default_signing_key(env),
             signing_key_configured=bool(env.get("IKU_SIGNING_KEY")),
             session_key=Path(env["IKU_SESSION_KEY"]) if env.get("IKU_SESSION_KEY") else None,
@@ -53,6 +55,14 @@ class Config:
             create_tables=env.get("IKU_CREATE_TABLE", "").lower() not in ("no", "n", "false", "0"),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _count(value: str | None, name: str) -> int:
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{name} is a number of proxies (0, 1, …), not {value!r}")
+    return int(value)
 
 
 def default_signing_key(env: Mapping[str, str]) -> Path:

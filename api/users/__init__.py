@@ -2,8 +2,8 @@
 
 - API tokens are shown once, at creation; only their SHA-256 is stored (tokens are 256
   random bits, so a fast hash is enough to protect them).
-- Web passwords are stored as argon2 hashes. After LOCK_AFTER failed logins in a row a
-  user is locked out for a while, doubling with each further failure (docs/RULES.md)."""
+- Web passwords are stored as argon2 hashes. Failed logins are throttled by user, by
+  client address and by browser (`throttle.py`, docs/RULES.md)."""
 from __future__ import annotations
 
 import functools
@@ -17,6 +17,8 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.store.clock import SystemClock
 
+from . import throttle
+
 ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
 
 
@@ -26,9 +28,6 @@ class User:
     role: str
 
 
-LOCK_AFTER = 5  # failed logins in a row before a lock-out
-LOCK_SECONDS = 30  # the first lock-out; it doubles with each further failure
-LOCK_MAX_SECONDS = 15 * 60
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -93,7 +92,7 @@ class Users:
         if record is None:
             raise ValueError(f"no user {name!r}")
         self.recorder.set_password_hash(name, _hasher.hash(password))
-        self.recorder.clear_login_failures(name)
+        self.recorder.clear_attempts(throttle.user_bucket(name))  # an admin's reset lets them in
         if record["password_hash"] is not None:
             self.end_sessions(name)
 
@@ -127,29 +126,33 @@ class Users:
         record = self.recorder.login_record(name)
         return 0 if record is None else record["generation"]
 
-    def login(self, name: str, password: str, now: int | None = None) -> User:
-        """The user, if the password is right and they are not locked out."""
+    def login(self, name: str, password: str, *, address: str | None = None,
+              device: str | None = None, now: int | None = None) -> User:
+        """The user, if the password is right and the attempt's buckets have room for it
+        (api/users/throttle.py). A known and an unknown name are refused alike: the same
+        waits, the same time taken, the same message."""
         now = SystemClock().now() if now is None else now
+        counted = throttle.buckets(name, address, device)
+        wait = self.recorder.take_attempt(counted, now)
+        if wait:
+            raise LoginRefused(locked_for=_seconds(wait))
         record = self.recorder.login_record(name)
         if record is None or record["password_hash"] is None or record["disabled"]:
-            _verify(_dummy_hash(), password)  # as slow as a real check: names don't leak
-            raise LoginRefused()
-        if record["locked_until"] > now:
-            raise LoginRefused(locked_for=-(-(record["locked_until"] - now) // 1_000_000))
-        if not _verify(record["password_hash"], password):
-            failures = record["failures"] + 1
-            locked = 0
-            if failures >= LOCK_AFTER:
-                locked = min(LOCK_SECONDS * 2 ** (failures - LOCK_AFTER), LOCK_MAX_SECONDS)
-            self.recorder.record_login_failure(name, now + locked * 1_000_000)
-            raise LoginRefused(locked_for=locked)
-        if record["failures"]:
-            self.recorder.clear_login_failures(name)
+            right = _verify(_dummy_hash(), password) and False  # as slow as a real check
+        else:
+            right = _verify(record["password_hash"], password)
+        if not right:
+            raise LoginRefused(locked_for=_seconds(self.recorder.wait_after(counted, now)))
+        self.recorder.give_back_attempt(counted)
         return User(record["name"], record["role"])
 
     def get(self, name: str) -> User | None:
         record = self.recorder.login_record(name)
         return User(record["name"], record["role"]) if record else None
+
+
+def _seconds(microseconds: int) -> int:
+    return -(-microseconds // throttle.SECOND)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -1,4 +1,4 @@
-"""Where users, their web passwords and login failures are kept: tables
+"""Where users, their web passwords and login attempts are kept: tables
 beside the log in the same database, one recorder class per store.
 (Not the domain's: no event is about them.)"""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from psycopg.sql import SQL
 
 from domain.store.extensions import Dialect
 from domain.store.postgres import PostgresDialect, SerialisedSchema
-from domain.store.sqlite import ImmediateCreate
+from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
 
 class UsersMixin(Dialect):
@@ -68,28 +68,61 @@ class UsersMixin(Dialect):
                       (name, password_hash))
 
     def login_record(self, name: str) -> dict | None:
-        """role, password hash, failures and locked_until of a user, or None."""
+        """role, password hash, session generation and whether disabled, or None."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(
-                "SELECT u.name, u.role, p.password_hash, coalesce(f.failures, 0) AS failures, "
-                "coalesce(f.locked_until, 0) AS locked_until, coalesce(s.generation, 0) AS generation, "
+                "SELECT u.name, u.role, p.password_hash, coalesce(s.generation, 0) AS generation, "
                 "coalesce(s.disabled, 0) AS disabled FROM iku_users u "
                 "LEFT JOIN iku_passwords p ON p.name = u.name "
-                "LEFT JOIN iku_login_failures f ON f.name = u.name "
                 "LEFT JOIN iku_user_state s ON s.name = u.name WHERE u.name = ?"), (name,))
             row = c.fetchone()
         return dict(row) if row else None
 
-    def record_login_failure(self, name: str, locked_until: int) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql(
-                "INSERT INTO iku_login_failures VALUES (?, 1, ?) ON CONFLICT (name) DO UPDATE "
-                "SET failures = iku_login_failures.failures + 1, locked_until = excluded.locked_until"),
-                (name, locked_until))
+    # Login throttling (api/users/throttle.py) -------------------------------------------
 
-    def clear_login_failures(self, name: str) -> None:
+    for_update = ""  # what locks the selected rows until the transaction ends
+
+    def exclusive(self):
+        """A transaction that holds the rows it reads until it ends."""
+        return self.datastore.transaction(commit=True)
+
+    def take_attempt(self, buckets: dict, now: int) -> int:
+        """An attempt's place in every bucket, in one transaction: 0 if taken in all, else
+        the microseconds to wait (and nothing is taken)."""
+        keys = sorted(buckets)
+        with self.exclusive() as c:
+            c.execute(self.sql("DELETE FROM iku_login_throttle WHERE tat < ?"), (now,))  # drained
+            for key in keys:
+                c.execute(self.sql("INSERT INTO iku_login_throttle VALUES (?, 0) ON CONFLICT (key) DO NOTHING"),
+                          (key,))
+            c.execute(self.sql("SELECT key, tat FROM iku_login_throttle WHERE key IN (%s)"
+                               % ", ".join("?" * len(keys)) + self.for_update), keys)
+            tats = {row["key"]: row["tat"] for row in c.fetchall()}
+            taken = {key: buckets[key].take(tats.get(key), now) for key in keys}
+            wait = max(w for _, w in taken.values())
+            if wait == 0:
+                for key, (tat, _) in taken.items():
+                    c.execute(self.sql("UPDATE iku_login_throttle SET tat = ? WHERE key = ?"), (tat, key))
+            return wait
+
+    def give_back_attempt(self, buckets: dict) -> None:
+        """The right password: the attempt's places are free again."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("DELETE FROM iku_login_failures WHERE name = ?"), (name,))
+            for key, rate in sorted(buckets.items()):
+                c.execute(self.sql("UPDATE iku_login_throttle SET tat = tat - ? WHERE key = ?"),
+                          (rate.interval, key))
+
+    def wait_after(self, buckets: dict, now: int) -> int:
+        """Microseconds until the next attempt in these buckets may go ahead."""
+        keys = sorted(buckets)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql("SELECT key, tat FROM iku_login_throttle WHERE key IN (%s)"
+                               % ", ".join("?" * len(keys))), keys)
+            return max([buckets[row["key"]].wait_after(row["tat"], now) for row in c.fetchall()] or [0])
+
+    def clear_attempts(self, key: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql("DELETE FROM iku_login_throttle WHERE key = ?"), (key,))
 
     def forget_secrets(self) -> None:
         """Before this version the session key was kept in `iku_secrets`: no more."""
@@ -103,8 +136,10 @@ TABLES = (
     "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE, "
     "created_at BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS iku_passwords (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS iku_login_failures ("
-    "name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until BIGINT NOT NULL)",
+    # A bucket's theoretical arrival time (api/users/throttle.py); below now, it is empty.
+    "CREATE TABLE IF NOT EXISTS iku_login_throttle (key TEXT PRIMARY KEY, tat BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS iku_login_throttle_tat ON iku_login_throttle (tat)",
+    "DROP TABLE IF EXISTS iku_login_failures",  # counted per user only, before this version
     "CREATE TABLE IF NOT EXISTS iku_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # Sessions carry their user's generation: moving it on ends them all at once.
     "CREATE TABLE IF NOT EXISTS iku_user_state (name TEXT PRIMARY KEY, generation BIGINT NOT NULL, "
@@ -113,11 +148,16 @@ TABLES = (
 
 
 class SQLiteUserRecorder(UsersMixin, ImmediateCreate):
+    def exclusive(self):
+        return immediate_transaction(self.datastore)  # SQLite's write lock from BEGIN
+
     def construct_create_table_statements(self) -> list[str]:
         return list(TABLES)
 
 
 class PostgresUserRecorder(PostgresDialect, UsersMixin, SerialisedSchema, PostgresRecorder):
+    for_update = " FOR UPDATE"
+
     def __init__(self, datastore):
         super().__init__(datastore)
         self.sql_create_statements.extend(SQL(s) for s in TABLES)

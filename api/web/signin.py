@@ -1,8 +1,12 @@
 """Signing in and out, and the choice of language."""
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, session, url_for
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..users import LoginRefused
 from .common import safe_next, services, web
@@ -13,20 +17,57 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("name", "").strip()
+        device = _device_of(name)
         try:
-            user = services().users.login(name, request.form.get("password", ""))
+            user = services().users.login(name, request.form.get("password", ""),
+                                          address=request.remote_addr, device=device)
         except LoginRefused as refused:
-            error = (_("Terlalu banyak percobaan gagal. Coba lagi dalam %(s)s detik.", s=refused.locked_for)
-                     if refused.locked_for else _("Nama pengguna atau kata sandi salah."))
+            error = _wait_message(refused.locked_for) if refused.locked_for else _(
+                "Nama pengguna atau kata sandi salah.")
         else:
             session.clear()
             session.permanent = True
             session["user"] = user.name
             session["generation"] = services().users.generation(user.name)
-            return redirect(safe_next(request.form.get("next")))
+            response = redirect(safe_next(request.form.get("next")))
+            _remember_device(response, user.name, device)
+            return response
         return render_template("login.html", error=error, name=name,
                                next=request.form.get("next", "")), 401
     return render_template("login.html", error=None, name="", next=request.args.get("next", ""))
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return _("Terlalu banyak percobaan gagal. Coba lagi dalam %(s)s detik.", s=seconds)
+    return _("Terlalu banyak percobaan gagal. Coba lagi dalam %(m)s menit.", m=-(-seconds // 60))
+
+
+# A browser that has logged in as a user carries a signed device cookie: its failed logins
+# for that user are counted apart, so nobody elsewhere can lock the user out of it
+# (api/users/throttle.py, docs/RULES.md).
+DEVICE_COOKIE = "iku_device"
+DEVICE_LIFETIME = timedelta(days=365)
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="iku-device")
+
+
+def _device_of(name: str) -> str | None:
+    """The device id of this browser, if it has logged in as `name` before."""
+    try:
+        kept = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""),
+                                max_age=DEVICE_LIFETIME.total_seconds())
+    except BadData:
+        return None
+    return kept.get("d") if isinstance(kept, dict) and kept.get("u") == name else None
+
+
+def _remember_device(response, name: str, device: str | None) -> None:
+    value = _devices().dumps({"u": name, "d": device or secrets.token_urlsafe(16)})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_LIFETIME, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], path="/login")
 
 
 @web.post("/logout")

@@ -7,7 +7,7 @@ import pytest
 
 from api.bootstrap import Services
 from api.service_layer import commands, errors, idempotency, parsing, permissions, queries
-from api.users import LOCK_AFTER, LOCK_SECONDS, LoginRefused, User, Users
+from api.users import LoginRefused, User, Users, throttle
 from domain import exceptions as d
 from projections.periods import Period
 
@@ -124,18 +124,29 @@ def test_the_role_table_is_the_one_every_entrypoint_asks():
         permissions.retractable_kinds(User("p", "pimpinan"))
 
 
-def test_the_lock_out_follows_the_injected_clock(svc):
+def test_the_login_throttle_follows_the_injected_clock(svc):
     users: Users = svc.users
     users.create("ani", "protokol")
     users.set_password("ani", "kata-sandi-yang-benar")
-    now = 1_000_000_000_000
-    for _ in range(LOCK_AFTER - 1):
+    now, interval = 1_000_000_000_000, throttle.USER.interval
+    for _ in range(throttle.USER.burst - 1):
         with pytest.raises(LoginRefused) as refused:
-            users.login("ani", "salah", now=now)
+            users.login("ani", "salah", address="10.0.0.9", now=now)
         assert refused.value.locked_for == 0
-    with pytest.raises(LoginRefused) as refused:
-        users.login("ani", "salah", now=now)
-    assert refused.value.locked_for == LOCK_SECONDS
-    with pytest.raises(LoginRefused):  # even the right password, while locked
-        users.login("ani", "kata-sandi-yang-benar", now=now + (LOCK_SECONDS - 1) * 1_000_000)
-    assert users.login("ani", "kata-sandi-yang-benar", now=now + LOCK_SECONDS * 1_000_000).name == "ani"
+    with pytest.raises(LoginRefused) as refused:  # the last free attempt tells the wait
+        users.login("ani", "salah", address="10.0.0.9", now=now)
+    assert refused.value.locked_for == interval // throttle.SECOND
+    with pytest.raises(LoginRefused):  # even the right password, while it lasts
+        users.login("ani", "kata-sandi-yang-benar", address="10.0.0.9", now=now + interval - 1)
+    assert users.login("ani", "kata-sandi-yang-benar", address="10.0.0.9", now=now + interval).name == "ani"
+
+
+def test_the_throttles_buckets_are_the_devices_or_the_names_and_the_addresses():
+    assert throttle.buckets("ani", "10.0.0.9", "d1") == {"device:d1": throttle.DEVICE}
+    assert throttle.buckets("ani", "10.0.0.9", None) == {"user:ani": throttle.USER, "address:10.0.0.9": throttle.ADDRESS}
+    assert throttle.client_network("2001:db8:1:2:3:4:5:6") == throttle.client_network("2001:db8:1:2::99") == "2001:db8:1:2::/64"
+    assert throttle.client_network("::ffff:10.0.0.9") == "10.0.0.9"
+    assert throttle.client_network(None) == throttle.client_network("bukan alamat") == "unknown"
+    rate = throttle.Rate(burst=2, interval=10)
+    assert rate.take(None, 100) == (110, 0) and rate.take(110, 100) == (120, 0)
+    assert rate.take(120, 100) == (120, 10) and rate.take(120, 110) == (130, 0)
