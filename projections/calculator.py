@@ -131,6 +131,23 @@ class AsOfCalculator:
                          figures=self._figures(period, fixed, leader), position=position,
                          year_to_date=year_to_date)
 
+    def monthly(self, period: Period, as_of: datetime | None = None, leader=None) -> list[tuple[Period, list[Figure]]]:
+        """Each month of the period (clipped to it) with its figures, as `compute` gives
+        them month by month, from one query: a trend over ten years costs one count."""
+        fixed, _position = self.fix(as_of)
+        by_month = self.projector.view.monthly_counts(
+            date_key(period.start), date_key(period.end), to_micros(fixed),
+            None if leader is None else LEADER_BITS[leader], self.facts)
+        none = dict.fromkeys(self.facts, 0)
+        targets = {year: self._targets(year, fixed) for year in range(period.start.year, period.end.year + 1)}
+        out = []
+        for month in period.months():
+            counts = by_month.get(month.start.year * 100 + month.start.month)
+            figures = (_figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
+                       if counts else _figures(self.indicators, 0, 0, none))
+            out.append((month, [replace(f, target=targets[month.start.year][f.code]) for f in figures]))
+        return out
+
     def _figures(self, period: Period, fixed: datetime, leader) -> list[Figure]:
         counts = self.projector.view.counts(
             date_key(period.start), date_key(period.end), to_micros(fixed),
@@ -139,8 +156,11 @@ class AsOfCalculator:
         figures = _figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
         if period.start.year != period.end.year:
             return figures  # a target is yearly: none applies across years
-        targets = self.agenda.targets_as_of([f.indicator.code for f in figures], period.start.year, fixed)
-        return [replace(f, target=targets[f.indicator.code]) for f in figures]
+        targets = self._targets(period.start.year, fixed)
+        return [replace(f, target=targets[f.code]) for f in figures]
+
+    def _targets(self, year: int, fixed: datetime) -> dict:
+        return self.agenda.targets_as_of([ind.code for ind in self.indicators], year, fixed)
 
     def activities(self, period: Period, as_of: datetime | None = None, leader=None):
         """The versions current at as_of of the activities starting in the period."""
@@ -162,6 +182,16 @@ class ReferenceCalculator:
         self.indicators = indicators
 
     def compute(self, period: Period, as_of: datetime, leader=None) -> IKUAnswer:
+        activities, position = self._replay(as_of)
+        return IKUAnswer(period=period, as_of=as_of, leader=leader,
+                         figures=self._figures(activities, period, leader), position=position)
+
+    def monthly(self, period: Period, as_of: datetime, leader=None) -> list[tuple[Period, list[Figure]]]:
+        """Each month of the period with its figures (targets aside), from one replay."""
+        activities, _position = self._replay(as_of)
+        return [(m, self._figures(activities, m, leader)) for m in period.months()]
+
+    def _replay(self, as_of: datetime) -> tuple[dict, int]:
         limit = to_micros(as_of)
         activities = {}
         position = 0
@@ -172,6 +202,9 @@ class ReferenceCalculator:
             event = self.agenda.mapper.to_domain_event(n)
             if isinstance(event, Activity.Event):  # targets and other records are not activities
                 activities[n.originator_id] = event.mutate(activities.get(n.originator_id))
+        return activities, position
+
+    def _figures(self, activities: dict, period: Period, leader) -> list[Figure]:
         in_period = [
             a for a in activities.values()
             if period.contains(local_date(a.starts_at, self.zone))
@@ -180,7 +213,7 @@ class ReferenceCalculator:
         counted = [a for a in in_period if not a.cancelled]
         # Assembled here, not with the as-of calculator's code: each indicator's numerator
         # and breakdown counted from the aggregates with the facts' own predicates.
-        figures = [
+        return [
             Figure(
                 indicator=ind,
                 numerator=sum(1 for a in counted if FACTS[ind.numerator_fact].holds_for(a)),
@@ -191,10 +224,3 @@ class ReferenceCalculator:
             )
             for ind in self.indicators
         ]
-        return IKUAnswer(
-            period=period,
-            as_of=as_of,
-            leader=leader,
-            figures=figures,
-            position=position,
-        )

@@ -196,16 +196,22 @@ class ActivityViewMixin(Dialect):
 
     def counts(self, start: int, end: int, as_of: int, leader_bit: int | None, facts) -> Counts:
         """The activities of the dates [start, end] as known at `as_of`, by whether they are
-        cancelled, with how many have each fact. In one snapshot: find the bucket `as_of`
-        falls in (the first whose last event is recorded after it), then sum the buckets
-        of activity_counts before it, and add the version rows made (+1) and closed (-1)
-        in that bucket up to `as_of`."""
+        cancelled, with how many have each fact."""
+        return self.monthly_counts(start, end, as_of, leader_bit, facts, by_month=False).get(
+            None, Counts(0, 0, dict.fromkeys(facts, 0)))
+
+    def monthly_counts(self, start: int, end: int, as_of: int, leader_bit: int | None, facts,
+                       by_month: bool = True) -> dict[int | None, Counts]:
+        """As `counts`, for each month (YYYYMM) with activities: one query for a whole trend.
+        In one snapshot: find the bucket `as_of` falls in (the first whose last event is
+        recorded after it), then sum the buckets of activity_counts before it, and add the
+        version rows made (+1) and closed (-1) in that bucket up to `as_of`."""
         sums = "".join(
             f", coalesce(sum(CASE WHEN {FACTS[f].sql} THEN n ELSE 0 END), 0) AS f{i}"
             for i, f in enumerate(facts))
         leader = "" if leader_bit is None else " WHERE (leaders & ?) <> 0"
-        denominator = cancelled = 0
-        values = dict.fromkeys(facts, 0)
+        month = "local_date / 100" if by_month else "0"  # integer division in both stores
+        out: dict[int | None, Counts] = {}
         with self.snapshot() as c:
             c.execute(self.sql("SELECT min(bucket) AS b FROM view_buckets WHERE last_sys_from > ?"),
                       (as_of,))
@@ -215,30 +221,34 @@ class ActivityViewMixin(Dialect):
             # planner sees the one bucket's range of positions (a nested loop over its rows).
             first, last = bucket << self.bucket_bits, ((bucket + 1) << self.bucket_bits) - 1
             statement = (
-                f"SELECT cancelled, coalesce(sum(n), 0) AS n{sums} FROM ("
-                "SELECT cancelled, leaders, served, media, n FROM activity_counts "
+                f"SELECT month, cancelled, coalesce(sum(n), 0) AS n{sums} FROM ("
+                f"SELECT {month} AS month, cancelled, leaders, served, media, n FROM activity_counts "
                 f"WHERE local_date BETWEEN ? AND ? AND bucket < {bucket} "
                 "UNION ALL "
-                "SELECT cancelled, leaders, served, media, 1 AS n FROM activity_versions "
+                f"SELECT {month} AS month, cancelled, leaders, served, media, 1 AS n FROM activity_versions "
                 f"WHERE position BETWEEN {first} AND {last} "
                 "AND sys_from <= ? AND local_date BETWEEN ? AND ? "
                 "UNION ALL "
-                "SELECT p.cancelled, p.leaders, p.served, p.media, -1 AS n FROM activity_versions r "
+                f"SELECT {month.replace('local_date', 'p.local_date')} AS month, "
+                "p.cancelled, p.leaders, p.served, p.media, -1 AS n FROM activity_versions r "
                 "JOIN activity_versions p ON p.position = r.prev_position "
                 f"WHERE r.position BETWEEN {first} AND {last} "
                 "AND r.sys_from <= ? AND p.local_date BETWEEN ? AND ?"
-                f") AS d{leader} GROUP BY cancelled")
+                f") AS d{leader} GROUP BY month, cancelled")
             params = [start, end, as_of, start, end, as_of, start, end]
             if leader_bit is not None:
                 params.append(leader_bit)
             c.execute(self.sql(statement), params)
             for row in c.fetchall():
+                key = int(row["month"]) if by_month else None
+                counts = out.get(key) or Counts(0, 0, dict.fromkeys(facts, 0))
                 if row["cancelled"]:
-                    cancelled = int(row["n"])
+                    counts = Counts(counts.denominator, int(row["n"]), counts.facts)
                 else:
-                    denominator = int(row["n"])
-                    values = {f: int(row[f"f{i}"]) for i, f in enumerate(facts)}
-        return Counts(denominator=denominator, cancelled=cancelled, facts=values)
+                    counts = Counts(int(row["n"]), counts.cancelled,
+                                    {f: int(row[f"f{i}"]) for i, f in enumerate(facts)})
+                out[key] = counts
+        return out
 
     def rows(self, start: int, end: int, as_of: int, leader_bit: int | None) -> list[dict]:
         where, params = self._as_of_filter(start, end, as_of, leader_bit)

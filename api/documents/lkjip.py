@@ -40,7 +40,7 @@ def lkjip(services, year: int, as_of: datetime | None = None) -> Lkjip:
     rows = [LkjipRow(indicator=f.indicator, target=None if f.target is None else float(f.target),
                      quarters={q: by_period[q][i] for q in QUARTERS}, year=f)
             for i, f in enumerate(whole.figures)]
-    months = [(m.label, calculator.compute(m, fixed).figures) for m in Period.parse(str(year)).months()]
+    months = [(m.label, figures) for m, figures in calculator.monthly(Period.parse(str(year)), fixed)]
     return Lkjip(year, fixed, rows, months, services.agenda.recorded_times_are_simulated)
 
 

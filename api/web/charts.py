@@ -18,12 +18,12 @@ def _chart(kind, **options):
 
 
 def trend_chart(months, indicators) -> str:
-    """Each indicator's monthly percentages over the period."""
+    """Each indicator's monthly percentages over the period (months: (Period, figures))."""
     chart = _chart(pygal.Line, range=(0, 100), title=_("Tren bulanan (%)"), dots_size=3,
                    x_label_rotation=0, allow_interruptions=True)
-    chart.x_labels = [m.label for m, _answer in months]
+    chart.x_labels = [m.label for m, _figures in months]
     for index, indicator in enumerate(indicators):
-        chart.add(indicator.code, [answer.figures[index].percent for _m, answer in months])
+        chart.add(indicator.code, [figures[index].percent for _m, figures in months])
     return chart.render(is_unicode=True)
 
 

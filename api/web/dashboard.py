@@ -25,7 +25,7 @@ from .common import page, read_filters, services, web
 def dashboard():
     period, as_of, leader, errors = read_filters()
     result = queries.iku(services(), g.user, period, as_of, leader)
-    months = [(m, services().calculator.compute(m, result.as_of, leader)) for m in period.months()]
+    months = services().calculator.monthly(period, result.as_of, leader)
     return render_template(
         "dashboard.html", answer=result.answer, period=period, leader=leader, errors=errors,
         report=result.report, restated=bool(result.restated),

@@ -1,5 +1,6 @@
 """Property: for any sequence of events, period, instant and leader filter, the as-of
-calculator (indexed queries on the bitemporal view) equals the reference replay, and the
+calculator (indexed queries on the bitemporal view) equals the reference replay, its trend
+(one grouped query) equals the replay month by month, and the
 inspectorate's independent recomputation from the raw log (inspector/recompute.py) gives the
 figures the service states, targets and capaian included."""
 import json
@@ -95,8 +96,11 @@ def apply(agenda, plan):
 
 
 def figures(answer):
-    return [(f.indicator.code, f.numerator, f.denominator, f.percent, f.cancelled, f.breakdown)
-            for f in answer.figures]
+    return month_figures(answer.figures)
+
+
+def month_figures(figures):
+    return [(f.indicator.code, f.numerator, f.denominator, f.percent, f.cancelled, f.breakdown) for f in figures]
 
 
 def stated(answer) -> str:
@@ -155,5 +159,11 @@ def test_the_as_of_calculator_equals_the_reference_replay_and_the_recomputation(
             assert figures(answer) == figures(expected), (label, as_of, leader)
             recomputed = recomputer.figures(label, to_micros(answer.as_of), leader=leader)
             assert json.dumps(recomputed) == stated(answer), (label, as_of, leader)
+            # The trend's months, from one grouped query, as the replay gives them month by month.
+            trend = services.calculator.monthly(period, answer.as_of, leader)
+            assert [(m.label, m.start, m.end, month_figures(f)) for m, f in trend] == [
+                (m.label, m.start, m.end, month_figures(f)) for m, f in reference.monthly(period, answer.as_of, leader)]
+            assert [f.target for _m, fs in trend for f in fs] == [
+                f.target for m, _fs in trend for f in services.calculator.compute(m, answer.as_of, leader).figures]
     finally:
         services.close()

@@ -248,3 +248,37 @@ def test_an_event_class_given_a_new_version_upcasts_old_events_for_the_aggregate
     assert (iku2.numerator, iku2.breakdown["foto"], iku2.breakdown["video"]) == (2, 1, 1)
     assert svc.verify().ok is True  # the old event's bytes are unchanged
     svc.close()
+
+
+def test_the_trend_of_ten_years_is_one_query_and_equals_the_months_one_by_one(services):
+    """A rescheduled activity counts in its new month from the reschedule on, in the
+    grouped query as in the month-by-month replay, at every instant of the log."""
+    from projections.calculator import ReferenceCalculator
+    from tests.conftest import log_of
+
+    seed(services.agenda, 15)
+    with acting_as("protokol.ani"):
+        moved = services.agenda.schedule(title="Pindah", leaders=["bupati"], starts_at=wib(2021, 3, 5, 9),
+                                         location="Puger", scope="dalam_daerah").activity_id
+        services.agenda.reschedule(moved, starts_at=wib(2021, 5, 5, 9), reason="mundur")
+        services.agenda.record_protocol(moved, officers=["Ani"])
+    reference = ReferenceCalculator(services.agenda, services.zone)
+    period = Period.parse("2016-01-01..2025-12-31")
+    queries = []
+    services.projector.view.snapshot = counting(services.projector.view.snapshot, queries)
+    for n in log_of(services.agenda)[-8:]:
+        as_of = to_datetime(n.recorded_at)
+        queries.clear()
+        trend = services.calculator.monthly(period, as_of)
+        assert len(trend) == 120 and len(queries) == 1
+        assert [(m.label, [(f.numerator, f.denominator, f.cancelled, f.breakdown) for f in fs]) for m, fs in trend] == [
+            (m.label, [(f.numerator, f.denominator, f.cancelled, f.breakdown) for f in fs])
+            for m, fs in reference.monthly(period, as_of)]
+
+
+def counting(snapshot, calls):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return snapshot(*args, **kwargs)
+
+    return counted
