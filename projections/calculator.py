@@ -17,6 +17,7 @@ from .facts import FACTS, LEADER_BITS
 from .indicators import INDICATORS, Indicator, all_facts
 from .periods import Period, date_key, local_date
 from .projector import Projector
+from .selection import EVERY, Selection
 
 
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -162,14 +163,21 @@ class AsOfCalculator:
     def _targets(self, year: int, fixed: datetime) -> dict:
         return self.agenda.targets_as_of([ind.code for ind in self.indicators], year, fixed)
 
-    def activities(self, period: Period, as_of: datetime | None = None, leader=None):
-        """The versions current at as_of of the activities starting in the period."""
-        fixed, position = self.fix(as_of)
-        rows = self.projector.view.rows(
-            date_key(period.start), date_key(period.end), to_micros(fixed),
-            None if leader is None else LEADER_BITS[leader],
-        )
-        return fixed, rows
+    def activities(self, period: Period, as_of: datetime | None = None, leader=None,
+                   selection: Selection = EVERY, limit: int | None = None, offset: int = 0):
+        """The versions current at as_of of the (selected) activities starting in the
+        period: (the instant fixed, rows); `limit` rows from `offset`, a page."""
+        fixed, _position = self.fix(as_of)
+        return fixed, self.projector.view.rows(*self._span(period, fixed, leader), selection, limit, offset)
+
+    def count(self, period: Period, fixed: datetime, leader=None, selection: Selection = EVERY) -> int:
+        """How many activities `activities` selects at an instant already fixed."""
+        return self.projector.view.count(*self._span(period, fixed, leader), selection)
+
+    @staticmethod
+    def _span(period: Period, fixed: datetime, leader) -> tuple:
+        return (date_key(period.start), date_key(period.end), to_micros(fixed),
+                None if leader is None else LEADER_BITS[leader])
 
 
 class ReferenceCalculator:

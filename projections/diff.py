@@ -13,6 +13,7 @@ from domain.store.clock import to_micros
 from .calculator import AsOfCalculator, IKUAnswer
 from .facts import FACTS, MEDIA_BITS
 from .periods import Period
+from .selection import Selection
 
 
 @dataclass(frozen=True)
@@ -55,26 +56,33 @@ class Change:
 class Restatement:
     before: IKUAnswer
     after: IKUAnswer
-    changes: list[Change]
+    changes: list[Change]  # `limit` of them from `offset` (a page), by activity id
+    total: int = 0  # how many changed
 
 
 def restatement(calculator: AsOfCalculator, period: Period, since: datetime, until: datetime | None,
-                leader: str | None = None) -> Restatement:
+                leader: str | None = None, limit: int | None = None, offset: int = 0) -> Restatement:
+    """Only activities with an event recorded in between can have changed: those are
+    compared, and only the page's events are read from the log."""
     after = calculator.compute(period, until, leader)
     before = calculator.compute(period, min(since, after.as_of), leader)
-    _, rows_before = calculator.activities(period, before.as_of, leader)
-    _, rows_after = calculator.activities(period, after.as_of, leader)
+    recorded_between = Selection(changed=(to_micros(before.as_of), to_micros(after.as_of)))
+    _, rows_before = calculator.activities(period, before.as_of, leader, recorded_between)
+    _, rows_after = calculator.activities(period, after.as_of, leader, recorded_between)
     by_id_before = {r["activity_id"]: r for r in rows_before}
     by_id_after = {r["activity_id"]: r for r in rows_after}
-    changes = []
-    low, high = to_micros(before.as_of), to_micros(after.as_of)
+    changed = []
     for activity_id in sorted(by_id_before.keys() | by_id_after.keys()):
         old = contribution(by_id_before.get(activity_id))
         new = contribution(by_id_after.get(activity_id))
-        if old == new:
-            continue
+        if old != new:
+            changed.append((activity_id, old, new))
+    low, high = to_micros(before.as_of), to_micros(after.as_of)
+    shown = changed[offset:None if limit is None else offset + limit]
+    histories = calculator.agenda.histories([UUID(a) for a, _old, _new in shown], after.as_of)
+    changes = []
+    for activity_id, old, new in shown:
         row = by_id_after.get(activity_id) or by_id_before[activity_id]
-        events = [e for e in calculator.agenda.history(UUID(activity_id), after.as_of)
-                  if low < to_micros(e.recorded_at) <= high]
+        events = [e for e in histories[UUID(activity_id)] if low < to_micros(e.recorded_at) <= high]
         changes.append(Change(UUID(activity_id), row["title"], old, new, events))
-    return Restatement(before, after, changes)
+    return Restatement(before, after, changes, len(changed))

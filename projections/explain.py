@@ -11,6 +11,7 @@ from domain.application import RecordedEvent
 from .calculator import AsOfCalculator
 from .facts import FACTS
 from .periods import Period
+from .selection import Selection
 
 
 @dataclass(frozen=True)
@@ -24,24 +25,30 @@ class Explained:
 
 
 def explain(calculator: AsOfCalculator, fact: str | None, period: Period,
-            as_of: datetime | None, leader: str | None):
-    """(as_of used, [Explained] for the denominator); the numerator of an indicator counting
-    `fact` (e.g. its numerator_fact) is those with counted_by; with no fact, none are.
-    Whether the fact holds is the view row's answer; the events shown are its live entries
-    that the fact counts."""
+            as_of: datetime | None, leader: str | None, limit: int | None = None, offset: int = 0):
+    """(as_of used, [Explained] of the denominator, [Explained] of the numerator, how many
+    in each): the numerator of an indicator counting `fact` (its numerator_fact), or none
+    without a fact. Whether the fact holds is the view row's answer; the events shown are its
+    live entries that the fact counts. `limit` of each list from `offset`: a page, and only
+    the page's activities are read from the log."""
     found = FACTS[fact] if fact is not None else None
-    fixed, rows = calculator.activities(period, as_of, leader)
-    agenda = calculator.agenda
-    explained = []
-    for row in rows:
-        if row["cancelled"]:
-            continue
-        events = agenda.history(UUID(row["activity_id"]), fixed)
+    fixed, _position = calculator.fix(as_of)
+    counted = Selection(cancelled=False)
+    holding = Selection(cancelled=False, fact=fact)
+    rows = calculator.activities(period, fixed, leader, counted, limit, offset)[1]
+    numerator_rows = [] if found is None else calculator.activities(period, fixed, leader, holding, limit, offset)[1]
+    histories = calculator.agenda.histories({UUID(r["activity_id"]) for r in rows + numerator_rows}, fixed)
+
+    def explained(row, counts: bool) -> Explained:
+        activity_id = UUID(row["activity_id"])
+        events = histories[activity_id]
         retracted = {e.data["retracted_version"] for e in events if e.type == "EntryRetracted"}
         reschedules = [e for e in events if e.type == "ActivityRescheduled"]
         placed = [events[0], *reschedules[-1:]]
-        counted = [] if found is None or not found.row(row) else [
-            e for e in events if e.version not in retracted and found.counts(e.type, e.data)]
-        explained.append(Explained(UUID(row["activity_id"]), row["title"], row["starts_at"],
-                                   row["utc_offset"], placed, counted))
-    return fixed, explained
+        live = [e for e in events if e.version not in retracted and found.counts(e.type, e.data)] if counts else []
+        return Explained(activity_id, row["title"], row["starts_at"], row["utc_offset"], placed, live)
+
+    return (fixed, [explained(r, found is not None and found.row(r)) for r in rows],
+            [explained(r, True) for r in numerator_rows],
+            calculator.count(period, fixed, leader, counted),
+            0 if found is None else calculator.count(period, fixed, leader, holding))

@@ -20,6 +20,7 @@ from domain.store.extensions import Dialect
 from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
 from .facts import FACTS
+from .selection import EVERY, Selection
 
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
@@ -250,12 +251,26 @@ class ActivityViewMixin(Dialect):
                 out[key] = counts
         return out
 
-    def rows(self, start: int, end: int, as_of: int, leader_bit: int | None) -> list[dict]:
+    def rows(self, start: int, end: int, as_of: int, leader_bit: int | None,
+             selection: Selection = EVERY, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """The versions current at `as_of` of the selected activities of the dates, in the
+        order of their start; `limit` of them from `offset` (a page)."""
         where, params = self._as_of_filter(start, end, as_of, leader_bit)
+        chosen, more = selection.where(self.bucket_bits)
+        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with self.read() as c:
-            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.index_hint} WHERE {where} "
-                               "ORDER BY starts_at, activity_id"), params)
+            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.index_hint} WHERE {where}{chosen} "
+                               f"ORDER BY starts_at, activity_id{page}"), params + more)
             return [dict(row) for row in c.fetchall()]
+
+    def count(self, start: int, end: int, as_of: int, leader_bit: int | None,
+              selection: Selection = EVERY) -> int:
+        where, params = self._as_of_filter(start, end, as_of, leader_bit)
+        chosen, more = selection.where(self.bucket_bits)
+        with self.read() as c:
+            c.execute(self.sql(f"SELECT count(*) AS n FROM activity_versions {self.index_hint} "
+                               f"WHERE {where}{chosen}"), params + more)
+            return int(c.fetchone()["n"])
 
 
 class ActivityView(ActivityViewMixin, SQLiteTrackingRecorder, ImmediateCreate):

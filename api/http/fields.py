@@ -1,15 +1,17 @@
-"""Fields shared by the schemas: instants, as_of, periods, leaders."""
+"""Fields shared by the schemas: instants, as_of, periods, leaders, pages."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import marshmallow as ma
+from flask import request, url_for
 from marshmallow import fields, validate
 
 from domain.model import LEADERS
 from projections.periods import InvalidPeriod, Period
 
 from ..service_layer.parsing import InvalidInstant, parse_date_or_instant, parse_instant
+from ..service_layer.results import MAX_PER_PAGE, Page
 
 Leader = fields.String(validate=validate.OneOf(LEADERS))
 
@@ -24,7 +26,8 @@ class Instant(fields.AwareDateTime):
     }
 
     def __init__(self, **kwargs):
-        super().__init__(format="iso", **kwargs)
+        metadata = {"pattern": INSTANT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(format="iso", metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return self._parse(value, parse_instant)
@@ -57,8 +60,13 @@ class EventData(fields.Dict):
         return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in value.items()}
 
 
-PERIOD_PATTERN = (r"^[0-9]{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|"
-                  r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# What the service accepts, documented as patterns so that generated requests are mostly
+# valid: years 1900–2999 (docs/RULES.md); a range of dates spans at most ten years.
+YEAR = r"(19|2[0-9])[0-9]{2}"
+PERIOD_PATTERN = (rf"^{YEAR}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|"
+                  rf"^{YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\.\.{YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+INSTANT_PATTERN = rf"^{YEAR}-"  # besides the format: RFC 3339 (or, for as_of, a date alone)
+NOT_BLANK = r"\S"  # a text holds more than spaces (unanchored: somewhere a non-space)
 
 
 class PeriodField(fields.String):
@@ -91,3 +99,42 @@ class InTheLog:
         "description": "The audit log's tree size that includes this event (docs/AUDIT.md)"})
     receipt = fields.Function(lambda w: f"/api/v1/audit/receipts/{_position(w)}", metadata={
         "description": "Its receipt: inclusion proof and the cosigned checkpoint (once signed)"})
+
+
+class PagingQuerySchema(ma.Schema):
+    """`page` and `per_page` of a listing: a long period is read page by page."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6),
+                          metadata={"description": "Which page, from 1"})
+    per_page = fields.Integer(load_default=MAX_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                              metadata={"description": f"Items per page, at most {MAX_PER_PAGE}"})
+
+
+def page_of(query) -> Page:
+    return Page(query["page"], query["per_page"])
+
+
+class PagedSchema:
+    """Fields of a paged answer: which page, of how many items (`Link: rel="next"` too)."""
+
+    page = fields.Integer(attribute="page.number", dump_only=True, metadata={"description": "This page, from 1"})
+    per_page = fields.Integer(attribute="page.per_page", dump_only=True)
+    total = fields.Integer(attribute="page.total", dump_only=True,
+                           metadata={"description": "Items on every page together"})
+
+
+def paged(result, page: Page):
+    """The answer, with `Link: <…>; rel="next"` (RFC 8288) while pages follow."""
+    if not page.has_next:
+        return result
+    args = {**request.args.to_dict(), "page": page.number + 1}
+    return result, 200, {"Link": f'<{url_for(request.endpoint, **(request.view_args or {}), **args)}>; rel="next"'}
+
+
+class Answer:
+    """The field every successful answer of a demo database carries (api/http/__init__.py
+    adds it after the view): its recorded times come from a simulated clock."""
+
+    recorded_times = fields.String(dump_only=True, metadata={
+        "enum": ["simulated"],
+        "description": "Only on a demo database: its recorded times come from a simulated clock"})

@@ -2,6 +2,7 @@
 role and returns dataclasses; the entrypoints' schemas and templates show them."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
 from projections.facts import LEADER_BITS, MEDIA_BITS
 from projections.periods import Period
+from projections.selection import EVERY, Selection
 
 from .permissions import require
 from .results import (
@@ -21,6 +23,7 @@ from .results import (
     IKUResult,
     ListedActivity,
     Listing,
+    Page,
     ReportEvent,
     ReportHistory,
     ReportState,
@@ -69,11 +72,24 @@ def listed(row: dict) -> ListedActivity:
         media=[name for name, bit in MEDIA_BITS.items() if row["media"] & bit])
 
 
-def activities(svc, user, period: Period, as_of: datetime | None, leader: str | None) -> Listing:
-    """The activities starting in a period, as known at an instant."""
+# What a listing may be narrowed to (the agenda's filters): decided in the view's query.
+STATUSES = {
+    "scheduled": Selection(cancelled=False),
+    "cancelled": Selection(cancelled=True),
+    "served": Selection(cancelled=False, fact="served"),
+    "documented": Selection(cancelled=False, fact="documented"),
+}
+
+
+def activities(svc, user, period: Period, as_of: datetime | None, leader: str | None, *,
+               status: str | None = None, text: str | None = None, page: Page = Page()) -> Listing:
+    """One page of the activities starting in a period, as known at an instant, in the
+    order of their start; narrowed to a status (STATUSES) or a text in title or location."""
     require(user, "read")
-    fixed, rows = svc.calculator.activities(period, as_of, leader)
-    return Listing(period, fixed, leader, [listed(row) for row in rows])
+    selection = replace(STATUSES.get(status, EVERY), text=text or None)
+    fixed, rows = svc.calculator.activities(period, as_of, leader, selection, page.per_page, page.offset)
+    total = svc.calculator.count(period, fixed, leader, selection)
+    return Listing(period, fixed, leader, [listed(row) for row in rows], page.of(total))
 
 
 def activity(svc, user, activity_id: UUID, as_of: datetime | None) -> ActivityState:
@@ -142,29 +158,32 @@ def indicator(svc, code: str):
 
 
 def explain(svc, user, period: Period, as_of: datetime | None = None, leader: str | None = None,
-            *, indicator_code: str | None = None, fact: str | None = None) -> Explanation:
+            *, indicator_code: str | None = None, fact: str | None = None, page: Page = Page()) -> Explanation:
     """The activities in the denominator, and those in the numerator of an indicator (or
-    for which a fact holds; neither: none), with the events that put them there."""
+    for which a fact holds; neither: none), with the events that put them there: one page
+    of each list, and how many there are."""
     require(user, "read")
     if indicator_code is not None:
         fact = indicator(svc, indicator_code).numerator_fact
-    fixed, items = explain_fact(svc.calculator, fact, period, as_of, leader)
+    fixed, placed, counted, denominator, numerator = explain_fact(
+        svc.calculator, fact, period, as_of, leader, page.per_page, page.offset)
 
     def shown(item, events):
         starts_at = to_datetime(item.starts_at).astimezone(timezone(timedelta(seconds=item.utc_offset)))
         return ExplainedActivity(item.activity_id, item.title, starts_at, events)
 
-    counted = [i for i in items if i.counted_by]
-    return Explanation(period, fixed, leader, indicator_code or fact, len(counted), len(items),
-                       [shown(i, i.placed_by) for i in items], [shown(i, i.counted_by) for i in counted])
+    return Explanation(period, fixed, leader, indicator_code or fact, numerator, denominator,
+                       [shown(i, i.placed_by) for i in placed], [shown(i, i.counted_by) for i in counted],
+                       page.of(denominator))
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,
-         leader: str | None = None) -> Restatement:
-    """The figures as known at two instants, and the events that changed each activity's
-    contribution."""
+         leader: str | None = None, page: Page = Page()) -> tuple[Restatement, Page]:
+    """The figures as known at two instants, and one page of the activities whose
+    contribution changed, with the events that changed it."""
     require(user, "read")
-    return restatement(svc.calculator, period, since, until, leader)
+    found = restatement(svc.calculator, period, since, until, leader, page.per_page, page.offset)
+    return found, page.of(found.total)
 
 
 def targets(svc, user, year: int, as_of: datetime | None = None) -> Targets:

@@ -10,6 +10,34 @@ from domain.application import RecordedEvent, Written
 from projections.calculator import Figure, IKUAnswer
 from projections.periods import Period
 
+MAX_PER_PAGE = 1000  # the most a listing answers at once: a page costs a page, whatever the period
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a long list an answer holds: page `number` (from 1) of `per_page`
+    items, of `total`."""
+
+    number: int = 1
+    per_page: int = MAX_PER_PAGE
+    total: int = 0
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def of(self, total: int) -> Page:
+        return Page(self.number, self.per_page, total)
+
+
 @dataclass(frozen=True)
 class ListedActivity:
     """An activity as a listing shows it: its state at the listing's as_of."""
@@ -35,6 +63,11 @@ class Listing:
     as_of: datetime
     leader: str | None
     activities: list[ListedActivity]
+    page: Page = Page()
+
+    @property
+    def total(self) -> int:
+        return self.page.total
 
 
 @dataclass(frozen=True)
@@ -106,6 +139,7 @@ class Explanation:
     denominator: int
     denominator_activities: list[ExplainedActivity]
     numerator_activities: list[ExplainedActivity]
+    page: Page = Page()  # of the longer list (the denominator's); the same page of both
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from projections.periods import InvalidPeriod, Period
 
 from ..service_layer.parsing import InvalidInstant, parse_as_of
 from ..service_layer.permissions import may
+from ..service_layer.results import Page
 
 web = Blueprint("web", __name__)
 
@@ -84,6 +85,16 @@ def default_period() -> str:
         row = c.fetchone()
     key = row["d"] if row and row["d"] else today.year * 10000 + today.month * 100
     return f"{key // 10000:04d}-{key // 100 % 100:02d}"
+
+
+PER_PAGE = 100  # activities on one page of the agenda and the lists behind a number
+
+
+def page_asked() -> Page:
+    """The page of a long list the query string asks for (`page`, from 1)."""
+    text = request.args.get("page", "")
+    number = int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 else 1
+    return Page(max(1, number), PER_PAGE)
 
 
 def read_filters():

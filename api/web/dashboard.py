@@ -17,7 +17,7 @@ from ..documents.lkjip import lkjip_document
 from ..service_layer import commands, queries
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from .charts import media_chart, trend_chart
-from .common import page, read_filters, services, web
+from .common import page, page_asked, read_filters, services, web
 
 
 @web.get("/dashboard")
@@ -52,8 +52,8 @@ def diff():
     if errors:
         return render_template("diff.html", result=None, period=period, leader=leader, errors=errors,
                                since=text, until=request.args.get("as_of", ""), leaders=LEADERS), 422
-    result = queries.diff(services(), g.user, period, since, until, leader)
-    return render_template("diff.html", result=result, period=period, leader=leader, errors={},
+    result, shown = queries.diff(services(), g.user, period, since, until, leader, page_asked())
+    return render_template("diff.html", result=result, page=shown, period=period, leader=leader, errors={},
                            since=text, until=request.args.get("as_of", ""), leaders=LEADERS)
 
 
@@ -110,14 +110,18 @@ def behind():
     if leader not in (None, *LEADERS) or part not in PARTS:
         abort(404)
     if part == "cancelled":
-        listing = queries.activities(services(), g.user, period, as_of, leader)
-        answered_at = listing.as_of
-        items = [(a, []) for a in listing.activities if a.cancelled]
+        listing = queries.activities(services(), g.user, period, as_of, leader, status="cancelled",
+                                     page=page_asked())
+        answered_at, shown = listing.as_of, listing.page
+        items = [(a, []) for a in listing.activities]
     else:
         fact = None if part == "denominator" else part
-        explained = queries.explain(services(), g.user, period, as_of, leader, fact=fact)
+        explained = queries.explain(services(), g.user, period, as_of, leader, fact=fact, page=page_asked())
         answered_at = explained.as_of
-        shown = explained.denominator_activities if fact is None else explained.numerator_activities
-        items = [(a, a.events) for a in shown]
-    return render_template("behind.html", items=items, period=period, leader=leader,
+        if fact is None:
+            listed, shown = explained.denominator_activities, explained.page
+        else:
+            listed, shown = explained.numerator_activities, explained.page.of(explained.numerator)
+        items = [(a, a.events) for a in listed]
+    return render_template("behind.html", items=items, page=shown, period=period, leader=leader,
                            part=part, answered_at=answered_at)

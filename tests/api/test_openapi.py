@@ -31,3 +31,42 @@ def test_the_iku_response_schema_names_the_contract_fields(client):
     figure = schemas["IndicatorFigure"]["properties"]
     assert {"code", "name", "numerator", "denominator", "percent", "cancelled", "by_media"} <= set(figure)
     assert {"period", "as_of", "leader", "indicators"} <= set(schemas["IKU"]["properties"])
+
+
+def test_every_successful_json_answer_documents_the_demo_databases_field(client):
+    """A demo database adds `recorded_times` to every 2xx JSON answer (issue 11)."""
+    doc = client.get("/api/v1/openapi.json").json
+    schemas = doc["components"]["schemas"]
+    undocumented = []
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            for code, response in (operation.get("responses", {}) if isinstance(operation, dict) else {}).items():
+                ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+                if code.startswith("2") and ref:
+                    properties = schemas[ref.rsplit("/", 1)[1]]["properties"]
+                    if properties.get("recorded_times", {}).get("enum") != ["simulated"]:
+                        undocumented.append((method, path))
+    assert undocumented == []
+
+
+def test_the_documented_period_and_instant_patterns_are_what_the_service_accepts(client, auth):
+    """Documented as patterns: years 1900–2999; text of spaces refused."""
+    import re
+
+    from projections.periods import InvalidPeriod, Period
+
+    doc = client.get("/api/v1/openapi.json").json
+    parameters = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/iku"]["get"]["parameters"]}
+    period, as_of = re.compile(parameters["period"]["pattern"]), re.compile(parameters["as_of"]["pattern"])
+    for label in ("2021", "2021-Q1", "2021-S2", "2021-03", "1900-01-01..1909-12-31", "2999-12",
+                  "1899", "3000-Q1", "0001-01-01..0001-12-31", "２０２１-Q1", "2021-13", "2021-Q5"):
+        try:
+            Period.parse(label)
+            accepted = True
+        except InvalidPeriod:
+            accepted = False
+        assert bool(period.search(label)) == accepted, label
+    assert as_of.search("2021-03-01T09:00:00+07:00") and as_of.search("1900-01-01")
+    assert not as_of.search("9999-12-31") and not as_of.search("0001-01-01T00:00:00+01:00")
+    schedule = doc["components"]["schemas"]["Schedule"]["properties"]
+    assert not re.search(schedule["title"]["pattern"], "   ") and re.search(schedule["title"]["pattern"], " a ")

@@ -12,6 +12,7 @@ from ...service_layer import commands, queries
 from ...service_layer.parsing import resolve_as_of
 from ..auth import requires
 from ..blueprint import Blueprint
+from ..fields import page_of, paged
 from .schemas import (
     ActivitySchema,
     AsOfQuerySchema,
@@ -56,8 +57,9 @@ class Activities(MethodView):
     @requires("read")
     def get(self, query):
         """List the activities starting in a period, as known at an instant"""
-        return queries.activities(services(), g.user, query["period"], as_of(query["as_of"]),
-                                  query.get("leader"))
+        found = queries.activities(services(), g.user, query["period"], as_of(query["as_of"]),
+                                   query.get("leader"), page=page_of(query))
+        return paged(found, found.page)
 
     @blp.arguments(ScheduleSchema)
     @blp.arguments(WriteHeadersSchema, location="headers")

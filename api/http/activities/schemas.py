@@ -6,10 +6,12 @@ from marshmallow import fields, validate
 
 from domain.model import MEDIA, SCOPES
 
-from ..fields import AsOf, EventData, Instant, InTheLog, Leader, PeriodField
+from ..fields import NOT_BLANK as NOT_BLANK_PATTERN
+from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
 
-Text = fields.String(required=True, validate=validate.Length(min=1, max=500))
-Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}  # documented: the commands refuse a text of spaces
+Text = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata=NOT_BLANK)
+Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata=NOT_BLANK)
 OptionalText = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -19,11 +21,11 @@ def unique(items):
 
 
 class ScheduleSchema(ma.Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Text
     leaders = fields.List(Leader, required=True, validate=[validate.Length(min=1), unique])
     starts_at = Instant(required=True)
     ends_at = Instant(load_default=None, allow_none=True)
-    location = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    location = Text
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     notes = OptionalText
@@ -37,18 +39,18 @@ class ScheduleSchema(ma.Schema):
 class RescheduleSchema(ma.Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(load_default=None, allow_none=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason
 
     ends_after_start = ScheduleSchema.ends_after_start
 
 
 class CancellationSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason
 
 
 class ProtocolSchema(ma.Schema):
     officers = fields.List(
-        fields.String(validate=validate.Length(min=1, max=200)),
+        fields.String(validate=validate.Length(min=1, max=200), metadata=NOT_BLANK),
         required=True,
         validate=validate.Length(min=1, max=50),
     )
@@ -69,7 +71,7 @@ class DocumentationSchema(ma.Schema):
 
 class RetractionSchema(ma.Schema):
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason
 
 
 class WriteHeadersSchema(ma.Schema):
@@ -96,7 +98,7 @@ class WriteHeadersSchema(ma.Schema):
         return data
 
 
-class WrittenSchema(InTheLog, ma.Schema):
+class WrittenSchema(Answer, InTheLog, ma.Schema):
     activity_id = fields.UUID(dump_only=True)
     version = fields.Integer(dump_only=True)
     recorded_at = Instant(dump_only=True)
@@ -107,7 +109,7 @@ class AsOfQuerySchema(ma.Schema):
     as_of = AsOf(load_default=None)
 
 
-class ListingQuerySchema(AsOfQuerySchema):
+class ListingQuerySchema(PagingQuerySchema, AsOfQuerySchema):
     period = PeriodField(required=True)
     leader = Leader
 
@@ -149,7 +151,7 @@ class ListedActivitySchema(ma.Schema):
     media = fields.List(fields.String())
 
 
-class ActivitySchema(ListedActivitySchema):
+class ActivitySchema(Answer, ListedActivitySchema):
     """One activity as known at as_of, with its entries."""
 
     as_of = Instant()
@@ -168,7 +170,7 @@ class RecordedEventSchema(ma.Schema):
     data = EventData()
 
 
-class HistorySchema(ma.Schema):
+class HistorySchema(Answer, ma.Schema):
     activity_id = fields.UUID()
     events = fields.List(fields.Nested(RecordedEventSchema))
 
@@ -179,7 +181,7 @@ class PeriodSchema(ma.Schema):
     end = fields.Date()
 
 
-class ListingSchema(ma.Schema):
+class ListingSchema(Answer, PagedSchema, ma.Schema):
     period = fields.Nested(PeriodSchema)
     as_of = Instant()
     leader = fields.String(allow_none=True)

@@ -23,6 +23,7 @@ from projections.audit.tree import MAX_LEAVES, ProofUnavailable
 
 from ..auth import requires
 from ..blueprint import Blueprint
+from ..fields import Answer
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="The transparency log: Merkle tree, signed checkpoints, proofs, witnesses")
@@ -38,7 +39,7 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-class VerificationSchema(ma.Schema):
+class VerificationSchema(Answer, ma.Schema):
     ok = fields.Boolean()
     checked = fields.Integer(metadata={"description": "Events whose leaf was recomputed"})
     head_position = fields.Integer(metadata={"description": "Tree size verified"})
@@ -51,7 +52,7 @@ class VerificationSchema(ma.Schema):
     warnings = fields.List(fields.String())
 
 
-class CheckpointSchema(ma.Schema):
+class CheckpointSchema(Answer, ma.Schema):
     position = fields.Integer(metadata={"description": "Tree size"})
     hash = fields.String(metadata={"description": "Root hash, hex"})
     signed_at = fields.String()
@@ -61,7 +62,7 @@ class CheckpointSchema(ma.Schema):
     witnesses = fields.List(fields.String(), metadata={"description": "Configured witnesses that cosigned it"})
 
 
-class PublicKeySchema(ma.Schema):
+class PublicKeySchema(Answer, ma.Schema):
     algorithm = fields.String()
     public_key = fields.String(metadata={"description": "PEM (SubjectPublicKeyInfo)"})
     vkey = fields.String(metadata={"description": "C2SP signed-note verifier key"})
@@ -74,7 +75,7 @@ class InclusionQuerySchema(ma.Schema):
                                metadata={"description": "Default: the latest checkpoint's"})
 
 
-class InclusionSchema(ma.Schema):
+class InclusionSchema(Answer, ma.Schema):
     position = fields.Integer()
     leaf_index = fields.Integer()
     tree_size = fields.Integer()
@@ -87,7 +88,7 @@ class ConsistencyQuerySchema(ma.Schema):
     to = fields.Integer(required=True, validate=validate.Range(min=0, max=2**62))
 
 
-class ConsistencySchema(ma.Schema):
+class ConsistencySchema(Answer, ma.Schema):
     from_ = fields.Integer(data_key="from")
     to = fields.Integer()
     hashes = fields.List(fields.String(), metadata={"description": "Base64 (RFC 6962 §2.1.2)"})
@@ -98,7 +99,7 @@ class LeavesQuerySchema(ma.Schema):
     end = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
 
 
-class LeavesSchema(ma.Schema):
+class LeavesSchema(Answer, ma.Schema):
     start = fields.Integer()
     end = fields.Integer()
     leaves = fields.List(fields.Dict(), metadata={
@@ -112,7 +113,7 @@ class CosignatureInputSchema(ma.Schema):
                                 metadata={"description": "A cosignature/v1 signature line"})
 
 
-class CosignatureSchema(ma.Schema):
+class CosignatureSchema(Answer, ma.Schema):
     size = fields.Integer()
     witness = fields.String()
 

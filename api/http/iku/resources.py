@@ -11,6 +11,7 @@ from ...service_layer.parsing import resolve_as_of
 from ..activities.schemas import WriteHeadersSchema
 from ..auth import requires
 from ..blueprint import Blueprint
+from ..fields import page_of, paged
 from .schemas import (
     DiffQuerySchema,
     DiffSchema,
@@ -63,10 +64,11 @@ class Explain(MethodView):
     def get(self, query):
         """The activities in an indicator's denominator and numerator, with the events that put them there"""
         try:
-            return queries.explain(services(), g.user, query["period"], as_of(query["as_of"]),
-                                   query.get("leader"), indicator_code=query["indicator"])
+            found = queries.explain(services(), g.user, query["period"], as_of(query["as_of"]),
+                                    query.get("leader"), indicator_code=query["indicator"], page=page_of(query))
         except queries.UnknownIndicator as e:
             abort(422, errors={"query": {"indicator": [str(e)]}})
+        return paged(found, found.page)
 
 
 @blp.route("/iku/diff")
@@ -79,9 +81,10 @@ class Diff(MethodView):
         since, until = as_of(query["from_"]), as_of(query["to"])
         if until is not None and since > until:
             abort(422, errors={"query": {"from": ["Must not be after 'to'."]}})
-        result = queries.diff(services(), g.user, query["period"], since, until, query.get("leader"))
-        return {"period": query["period"], "leader": query.get("leader"), "before": result.before,
-                "after": result.after, "changes": result.changes}
+        result, page = queries.diff(services(), g.user, query["period"], since, until, query.get("leader"),
+                                    page_of(query))
+        return paged({"period": query["period"], "leader": query.get("leader"), "before": result.before,
+                      "after": result.after, "changes": result.changes, "page": page}, page)
 
 
 @blp.route("/targets")

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
-from ..fields import AsOf, EventData, Instant, InTheLog, Leader, PeriodField
+from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
 
 
 class IKUQuerySchema(ma.Schema):
@@ -61,7 +61,7 @@ class ReportStateSchema(ma.Schema):
     chain = fields.Nested(ChainHeadSchema)
 
 
-class IKUSchema(ma.Schema):
+class IKUSchema(Answer, ma.Schema):
     period = fields.Nested(PeriodSchema)
     as_of = Instant()
     leader = fields.String(allow_none=True)
@@ -93,11 +93,11 @@ class IndicatorDefinitionSchema(ma.Schema):
     sumber_data = fields.String()
 
 
-class IndicatorListSchema(ma.Schema):
+class IndicatorListSchema(Answer, ma.Schema):
     indicators = fields.List(fields.Nested(IndicatorDefinitionSchema))
 
 
-class ExplainQuerySchema(IKUQuerySchema):
+class ExplainQuerySchema(PagingQuerySchema, IKUQuerySchema):
     indicator = fields.String(required=True, metadata={"description": "IKU-1 or IKU-2"})
 
 
@@ -117,7 +117,7 @@ class ExplainedActivitySchema(ma.Schema):
                          metadata={"description": "The events that put it there"})
 
 
-class ExplainSchema(ma.Schema):
+class ExplainSchema(Answer, PagedSchema, ma.Schema):
     period = fields.Nested(PeriodSchema)
     as_of = Instant()
     leader = fields.String(allow_none=True)
@@ -128,7 +128,7 @@ class ExplainSchema(ma.Schema):
     numerator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
 
 
-class DiffQuerySchema(ma.Schema):
+class DiffQuerySchema(PagingQuerySchema, ma.Schema):
     period = PeriodField(required=True)
     from_ = AsOf(data_key="from", required=True, metadata={"description": "The earlier instant (or date)"})
     to = AsOf(load_default=None, metadata={"description": "The later instant (or date); default now"})
@@ -155,7 +155,7 @@ class ChangeSchema(ma.Schema):
     events = fields.List(fields.Nested(DiffEventSchema))
 
 
-class DiffSchema(ma.Schema):
+class DiffSchema(Answer, PagedSchema, ma.Schema):
     period = fields.Nested(PeriodSchema)
     leader = fields.String(allow_none=True)
     before = fields.Nested(IKUSchema)
@@ -182,7 +182,7 @@ class TargetInputSchema(ma.Schema):
                            metadata={"description": "Required when changing a target"})
 
 
-class TargetWrittenSchema(InTheLog, ma.Schema):
+class TargetWrittenSchema(Answer, InTheLog, ma.Schema):
     indicator = fields.String()
     year = fields.Integer()
     target = fields.Float()
@@ -202,7 +202,7 @@ class TargetSchema(ma.Schema):
     target = fields.Float(allow_none=True)
 
 
-class TargetListSchema(ma.Schema):
+class TargetListSchema(Answer, ma.Schema):
     year = fields.Integer()
     as_of = Instant()
     targets = fields.List(fields.Nested(TargetSchema))

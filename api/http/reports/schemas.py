@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
-from ..fields import InTheLog, Instant, PeriodField
+from ..fields import NOT_BLANK, Answer, Instant, InTheLog, PeriodField
 from ..iku.schemas import ChainHeadSchema, IndicatorFigureSchema
 
 
@@ -13,10 +13,11 @@ class SubmitSchema(ma.Schema):
 
 
 class ReopenSchema(ma.Schema):
-    reason = fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
+                           metadata={"pattern": NOT_BLANK})
 
 
-class SubmittedSchema(InTheLog, ma.Schema):
+class SubmittedSchema(Answer, InTheLog, ma.Schema):
     period = fields.Nested(PeriodSchema)
     version = fields.Integer()
     as_of = Instant(metadata={"description": "The instant the submitted figures are as known at"})
@@ -26,7 +27,7 @@ class SubmittedSchema(InTheLog, ma.Schema):
     chain = fields.Nested(ChainHeadSchema)
 
 
-class ReopenedSchema(InTheLog, ma.Schema):
+class ReopenedSchema(Answer, InTheLog, ma.Schema):
     period = fields.Nested(PeriodSchema)
     version = fields.Integer()
     recorded_at = Instant()
@@ -47,7 +48,7 @@ class ReportEventSchema(ma.Schema):
         "description": "A submission's receipt: a C2SP tlog-proof to keep and check offline"})
 
 
-class ReportSchema(ma.Schema):
+class ReportSchema(Answer, ma.Schema):
     period = fields.Nested(PeriodSchema)
     status = fields.String(metadata={"description": "open, submitted or reopened"})
     events = fields.List(fields.Nested(ReportEventSchema))

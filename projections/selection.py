@@ -1,0 +1,42 @@
+"""Which of a period's activities a listing shows (the agenda's filters, a numerator's
+activities, those changed between two instants), as a condition on the view's rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .facts import FACTS
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which of a period's activities a listing shows, decided in the query so that a page
+    of a long listing costs a page."""
+
+    cancelled: bool | None = None  # only cancelled ones (True), only counted ones (False)
+    fact: str | None = None  # only those for which this fact (projections/facts.py) holds
+    text: str | None = None  # only those with this text in the title or location (any case)
+    changed: tuple[int, int] | None = None  # only those with an event recorded in (a, b] (µs)
+
+    def where(self, bucket_bits: int) -> tuple[str, list]:
+        """The condition on activity_versions, and its parameters. `bucket_bits`: the
+        view's buckets of positions, which bound the search for changed activities to the
+        positions from the bucket `a` falls in (recorded_at increases along the log)."""
+        sql, params = "", []
+        if self.cancelled is not None:
+            sql += " AND cancelled = ?"
+            params.append(1 if self.cancelled else 0)
+        if self.fact is not None:
+            sql += f" AND ({FACTS[self.fact].sql})"
+        if self.text:
+            escaped = self.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += " AND (lower(title) LIKE ? ESCAPE '\\' OR lower(location) LIKE ? ESCAPE '\\')"
+            params += [f"%{escaped}%"] * 2
+        if self.changed is not None:
+            sql += (" AND activity_id IN (SELECT activity_id FROM activity_versions WHERE position >= "
+                    f"(SELECT coalesce(min(bucket), {1 << 40}) FROM view_buckets WHERE last_sys_from > ?) * {1 << bucket_bits} "
+                    "AND sys_from > ? AND sys_from <= ?)")
+            params += [self.changed[0], *self.changed]
+        return sql, params
+
+
+EVERY = Selection()
