@@ -46,6 +46,8 @@ bench: $(BIN)/iku
 	$(BIN)/python -m bench.as_of --store postgres --sizes 100000 1000000 --queries 500
 	$(BIN)/python -m bench.proofs --store sqlite --sizes 1000000 --export
 	$(BIN)/python -m bench.proofs --store postgres --sizes 1000000
+	$(BIN)/python -m bench.pages --store sqlite --sizes 100000 1000000
+	$(BIN)/python -m bench.pages --store postgres --sizes 100000
 
 # After changing texts of the pages: extract, merge into the English catalog, compile.
 translations: $(BIN)/iku
