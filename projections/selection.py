@@ -28,8 +28,9 @@ class Selection:
         if self.fact is not None:
             sql += f" AND ({FACTS[self.fact].sql})"
         if self.text:
-            escaped = self.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            sql += " AND (lower(title) LIKE ? ESCAPE '\\' OR lower(location) LIKE ? ESCAPE '\\')"
+            # Lowered in SQL on both sides: the same letters fold (SQLite: ASCII only).
+            escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += " AND (lower(title) LIKE lower(?) ESCAPE '\\' OR lower(location) LIKE lower(?) ESCAPE '\\')"
             params += [f"%{escaped}%"] * 2
         if self.changed is not None:
             sql += (" AND activity_id IN (SELECT activity_id FROM activity_versions WHERE position >= "

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from .. import create_app
 from ..config import Config
+from ..users import prepare
 from ..service_layer.demo import plan_year, run_demo
 from .base import main, services
 
@@ -38,6 +39,7 @@ def serve(ctx, host, port, workers):
             self.cfg.set("control_socket_disable", True)
 
         def load(self):
+            prepare()
             return create_app(config)  # the app is built in each worker
 
     click.echo(f"IKU audit service: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")

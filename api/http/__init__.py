@@ -37,7 +37,8 @@ def register(app, services) -> Api:
     errors.register(app, api)
     headers.register(app)
     metrics.register(app, services)
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: the key exists
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
     @app.before_request
     def authorise_before_parsing():

@@ -123,11 +123,12 @@ class PagedSchema:
                            metadata={"description": "Items on every page together"})
 
 
-def paged(result, page: Page):
-    """The answer, with `Link: <…>; rel="next"` (RFC 8288) while pages follow."""
+def paged(result, page: Page, **pinned: str):
+    """The answer, with `Link: <…>; rel="next"` (RFC 8288) while pages follow. `pinned`:
+    the instant the answer was computed at, so the next page is read at the same one."""
     if not page.has_next:
         return result
-    args = {**request.args.to_dict(), "page": page.number + 1}
+    args = {**pinned, **request.args.to_dict(), "page": page.number + 1}
     return result, 200, {"Link": f'<{url_for(request.endpoint, **(request.view_args or {}), **args)}>; rel="next"'}
 
 

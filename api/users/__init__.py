@@ -127,16 +127,20 @@ class Users:
         return 0 if record is None else record["generation"]
 
     def login(self, name: str, password: str, *, address: str | None = None,
-              device: str | None = None, now: int | None = None) -> User:
+              device: tuple[str, str] | None = None, now: int | None = None) -> User:
         """The user, if the password is right and the attempt's buckets have room for it
         (api/users/throttle.py). A known and an unknown name are refused alike: the same
-        waits, the same time taken, the same message."""
+        waits, the same time taken, the same message. `device`: (id, stamp) of a browser
+        that logged in as this user; it counts apart only while the password it logged in
+        with is still the user's (a new password, or disabling, ends it)."""
         now = SystemClock().now() if now is None else now
-        counted = throttle.buckets(name, address, device)
+        record = self.recorder.login_record(name)
+        trusted = device is not None and record is not None and not record["disabled"] and (
+            secrets.compare_digest(device[1], _stamp(record["password_hash"])))
+        counted = throttle.buckets(name, address, device[0] if trusted else None)
         wait = self.recorder.take_attempt(counted, now)
         if wait:
             raise LoginRefused(locked_for=_seconds(wait))
-        record = self.recorder.login_record(name)
         if record is None or record["password_hash"] is None or record["disabled"]:
             right = _verify(_dummy_hash(), password) and False  # as slow as a real check
         else:
@@ -146,9 +150,24 @@ class Users:
         self.recorder.give_back_attempt(counted)
         return User(record["name"], record["role"])
 
+    def device_stamp(self, name: str) -> str:
+        """What a device cookie of the user carries, bound to the user's present password."""
+        record = self.recorder.login_record(name)
+        return _stamp(None if record is None else record["password_hash"])
+
     def get(self, name: str) -> User | None:
         record = self.recorder.login_record(name)
         return User(record["name"], record["role"]) if record else None
+
+
+def _stamp(password_hash: str | None) -> str:
+    return hashlib.sha256(("device:" + (password_hash or "")).encode()).hexdigest()[:32]
+
+
+def prepare() -> None:
+    """A server's worker hashes its stand-in password at start, not at its first unknown
+    name (which would take longer than a known one once)."""
+    _dummy_hash()
 
 
 def _seconds(microseconds: int) -> int:

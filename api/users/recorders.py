@@ -88,22 +88,38 @@ class UsersMixin(Dialect):
 
     def take_attempt(self, buckets: dict, now: int) -> int:
         """An attempt's place in every bucket, in one transaction: 0 if taken in all, else
-        the microseconds to wait (and nothing is taken)."""
+        the microseconds to wait (and nothing is taken). A bucket already full is seen by
+        a read alone: a refused attempt writes nothing."""
         keys = sorted(buckets)
+        wait = self._wait(buckets, self._tats(keys), now)
+        if wait:
+            return wait
         with self.exclusive() as c:
             c.execute(self.sql("DELETE FROM iku_login_throttle WHERE tat < ?"), (now,))  # drained
-            for key in keys:
+            for key in keys:  # rows to lock, even for a first attempt
                 c.execute(self.sql("INSERT INTO iku_login_throttle VALUES (?, 0) ON CONFLICT (key) DO NOTHING"),
                           (key,))
-            c.execute(self.sql("SELECT key, tat FROM iku_login_throttle WHERE key IN (%s)"
-                               % ", ".join("?" * len(keys)) + self.for_update), keys)
+            c.execute(self.sql(self._select(keys) + self.for_update), keys)
             tats = {row["key"]: row["tat"] for row in c.fetchall()}
-            taken = {key: buckets[key].take(tats.get(key), now) for key in keys}
-            wait = max(w for _, w in taken.values())
+            wait = self._wait(buckets, tats, now)
             if wait == 0:
-                for key, (tat, _) in taken.items():
-                    c.execute(self.sql("UPDATE iku_login_throttle SET tat = ? WHERE key = ?"), (tat, key))
+                for key in keys:
+                    c.execute(self.sql("UPDATE iku_login_throttle SET tat = ? WHERE key = ?"),
+                              (buckets[key].take(tats.get(key), now)[0], key))
             return wait
+
+    @staticmethod
+    def _wait(buckets: dict, tats: dict, now: int) -> int:
+        return max(buckets[key].take(tats.get(key), now)[1] for key in buckets)
+
+    @staticmethod
+    def _select(keys) -> str:
+        return "SELECT key, tat FROM iku_login_throttle WHERE key IN (%s)" % ", ".join("?" * len(keys))
+
+    def _tats(self, keys) -> dict:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql(self._select(keys)), keys)
+            return {row["key"]: row["tat"] for row in c.fetchall()}
 
     def give_back_attempt(self, buckets: dict) -> None:
         """The right password: the attempt's places are free again."""
@@ -114,11 +130,8 @@ class UsersMixin(Dialect):
 
     def wait_after(self, buckets: dict, now: int) -> int:
         """Microseconds until the next attempt in these buckets may go ahead."""
-        keys = sorted(buckets)
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(self.sql("SELECT key, tat FROM iku_login_throttle WHERE key IN (%s)"
-                               % ", ".join("?" * len(keys))), keys)
-            return max([buckets[row["key"]].wait_after(row["tat"], now) for row in c.fetchall()] or [0])
+        tats = self._tats(sorted(buckets))
+        return max([buckets[key].wait_after(tat, now) for key, tat in tats.items()] or [0])
 
     def clear_attempts(self, key: str) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -13,6 +13,7 @@ once, then one per `interval`. An attempt takes its place before the check (so c
 attempts cannot all be checked) and gives it back if the password was right."""
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass
 
@@ -49,7 +50,8 @@ def buckets(name: str, address: str | None, device: str | None) -> dict[str, Rat
 
 
 def user_bucket(name: str) -> str:
-    return "user:" + name
+    """A name of any length is one short key (a name is what a client sends, known or not)."""
+    return "user:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def client_network(address: str | None) -> str:

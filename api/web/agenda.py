@@ -16,7 +16,7 @@ from .common import page, page_asked, read_filters, services, web
 def agenda():
     period, as_of, leader, errors = read_filters()
     status = request.args.get("status") or ""
-    query = (request.args.get("q") or "").strip()
+    query = "".join(ch for ch in (request.args.get("q") or "") if ch.isprintable()).strip()
     if status not in ("", *queries.STATUSES):
         errors["status"], status = _("Pilihan tidak dikenal."), ""
     listing = queries.activities(services(), g.user, period, as_of, leader, status=status or None,

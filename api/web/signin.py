@@ -30,7 +30,8 @@ def login():
             session["user"] = user.name
             session["generation"] = services().users.generation(user.name)
             response = redirect(safe_next(request.form.get("next")))
-            _remember_device(response, user.name, device)
+            _remember_device(response, user.name, device[0] if device else None,
+                             services().users.device_stamp(user.name))
             return response
         return render_template("login.html", error=error, name=name,
                                next=request.form.get("next", "")), 401
@@ -54,18 +55,21 @@ def _devices() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="iku-device")
 
 
-def _device_of(name: str) -> str | None:
-    """The device id of this browser, if it has logged in as `name` before."""
+def _device_of(name: str) -> tuple[str, str] | None:
+    """(device id, stamp) of this browser, if it has logged in as `name` before."""
     try:
         kept = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""),
                                 max_age=DEVICE_LIFETIME.total_seconds())
     except BadData:
         return None
-    return kept.get("d") if isinstance(kept, dict) and kept.get("u") == name else None
+    if not (isinstance(kept, dict) and kept.get("u") == name and isinstance(kept.get("d"), str)
+            and isinstance(kept.get("p"), str)):
+        return None
+    return kept["d"], kept["p"]
 
 
-def _remember_device(response, name: str, device: str | None) -> None:
-    value = _devices().dumps({"u": name, "d": device or secrets.token_urlsafe(16)})
+def _remember_device(response, name: str, device: str | None, stamp: str) -> None:
+    value = _devices().dumps({"u": name, "d": device or secrets.token_urlsafe(16), "p": stamp})
     response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_LIFETIME, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"], path="/login")
 

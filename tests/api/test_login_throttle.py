@@ -110,3 +110,38 @@ def test_the_number_of_proxies_is_a_number():
     assert Config.from_environment({"IKU_PROXIES": "2"}).proxies == 2
     with pytest.raises(ValueError, match="IKU_PROXIES"):
         Config.from_environment({"IKU_PROXIES": "ya"})
+
+
+def test_a_refused_attempt_writes_nothing_and_a_long_name_is_a_short_key(app, logins):
+    logins("protokol")
+    users = app.extensions["iku"].users
+
+    def rows():
+        with users.recorder.datastore.transaction(commit=False) as c:
+            c.execute("SELECT key FROM iku_login_throttle")
+            return sorted(r["key"] for r in c.fetchall())
+
+    for i in range(throttle.ADDRESS.burst):
+        attempt(app.test_client(), f"nama-{i}" + "x" * 5000)
+    before = rows()
+    assert max(len(k) for k in before) < 80
+    assert attempt(app.test_client(), "y" * 100_000)[0] == 401  # refused by the address's bucket
+    assert rows() == before
+
+
+def test_a_new_password_ends_the_trust_in_a_browser(app, logins):
+    logins("admin")
+    own = app.test_client()
+    assert attempt(own, "admin", PASSWORD, address="10.0.0.5")[0] == 302
+    app.extensions["iku"].users.set_password("admin", "sandi-baru-yang-panjang")
+    for _ in range(throttle.USER.burst):
+        attempt(app.test_client(), "admin", address="10.0.0.66")  # the name's bucket fills
+    assert attempt(own, "admin", "sandi-baru-yang-panjang", address="10.0.0.5")[0] == 401
+
+
+def test_a_page_form_holds_at_most_a_mebibyte(app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"csrf_token": token_of(page), "name": "x" * (2 * 1024 * 1024),
+                                           "password": "salah"})
+    assert response.status_code == 413 and len(response.data) < 20_000

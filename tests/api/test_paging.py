@@ -134,3 +134,26 @@ def test_the_lists_behind_a_number_and_the_diff_page_are_paged(client, login, ma
     diff = client.get(f"/dashboard/diff?period={TEN_YEARS}&from=2016-01-01&page=3").get_data(as_text=True)
     assert f"Kegiatan yang berubah ({N})" in diff and "Halaman 3 dari 3" in diff
     assert len(re.findall(r'class="card change"', diff)) == N - 200
+
+
+def test_the_next_page_is_read_at_the_instant_of_the_first(app, client, auth, many):
+    first = client.get(f"/api/v1/activities?period={TEN_YEARS}&per_page=100", headers=auth("pimpinan"))
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.schedule(title="Sisipan", leaders=["bupati"], starts_at=wib(2016, 1, 1, 0, 5),
+                                              location="Puger", scope="dalam_daerah")
+    following = re.fullmatch(r'<([^>]+)>; rel="next"', first.headers["Link"]).group(1)
+    second = client.get(following, headers=auth("pimpinan")).json
+    assert second["total"] == first.json["total"] and second["as_of"] == first.json["as_of"]
+    assert not {a["activity_id"] for a in second["activities"]} & {a["activity_id"] for a in first.json["activities"]}
+    diff = client.get(f"/api/v1/iku/diff?period={TEN_YEARS}&from=2016-01-01&per_page=10", headers=auth("pimpinan"))
+    assert "to=" in diff.headers["Link"]
+
+
+def test_the_agenda_finds_a_title_as_it_was_written(client, login, app):
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.schedule(title="Kunjungan ÉVÉNEMENT Kota", leaders=["bupati"],
+                                              starts_at=wib(2021, 3, 5, 9), location="Puger", scope="dalam_daerah")
+    login("protokol")
+    for q in ("ÉVÉNEMENT", "kunjungan", "KOTA"):
+        assert "1 kegiatan" in client.get(f"/agenda?period=2021-03&q={q}").get_data(as_text=True), q
+    assert "0 kegiatan" in client.get("/agenda?period=2021-03&q=%00zz").get_data(as_text=True)

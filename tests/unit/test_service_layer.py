@@ -143,7 +143,8 @@ def test_the_login_throttle_follows_the_injected_clock(svc):
 
 def test_the_throttles_buckets_are_the_devices_or_the_names_and_the_addresses():
     assert throttle.buckets("ani", "10.0.0.9", "d1") == {"device:d1": throttle.DEVICE}
-    assert throttle.buckets("ani", "10.0.0.9", None) == {"user:ani": throttle.USER, "address:10.0.0.9": throttle.ADDRESS}
+    assert throttle.buckets("ani", "10.0.0.9", None) == {throttle.user_bucket("ani"): throttle.USER, "address:10.0.0.9": throttle.ADDRESS}
+    assert len(throttle.user_bucket("x" * 10**6)) == len(throttle.user_bucket("ani")) < 80
     assert throttle.client_network("2001:db8:1:2:3:4:5:6") == throttle.client_network("2001:db8:1:2::99") == "2001:db8:1:2::/64"
     assert throttle.client_network("::ffff:10.0.0.9") == "10.0.0.9"
     assert throttle.client_network(None) == throttle.client_network("bukan alamat") == "unknown"

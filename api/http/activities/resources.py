@@ -59,7 +59,7 @@ class Activities(MethodView):
         """List the activities starting in a period, as known at an instant"""
         found = queries.activities(services(), g.user, query["period"], as_of(query["as_of"]),
                                    query.get("leader"), page=page_of(query))
-        return paged(found, found.page)
+        return paged(found, found.page, as_of=found.as_of.isoformat())
 
     @blp.arguments(ScheduleSchema)
     @blp.arguments(WriteHeadersSchema, location="headers")

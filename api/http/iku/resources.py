@@ -68,7 +68,7 @@ class Explain(MethodView):
                                     query.get("leader"), indicator_code=query["indicator"], page=page_of(query))
         except queries.UnknownIndicator as e:
             abort(422, errors={"query": {"indicator": [str(e)]}})
-        return paged(found, found.page)
+        return paged(found, found.page, as_of=found.as_of.isoformat())
 
 
 @blp.route("/iku/diff")
@@ -84,7 +84,8 @@ class Diff(MethodView):
         result, page = queries.diff(services(), g.user, query["period"], since, until, query.get("leader"),
                                     page_of(query))
         return paged({"period": query["period"], "leader": query.get("leader"), "before": result.before,
-                      "after": result.after, "changes": result.changes, "page": page}, page)
+                      "after": result.after, "changes": result.changes, "page": page}, page,
+                     to=result.after.as_of.isoformat())
 
 
 @blp.route("/targets")
