@@ -82,4 +82,5 @@ def local_instant(day: str, clock: str, field: str) -> str:
 
 
 def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+    """One name per line, as the label says; a comma belongs to the name (degrees: "S.T., M.Si")."""
+    return [line.strip() for line in text.splitlines() if line.strip()]

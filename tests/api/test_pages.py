@@ -424,3 +424,15 @@ def test_readers_of_the_dashboard_get_no_submit_form(client, login):
     assert "/dashboard/report" not in client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
     assert client.post("/dashboard/report", data={"csrf_token": token_of(html), "period": "2021-Q2"}).status_code == 403
+
+
+def test_an_officers_name_keeps_the_commas_of_its_degrees(client, login, app, activity_id):
+    """Issue 12, problem 1: one name per line; "S.T., M.Si" is part of the name."""
+    login("protokol")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    response = client.post(f"/activities/{activity_id}/protocol", data={
+        "csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+        "officers": "Lia Dani Safitri, S.T., M.Si\r\n  Drs. Budi Santoso, M.M.  \n\n"})
+    assert response.status_code == 303
+    served = app.extensions["iku"].agenda.history(UUID(activity_id))[-1]
+    assert served.data["officers"] == ["Lia Dani Safitri, S.T., M.Si", "Drs. Budi Santoso, M.M."]
