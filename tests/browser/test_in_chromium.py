@@ -143,3 +143,33 @@ def test_the_inspectorate_verifies_the_log_downloads_an_export_and_sees_the_rest
     assert "Penyajian kembali" in status.inner_text()  # late entries after the submission on 10 April
     status.get_by_role("link", name="Lihat perubahan").click()
     assert page.locator("section.change").count() > 0
+
+
+def test_on_a_phone_the_agenda_pages_keep_the_filters_and_a_visible_next_link(page, server, log_in):
+    """Issue 11: a month of the demo (over 100 activities) is two pages; the link is a
+    button-sized target in the theme's colour (not the header's white), and page 2 keeps
+    the status filter and is read at the first page's instant."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/agenda?period=2021-03&status=scheduled")
+    links = "els => els.map(a => a.getAttribute('href'))"
+    first = set(page.locator("li.activity a").evaluate_all(links))
+    following = page.get_by_role("link", name="Berikutnya ›")
+    assert page.locator("nav.pager").inner_text().startswith("Halaman 1 dari 2")
+    assert following.evaluate("a => getComputedStyle(a).color") != "rgb(255, 255, 255)"
+    assert following.bounding_box()["height"] >= 40  # a thumb's target
+    following.click()
+    page.wait_for_url(re.compile(r".*page=2.*"))
+    assert "status=scheduled" in page.url and "as_of=" in page.url
+    assert "Halaman 2 dari 2" in page.locator("nav.pager").inner_text()
+    assert first and not set(page.locator("li.activity a").evaluate_all(links)) & first
+
+
+def test_a_login_refused_for_too_many_failures_says_how_long_to_wait(page, server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/login")
+    for _ in range(6):
+        page.get_by_label("Nama pengguna").fill("bukan-pengguna")
+        page.get_by_label("Kata sandi").fill("salah-salah")
+        page.get_by_role("button", name="Masuk").click()
+    assert "Terlalu banyak percobaan gagal. Coba lagi dalam 5 menit." in page.inner_text("main")
