@@ -11,6 +11,7 @@ from domain.model import LEADERS
 from ..service_layer import queries
 from .common import page, page_asked, read_filters, services, web
 
+
 @web.get("/agenda")
 @page()
 def agenda():

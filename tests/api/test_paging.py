@@ -8,7 +8,7 @@ import pytest
 from api.service_layer.results import MAX_PER_PAGE
 from domain.context import acting_as
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
-from tests.conftest import log_of, wib
+from tests.conftest import wib
 
 TEN_YEARS = "2016-01-01..2025-12-31"
 N = 230  # more than two pages of the pages' 100
@@ -33,11 +33,6 @@ def many(app):
                 agenda.record_protocol(written.activity_id, officers=["Ani"])
             if i % 10 == 0:
                 agenda.cancel(written.activity_id, reason="batal")
-    return to_micros_now(agenda)
-
-
-def to_micros_now(agenda):
-    return log_of(agenda)[-1].recorded_at
 
 
 def counting_history(app, monkeypatch):
