@@ -267,10 +267,13 @@ class ActivityViewMixin(Dialect):
               selection: Selection = EVERY) -> int:
         where, params = self._as_of_filter(start, end, as_of, leader_bit)
         chosen, more = selection.where(self.bucket_bits)
-        with self.read() as c:
-            c.execute(self.sql(f"SELECT count(*) AS n FROM activity_versions {self.index_hint} "
-                               f"WHERE {where}{chosen}"), params + more)
-            return int(c.fetchone()["n"])
+        return int(self.fetch_one(f"SELECT count(*) AS n FROM activity_versions {self.index_hint} "
+                                  f"WHERE {where}{chosen}", params + more)["n"])
+
+    def latest_date(self, until: int) -> int | None:
+        """The latest local date (YYYYMMDD) of an activity up to `until`."""
+        row = self.fetch_one("SELECT max(local_date) AS d FROM activity_versions WHERE local_date <= ?", (until,))
+        return row["d"] if row and row["d"] else None
 
 
 class ActivityView(ActivityViewMixin, SQLiteTrackingRecorder, ImmediateCreate):

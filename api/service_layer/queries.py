@@ -3,16 +3,16 @@ role and returns dataclasses; the entrypoints' schemas and templates show them."
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 from domain.application import RecordedEvent
-from domain.store.clock import to_datetime
+from domain.store.clock import SystemClock, to_datetime
 from projections.calculator import Figure
 from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
 from projections.facts import LEADER_BITS, MEDIA_BITS
-from projections.periods import Period
+from projections.periods import Period, date_key
 from projections.selection import EVERY, Selection
 
 from .permissions import require
@@ -90,6 +90,18 @@ def activities(svc, user, period: Period, as_of: datetime | None, leader: str | 
     fixed, rows = svc.calculator.activities(period, as_of, leader, selection, page.per_page, page.offset)
     total = svc.calculator.count(period, fixed, leader, selection)
     return Listing(period, fixed, leader, [listed(row) for row in rows], page.of(total))
+
+
+def today(svc) -> date:
+    """Today where the office is (the database's timezone, WIB), not the server's date."""
+    return to_datetime(SystemClock().now()).astimezone(svc.zone).date()
+
+
+def opening_month(svc) -> str:
+    """The month a page opens on: of the latest activity up to today (the demo's 2021
+    opens on 2021-12), else this month."""
+    key = svc.projector.view.latest_date(date_key(today(svc))) or date_key(today(svc).replace(day=1))
+    return f"{key // 10000:04d}-{key // 100 % 100:02d}"
 
 
 def activity(svc, user, activity_id: UUID, as_of: datetime | None) -> ActivityState:

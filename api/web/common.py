@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -15,6 +14,7 @@ from projections.periods import InvalidPeriod, Period
 
 from ..service_layer.parsing import InvalidInstant, parse_as_of
 from ..service_layer.permissions import may
+from ..service_layer.queries import opening_month
 from ..service_layer.results import Page
 
 web = Blueprint("web", __name__)
@@ -77,14 +77,7 @@ def period_error() -> str:
 
 
 def default_period() -> str:
-    """The month of the latest activity up to today (the demo's 2021 opens on 2021)."""
-    today = date.today()
-    with services().projector.view.read() as c:
-        c.execute("SELECT max(local_date) AS d FROM activity_versions WHERE local_date <= "
-                  f"{today.year * 10000 + today.month * 100 + today.day}")
-        row = c.fetchone()
-    key = row["d"] if row and row["d"] else today.year * 10000 + today.month * 100
-    return f"{key // 10000:04d}-{key // 100 % 100:02d}"
+    return opening_month(services())
 
 
 PER_PAGE = 100  # activities on one page of the agenda and the lists behind a number

@@ -436,3 +436,19 @@ def test_an_officers_name_keeps_the_commas_of_its_degrees(client, login, app, ac
     assert response.status_code == 303
     served = app.extensions["iku"].agenda.history(UUID(activity_id))[-1]
     assert served.data["officers"] == ["Lia Dani Safitri, S.T., M.Si", "Drs. Budi Santoso, M.M."]
+
+
+def test_a_page_opens_on_the_month_of_today_in_wib_not_the_servers_utc_date(client, login, app, monkeypatch):
+    """Issue 12, problem 2: at 03.00 WIB on 1 February the server's UTC date is still
+    31 January; the agenda opens on February, where today's activity is."""
+    from domain.store.clock import SystemClock, to_micros
+
+    with acting_as("protokol"):
+        for day, title in ((31, "Rapat akhir Januari"), (1, "Apel pagi Februari")):
+            app.extensions["iku"].agenda.schedule(title=title, leaders=["bupati"], location="Pendopo",
+                                                  starts_at=wib(2990, 1 if day == 31 else 2, day, 9),
+                                                  scope="dalam_daerah")
+    login("protokol")
+    monkeypatch.setattr(SystemClock, "now", lambda self: to_micros(wib(2990, 2, 1, 3)))
+    html = client.get("/agenda").get_data(as_text=True)
+    assert "Apel pagi Februari" in html and "Rapat akhir Januari" not in html
