@@ -108,7 +108,36 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
         abort(404)
     history = queries.history(services(), g.user, activity_id)
     return render_template("activity.html", a=state, history=history, errors=errors or {},
-                           failed=failed, form=request.form if failed else {}, media=MEDIA), status
+                           failed=failed, form=request.form if failed else {}, media=MEDIA,
+                           prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history)), status
+
+
+def current_times(state) -> dict[str, str]:
+    """The reschedule form starts from the activity's times (local), not from nothing."""
+    zone = services().zone
+    starts = state.starts_at.astimezone(zone)
+    return {"date": starts.date().isoformat(), "time": starts.strftime("%H:%M"),
+            "end_time": state.ends_at.astimezone(zone).strftime("%H:%M") if state.ends_at else "",
+            "had_end": "1" if state.ends_at else ""}
+
+
+def moved_from(history) -> dict[int, object]:
+    """For each reschedule (by version), the start it moved the activity from."""
+    moved, start = {}, None
+    for e in history:
+        if e.type in ("ActivityScheduled", "ActivityRescheduled"):
+            if e.type == "ActivityRescheduled":
+                moved[e.version] = start
+            start = e.data["starts_at"]
+    return moved
+
+
+def read_reschedule(form) -> dict:
+    """An emptied end time clears it only when said so ("tanpa jam selesai"): a form left
+    as it was never erases it."""
+    if form.get("had_end") and not form.get("end_time", "").strip() and not form.get("clear_end"):
+        raise FormErrors({"ends_time": _("Isi jam selesai, atau centang “Tanpa jam selesai”.")})
+    return {"reason": form.get("reason", "").strip(), **read_times(form)}
 
 
 FACT_FORMS = {
@@ -125,8 +154,7 @@ FACT_FORMS = {
     "cancel": ("cancel", CancellationSchema, lambda f: {"reason": f.get("reason", "").strip()},
                commands.cancel),
     "reschedule": ("reschedule", RescheduleSchema,
-                   lambda f: {"reason": f.get("reason", "").strip(), **read_times(f)},
-                   commands.reschedule),
+                   read_reschedule, commands.reschedule),
     # Who may retract which entry: the command decides, on the activity it appends to.
     "retract": (None, RetractionSchema,
                 lambda f: {"version": int(f.get("entry", "0") or 0), "reason": f.get("reason", "").strip()},

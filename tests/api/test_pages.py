@@ -452,3 +452,41 @@ def test_a_page_opens_on_the_month_of_today_in_wib_not_the_servers_utc_date(clie
     monkeypatch.setattr(SystemClock, "now", lambda self: to_micros(wib(2990, 2, 1, 3)))
     html = client.get("/agenda").get_data(as_text=True)
     assert "Apel pagi Februari" in html and "Rapat akhir Januari" not in html
+
+
+@pytest.fixture
+def timed_activity_id(app):
+    with acting_as("protokol"):
+        return str(app.extensions["iku"].agenda.schedule(
+            title="Rapat Paripurna", leaders=["bupati"], starts_at=wib(2021, 3, 17, 8),
+            ends_at=wib(2021, 3, 17, 11), location="DPRD", scope="dalam_daerah").activity_id)
+
+
+def test_the_reschedule_form_starts_from_the_activitys_times_and_keeps_the_end(client, login, app, timed_activity_id):
+    """Issue 12, problem 4: pre-filled in WIB; a changed date alone keeps the end time."""
+    login("protokol")
+    html = client.get(f"/activities/{timed_activity_id}").get_data(as_text=True)
+    assert 'id="r-date" name="date" type="date" value="2021-03-17"' in html
+    assert 'id="r-time" name="time" type="time" value="08:00"' in html
+    assert 'id="r-end" name="end_time" type="time" value="11:00"' in html
+    form = {"csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+            "date": "2021-03-18", "time": "08:00", "end_time": "11:00", "had_end": "1", "reason": "DPRD minta mundur"}
+    assert client.post(f"/activities/{timed_activity_id}/reschedule", data=form).status_code == 303
+    moved = app.extensions["iku"].agenda.history(UUID(timed_activity_id))[-1]
+    assert (moved.data["starts_at"], moved.data["ends_at"]) == (wib(2021, 3, 18, 8), wib(2021, 3, 18, 11))
+    page = " ".join(client.get(f"/activities/{timed_activity_id}").get_data(as_text=True).split())
+    assert "dari Rabu, 17 Maret 2021 08.00 WIB menjadi Kamis, 18 Maret 2021 08.00 WIB" in page
+
+
+def test_an_emptied_end_time_clears_it_only_when_said_so(client, login, app, timed_activity_id):
+    login("protokol")
+    html = client.get(f"/activities/{timed_activity_id}").get_data(as_text=True)
+    form = {"csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "version": "1",
+            "date": "2021-03-18", "time": "08:00", "end_time": "", "had_end": "1", "reason": "mundur"}
+    before = log_of(app.extensions["iku"].agenda)
+    refused = client.post(f"/activities/{timed_activity_id}/reschedule", data=form)
+    assert refused.status_code == 422 and log_of(app.extensions["iku"].agenda) == before
+    assert "Tanpa jam selesai" in " ".join(errors_of(refused.get_data(as_text=True)))
+    cleared = client.post(f"/activities/{timed_activity_id}/reschedule", data={**form, "clear_end": "1"})
+    assert cleared.status_code == 303
+    assert app.extensions["iku"].agenda.history(UUID(timed_activity_id))[-1].data["ends_at"] is None

@@ -173,3 +173,23 @@ def test_a_login_refused_for_too_many_failures_says_how_long_to_wait(page, serve
         page.get_by_label("Kata sandi").fill("salah-salah")
         page.get_by_role("button", name="Masuk").click()
     assert "Terlalu banyak percobaan gagal. Coba lagi dalam 5 menit." in page.inner_text("main")
+
+
+def test_on_a_phone_rescheduling_starts_from_the_activitys_times(page, server, log_in):
+    """Issue 12, problem 4: the form is pre-filled; changing the date alone moves the
+    activity and keeps its hours; the timeline says from when to when."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/agenda?period=2021-04&status=scheduled")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    date, start = page.get_by_label("Tanggal baru"), page.get_by_label("Jam mulai")
+    assert re.fullmatch(r"2021-04-\d\d", date.input_value()) and re.fullmatch(r"\d\d:\d\d", start.input_value())
+    end = page.get_by_label("Jam selesai", exact=True).input_value()
+    day = int(date.input_value()[-2:])
+    date.fill(f"2021-04-{day + 1 if day < 28 else day - 1:02d}")
+    page.locator("#r-reason").fill("Diundur sehari")
+    page.get_by_role("button", name="Jadwalkan ulang").click()
+    page.wait_for_selector("text=Tercatat.")
+    assert re.search(r"dari .+ WIB menjadi .+ WIB", page.locator("ol.timeline").inner_text())
+    assert page.get_by_label("Jam selesai", exact=True).input_value() == end
