@@ -109,7 +109,20 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
     history = queries.history(services(), g.user, activity_id)
     return render_template("activity.html", a=state, history=history, errors=errors or {},
                            failed=failed, form=request.form if failed else {}, media=MEDIA,
-                           prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history)), status
+                           prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history),
+                           retractable=retractable(state, history),
+                           retracted_by={e.data["retracted_version"]: e for e in history if e.type == "EntryRetracted"}), status
+
+
+def retractable(state, history) -> list[tuple[str, dict, object]]:
+    """The live entries this user's role may retract, each with the event that recorded
+    it (what, who, when): (kind, entry, event), in the log's order."""
+    recorded = {e.version: e for e in history}
+    found = [(kind, entry, recorded[entry["version"]])
+             for kind, entries in (("protocol", state.protocol), ("documentation", state.documentation))
+             if may(g.user.role, f"retract_{kind}")
+             for entry in entries if not entry["retracted"]]
+    return sorted(found, key=lambda found: found[1]["version"])
 
 
 def current_times(state) -> dict[str, str]:

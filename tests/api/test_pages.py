@@ -490,3 +490,33 @@ def test_an_emptied_end_time_clears_it_only_when_said_so(client, login, app, tim
     cleared = client.post(f"/activities/{timed_activity_id}/reschedule", data={**form, "clear_end": "1"})
     assert cleared.status_code == 303
     assert app.extensions["iku"].agenda.history(UUID(timed_activity_id))[-1].data["ends_at"] is None
+
+
+def test_the_correction_list_offers_only_what_the_role_may_retract_and_says_what_who_when(client, login, app, activity_id):
+    """Issue 12, problem 8."""
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol.budi"):
+        agenda.record_protocol(UUID(activity_id), officers=["Budi Santoso, S.Sos."])
+    with acting_as("dokumentasi.dedi"):
+        agenda.record_documentation(UUID(activity_id), media="foto")
+    login("dokumentasi")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', html.split('id="entry"')[1].split("</select>")[0])
+    assert [v for v, _text in options] == ["3"]  # the documentation, not the protocol service (v2)
+    assert "Foto" in options[0][1] and "dicatat" in options[0][1] and "dokumentasi.dedi" in options[0][1]
+    login("protokol")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    listed = html.split('id="entry"')[1].split("</select>")[0]
+    assert "Budi Santoso, S.Sos." in listed and "protokol.budi" in listed and 'value="3"' not in listed
+
+
+def test_a_retracted_entry_is_struck_through_in_the_timeline(client, login, app, activity_id):
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol"):
+        served = agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+        agenda.retract(UUID(activity_id), version=served.version, reason="salah kegiatan")
+    login("pimpinan")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    item = re.search(r'<li class="retracted">(.*?)</li>', html, re.S).group(1)
+    assert "Pelayanan keprotokolan" in item and "Diralat pada versi 3" in item and "salah kegiatan" in item
+    assert html.count('class="retracted"') == 1

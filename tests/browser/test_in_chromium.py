@@ -193,3 +193,21 @@ def test_on_a_phone_rescheduling_starts_from_the_activitys_times(page, server, l
     page.wait_for_selector("text=Tercatat.")
     assert re.search(r"dari .+ WIB menjadi .+ WIB", page.locator("ol.timeline").inner_text())
     assert page.get_by_label("Jam selesai", exact=True).input_value() == end
+
+
+def test_on_a_phone_dokumentasi_corrects_only_its_own_entries_and_sees_them_struck_through(page, server, log_in):
+    """Issue 12, problem 8: no protocol entry offered to dokumentasi (it would be a 403);
+    each entry says what, who and when; the retracted one is struck through."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("dokumentasi")
+    page.goto(f"{server}/agenda?period=2021-03&status=documented")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    options = page.locator("#entry option").all_inner_texts()
+    assert options and all(o.startswith("Didokumentasikan:") and "dicatat" in o for o in options)
+    page.locator("#x-reason").fill("Foto kegiatan lain")
+    page.get_by_role("button", name="Ralat").click()
+    page.wait_for_selector("text=Tercatat.")
+    struck = page.locator("ol.timeline li.retracted > strong").first
+    assert struck.evaluate("s => getComputedStyle(s).textDecorationLine") == "line-through"
+    assert "Diralat pada versi" in page.locator("ol.timeline li.retracted").first.inner_text()
