@@ -36,6 +36,15 @@ from .store.records import IdempotencyClaim, RecordedNotification
 SIMULATED_MARK = ("recorded_times", "simulated")
 
 
+FACT_RETRIES = 8  # a fact that lost the race to another write is tried again on the new state
+
+
+class _AlreadyRecorded(Exception):
+    def __init__(self, version: int):
+        super().__init__(f"already recorded as version {version}")
+        self.version = version
+
+
 @dataclass(frozen=True)
 class Written:
     """The acknowledgement of one appended event."""
@@ -45,6 +54,7 @@ class Written:
     recorded_at: datetime
     position: int
     replayed: bool = False
+    already_recorded: bool = False  # the same fact was live already: nothing was appended
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,8 @@ class Agenda(Application):
 
     def record_protocol(self, activity_id: UUID, *, officers, notes=None, **options):
         return self._command(
-            activity_id, lambda a: a.serve(officers=officers, notes=notes), **options
+            activity_id, lambda a: a.serve(officers=officers, notes=notes),
+            same=("protocol", {"officers": list(officers), "notes": notes}), **options
         )
 
     def record_documentation(
@@ -123,6 +134,8 @@ class Agenda(Application):
                 media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256,
                 notes=notes,
             ),
+            same=("documentation", {"media": media, "evidence_uri": evidence_uri,
+                                    "evidence_sha256": evidence_sha256, "notes": notes}),
             **options,
         )
 
@@ -215,17 +228,39 @@ class Agenda(Application):
         *,
         expected_version: int | None = None,
         idempotency: IdempotencyClaim | None = None,
+        same: tuple[str, dict] | None = None,
     ) -> Written:
+        """`same`: (kind, values) of a fact; if a live entry already says it, the answer is
+        that entry's and nothing is appended (docs/RULES.md, facts that commute)."""
         def command() -> Activity:
             activity = self._get(activity_id)
             if expected_version is not None and activity.version != expected_version:
                 raise StaleVersion(
                     f"the activity is at version {activity.version}, not {expected_version}"
                 )
+            if same is not None and (version := activity.same_entry(*same)) is not None:
+                raise _AlreadyRecorded(version)
             change(activity)
             return activity
 
-        return self._write(command, idempotency)
+        try:
+            # A fact commutes with any other write: losing the race to one is no conflict,
+            # the fact is appended after it (or found there). Unless If-Match was asked for.
+            for _attempt in range(FACT_RETRIES if same is not None and expected_version is None else 0):
+                try:
+                    return self._write(command, idempotency)
+                except ConcurrentWrite:
+                    continue
+            return self._write(command, idempotency)
+        except _AlreadyRecorded as found:
+            remembered = None if idempotency is None else self._remembered(idempotency)
+            if remembered is not None:  # the same request's own first answer, won meanwhile
+                return remembered
+            event = next(n for n in self._activity_events(activity_id, None)
+                         if n.originator_version == found.version)
+            return Written(activity_id=activity_id, version=found.version,
+                           recorded_at=to_datetime(event.recorded_at), position=event.id,
+                           already_recorded=True)
 
     def _write(self, command, idempotency: IdempotencyClaim | None) -> Written:
         """Run `command` (returns the changed activity) and save it, once per key."""

@@ -102,6 +102,21 @@ class Activity(ActedAggregate):
         if kind is not None and kind not in kinds:
             raise NotPermitted(f"may not retract {kind}")  # the service layer names the role
 
+    def same_entry(self, kind: str, values: dict) -> int | None:
+        """The version of a live entry of `kind` that says what `values` say, if any: a
+        fact sent again (a resend, a second officer) is recognised, not recorded twice.
+        Officers are compared as a set, ignoring case and spaces around names."""
+        def said(entry: dict) -> dict:
+            if kind == "protocol":
+                return {**entry, "officers": sorted(o.strip().casefold() for o in entry["officers"])}
+            return entry
+
+        wanted = said(values)
+        for version, entry in sorted((self.protocol if kind == "protocol" else self.documentation).items()):
+            if version not in self.retracted and said(entry) == wanted:
+                return version
+        return None
+
     # Commands ------------------------------------------------------------------------
 
     def reschedule(self, starts_at: datetime, reason: str, ends_at: datetime | None = None):

@@ -196,8 +196,8 @@ def record(activity_id: UUID, name: str):
         elif not may(g.user.role, permission):
             abort(403)
         body = load(schema(), read(form), INSTANT_FIELDS)
-        command(services(), g.user, activity_id, expected_version=expected_version(form),
-                key=form_key(form), **body)
+        done = command(services(), g.user, activity_id, expected_version=expected_version(form),
+                       key=form_key(form), **body)
     except FormErrors as e:
         return activity(activity_id, errors=e.errors, failed=name, status=422)
     except ValueError:
@@ -206,5 +206,6 @@ def record(activity_id: UUID, name: str):
         abort(status_of(e))
     except d.DomainError as e:
         return activity(activity_id, errors=refusal(e), failed=name, status=status_of(e))
-    flash(_("Tercatat."))
+    flash(_("Sudah tercatat sebelumnya (versi %(v)s): tidak dicatat dua kali.", v=done.version)
+          if done.already_recorded else _("Tercatat."))
     return redirect(url_for("web.activity", activity_id=activity_id), 303)

@@ -66,8 +66,8 @@ def test_served_and_documented_activities_make_the_numerators(schedule, post, ik
 
 def test_by_media_counts_activities_per_media_and_may_sum_past_the_numerator(schedule, post, iku):
     a = schedule()
-    for media in ("foto", "video", "foto"):
-        post(f"{BASE}/{a}/documentation", {"media": media})
+    for media, notes in (("foto", None), ("video", None), ("foto", "foto kedua")):
+        post(f"{BASE}/{a}/documentation", {"media": media, "notes": notes})
     _, by_code = iku("period=2021-Q1")
     assert by_code["IKU-2"]["numerator"] == 1
     assert by_code["IKU-2"]["by_media"] == {"media_luar_ruang": 0, "foto": 1, "video": 1}

@@ -62,7 +62,7 @@ def test_concurrent_writers_without_if_match_are_all_recorded_in_order(app, toke
     def write(i):
         client = app.test_client()
         barrier.wait()
-        response = client.post(f"{BASE}/{activity}/documentation", json={"media": "foto"},
+        response = client.post(f"{BASE}/{activity}/documentation", json={"media": "foto", "notes": f"foto {i}"},
                                headers={"Authorization": f"Bearer {tokens['dokumentasi']}"})
         assert response.status_code in (201, 409)
         if response.status_code == 201:

@@ -99,9 +99,10 @@ def test_the_same_idempotency_key_with_another_body_is_refused(client, auth, act
 
 
 def test_idempotency_keys_belong_to_their_user(client, auth, activity, log):
-    body = {"officers": ["Ani"]}
-    client.post(f"{BASE}/{activity}/protocol", headers=auth("protokol", **{"Idempotency-Key": "k"}), json=body)
-    other = client.post(f"{BASE}/{activity}/protocol", headers=auth("admin", **{"Idempotency-Key": "k"}), json=body)
+    client.post(f"{BASE}/{activity}/protocol", headers=auth("protokol", **{"Idempotency-Key": "k"}),
+                json={"officers": ["Ani"]})
+    other = client.post(f"{BASE}/{activity}/protocol", headers=auth("admin", **{"Idempotency-Key": "k"}),
+                        json={"officers": ["Budi"]})  # not the same fact: a new entry
     assert other.status_code == 201 and other.json["version"] == 3
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ROLES, SCREENSHOTS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROLES, SCREENSHOTS
 
 pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
 
@@ -211,3 +211,35 @@ def test_on_a_phone_dokumentasi_corrects_only_its_own_entries_and_sees_them_stru
     struck = page.locator("ol.timeline li.retracted > strong").first
     assert struck.evaluate("s => getComputedStyle(s).textDecorationLine") == "line-through"
     assert "Diralat pada versi" in page.locator("ol.timeline li.retracted").first.inner_text()
+
+
+def test_on_phones_protokol_and_dokumentasi_record_the_same_event_without_a_conflict(
+        playwright_instance, page, server, log_in, tmp_path):
+    """Issue 12, problem 5: both open the activity, dokumentasi sends first, protokol's
+    form (opened before) is kept too; sent again, it is recognised, not doubled."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/agenda?period=2021-06&status=scheduled")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    activity_url = page.url
+    other_phone = playwright_instance.chromium.launch_persistent_context(  # its own cookies
+        str(tmp_path / "other-phone"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        locale="id-ID", viewport={"width": 390, "height": 844})
+    dokumentasi = other_phone.new_page()
+    dokumentasi.goto(f"{server}/login")
+    dokumentasi.get_by_label("Nama pengguna").fill("dokumentasi")
+    dokumentasi.get_by_label("Kata sandi").fill("sandi-peramban-uji")
+    dokumentasi.get_by_role("button", name="Masuk").click()
+    dokumentasi.goto(activity_url)
+    dokumentasi.get_by_label("Media").select_option("video")
+    dokumentasi.locator("#h-documentation ~ form button[type=submit]").click()
+    dokumentasi.wait_for_selector("text=Tercatat.")
+    other_phone.close()
+    page.get_by_label("Petugas (satu nama per baris)").fill("Lia Dani Safitri, S.T., M.Si")
+    page.get_by_role("button", name="Catat").first.click()
+    page.wait_for_selector("text=Tercatat.")
+    assert "Lia Dani Safitri, S.T., M.Si" in page.locator("ol.timeline").inner_text()
+    page.get_by_label("Petugas (satu nama per baris)").fill("Lia Dani Safitri, S.T., M.Si")
+    page.get_by_role("button", name="Catat").first.click()
+    page.wait_for_selector("text=Sudah tercatat sebelumnya")

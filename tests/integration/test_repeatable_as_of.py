@@ -25,16 +25,16 @@ def write_facts(database, count, seed):
     rng = random.Random(seed)
     ids = []
     with acting_as(f"writer-{seed}"):
-        for _ in range(count):
+        for n in range(count):  # each fact its own (the same fact twice is recorded once)
             if not ids or rng.random() < 0.4:
                 ids.append(svc.agenda.schedule(
                     title="Rapat", leaders=rng.choice([["bupati"], ["wakil_bupati"]]),
                     starts_at=wib(2021, rng.choice((2, 3, 4)), rng.randint(1, 28), 9),
                     location="Pendopo", scope="dalam_daerah").activity_id)
             elif rng.random() < 0.5:
-                svc.agenda.record_protocol(rng.choice(ids), officers=["Ani"])
+                svc.agenda.record_protocol(rng.choice(ids), officers=[f"Petugas {seed}-{n}"])
             else:
-                svc.agenda.record_documentation(rng.choice(ids), media="foto")
+                svc.agenda.record_documentation(rng.choice(ids), media="foto", notes=f"foto {seed}-{n}")
     svc.close()
 
 

@@ -44,9 +44,14 @@ def as_of(value) -> datetime | None:
 
 
 def written(result, status=201):
+    """201 and the new event; 200 and the live entry that says the same, for a fact sent
+    again (`IKU-Already-Recorded: true`: nothing was appended)."""
     headers = {"ETag": f'"{result.version}"', "Location": f"{blp.url_prefix}/{result.activity_id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
+    if result.already_recorded:
+        headers["IKU-Already-Recorded"] = "true"
+        status = 200
     return result, status, headers
 
 
@@ -89,7 +94,11 @@ class History(MethodView):
         return {"activity_id": activity_id, "events": queries.history(services(), g.user, activity_id)}
 
 
-def _fact_route(path: str, schema, permission: str, command, summary: str):
+KNOWN = "The same fact is live already (`IKU-Already-Recorded: true`): its entry, nothing appended"
+
+
+def _fact_route(path: str, schema, permission: str, command, summary: str, commutes: bool = False):
+    """`commutes`: a fact (protocol service, documentation) that may already be known."""
     class Fact(MethodView):
         @blp.arguments(schema)
         @blp.arguments(WriteHeadersSchema, location="headers")
@@ -98,6 +107,9 @@ def _fact_route(path: str, schema, permission: str, command, summary: str):
         def post(self, body, headers, activity_id):
             return written(command(services(), g.user, activity_id, key=headers["idempotency_key"],
                                    expected_version=headers["if_match"], **body))
+
+    if commutes:
+        Fact.post = blp.alt_response(200, schema=WrittenSchema, description=KNOWN)(Fact.post)
 
     Fact.post.__doc__ = summary
     Fact.__name__ = f"Fact{command.__name__.title().replace('_', '')}"
@@ -109,9 +121,9 @@ _fact_route("reschedule", RescheduleSchema, "reschedule", commands.reschedule,
 _fact_route("cancellation", CancellationSchema, "cancel", commands.cancel,
             "Cancel the activity (ActivityCancelled)")
 _fact_route("protocol", ProtocolSchema, "record_protocol", commands.record_protocol,
-            "Record protocol service (ProtocolServed)")
+            "Record protocol service (ProtocolServed)", commutes=True)
 _fact_route("documentation", DocumentationSchema, "record_documentation",
-            commands.record_documentation, "Record documentation (Documented)")
+            commands.record_documentation, "Record documentation (Documented)", commutes=True)
 # Who may retract what depends on the entry: the command decides, on the activity it appends to.
 _fact_route("retractions", RetractionSchema, "retract", commands.retract,
             "Retract a ProtocolServed or Documented recorded in error (EntryRetracted)")
