@@ -110,6 +110,7 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
     return render_template("activity.html", a=state, history=history, errors=errors or {},
                            failed=failed, form=request.form if failed else {}, media=MEDIA,
                            prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history),
+                           late=after_its_time(history),
                            retractable=retractable(state, history),
                            retracted_by={e.data["retracted_version"]: e for e in history if e.type == "EntryRetracted"}), status
 
@@ -145,6 +146,25 @@ def moved_from(history) -> dict[int, object]:
     return moved
 
 
+def after_its_time(history) -> set[int]:
+    """The cancellations and reschedules recorded after the activity's time had passed
+    (its start as known then): allowed, and flagged (docs/RULES.md)."""
+    late, start = set(), None
+    for e in history:
+        if e.type in ("ActivityCancelled", "ActivityRescheduled") and start and e.recorded_at > start:
+            late.add(e.version)
+        if e.type in ("ActivityScheduled", "ActivityRescheduled"):
+            start = e.data["starts_at"]
+    return late
+
+
+def read_cancel(form) -> dict:
+    """A cancellation cannot be undone: the form says so, and asks to be sure."""
+    if not form.get("confirm"):
+        raise FormErrors({"confirm": _("Centang untuk memastikan pembatalan.")})
+    return {"reason": form.get("reason", "").strip()}
+
+
 def read_reschedule(form) -> dict:
     """An emptied end time clears it only when said so ("tanpa jam selesai"): a form left
     as it was never erases it."""
@@ -164,8 +184,7 @@ FACT_FORMS = {
                                  "evidence_sha256": f.get("evidence_sha256", "").strip() or None,
                                  "notes": f.get("notes", "").strip() or None},
                       commands.record_documentation),
-    "cancel": ("cancel", CancellationSchema, lambda f: {"reason": f.get("reason", "").strip()},
-               commands.cancel),
+    "cancel": ("cancel", CancellationSchema, read_cancel, commands.cancel),
     "reschedule": ("reschedule", RescheduleSchema,
                    read_reschedule, commands.reschedule),
     # Who may retract which entry: the command decides, on the activity it appends to.

@@ -193,7 +193,8 @@ def test_a_stale_form_is_refused_with_a_message_and_appends_nothing(client, logi
     ("retract", {"entry": "x", "reason": "salah"}, 422, "Isian tidak sah."),
     ("reschedule", {"date": "2021-04-06", "time": "10:00", "end_time": "09:00", "reason": "x"}, 422,
      "Tidak boleh sebelum waktu mulai."),
-    ("cancel", {"reason": ""}, 422, "Wajib diisi."),
+    ("cancel", {"reason": "", "confirm": "1"}, 422, "Wajib diisi."),
+    ("cancel", {"reason": "batal"}, 422, "Centang untuk memastikan pembatalan."),  # issue 12, problem 7
 ])
 def test_an_invalid_fact_form_is_shown_again_and_appends_nothing(client, login, app, activity_id, form, data, status, message):
     login("admin")
@@ -206,7 +207,8 @@ def test_an_invalid_fact_form_is_shown_again_and_appends_nothing(client, login, 
 
 def test_acting_on_a_cancelled_activity_is_refused_with_a_message(client, login, app, activity_id):
     login("admin")
-    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/cancel", {"reason": "batal"})
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/cancel",
+              {"reason": "batal", "confirm": "1"})
     before = log_of(app.extensions["iku"].agenda)
     response = post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/protocol",
                          {"officers": "Ani"})
@@ -327,7 +329,8 @@ def test_no_form_input_gives_a_server_error(client, login, app, activity_id):
     html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
     csrf = token_of(html)
     names = st.sampled_from(["title", "leaders", "date", "time", "end_time", "location", "scope", "officers",
-                             "media", "evidence_uri", "evidence_sha256", "reason", "entry", "version", "notes"])
+                             "media", "evidence_uri", "evidence_sha256", "reason", "entry", "version", "notes",
+                             "confirm"])
     values = st.text(max_size=20) | st.sampled_from(["2021-02-30", "25:99", "-1", "99999999999999999999"])
     forms = st.sampled_from(["protocol", "documentation", "cancel", "reschedule", "retract"])
 
@@ -520,3 +523,30 @@ def test_a_retracted_entry_is_struck_through_in_the_timeline(client, login, app,
     item = re.search(r'<li class="retracted">(.*?)</li>', html, re.S).group(1)
     assert "Pelayanan keprotokolan" in item and "Diralat pada versi 3" in item and "salah kegiatan" in item
     assert html.count('class="retracted"') == 1
+
+
+def test_cancelling_sits_apart_and_a_late_cancel_or_move_is_flagged(client, login, app, activity_id):
+    """Issue 12, problem 7: the cancel form is folded away after the everyday forms, and a
+    cancellation or a reschedule recorded after the activity's time is flagged."""
+    login("admin")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert html.index('<details class="danger-zone"') > html.index(f'action="/activities/{activity_id}/protocol"')
+    assert html.index('<details class="danger-zone"') > html.index(f'action="/activities/{activity_id}/reschedule"')
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/reschedule",
+              {"date": "2021-04-20", "time": "09:00", "reason": "mundur"})  # recorded now, in 2026: after 5 April 2021
+    post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/cancel",
+              {"reason": "batal", "confirm": "1"})
+    page = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert page.count("dicatat setelah waktu kegiatan lewat") == 2
+    assert '<details class="danger-zone"' not in page  # nothing left to cancel
+
+
+def test_cancelling_a_coming_activity_is_not_flagged(client, login, app):
+    with acting_as("protokol"):
+        coming = str(app.extensions["iku"].agenda.schedule(
+            title="Kunjungan", leaders=["bupati"], starts_at=wib(2990, 5, 1, 9), location="Puger",
+            scope="dalam_daerah").activity_id)
+    login("admin")
+    post_form(client, f"/activities/{coming}", f"/activities/{coming}/cancel", {"reason": "batal", "confirm": "1"})
+    page = client.get(f"/activities/{coming}").get_data(as_text=True)
+    assert "Dibatalkan" in page and "dicatat setelah waktu kegiatan lewat" not in page

@@ -243,3 +243,23 @@ def test_on_phones_protokol_and_dokumentasi_record_the_same_event_without_a_conf
     page.get_by_label("Petugas (satu nama per baris)").fill("Lia Dani Safitri, S.T., M.Si")
     page.get_by_role("button", name="Catat").first.click()
     page.wait_for_selector("text=Sudah tercatat sebelumnya")
+
+
+def test_on_a_phone_cancelling_is_folded_away_and_asks_to_be_sure(page, server, log_in):
+    """Issue 12, problem 7."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/agenda?period=2021-07&status=scheduled")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    cancel = page.get_by_role("button", name="Batalkan kegiatan")
+    assert not cancel.is_visible()  # folded: not one tap among the everyday forms
+    page.get_by_text("Batalkan kegiatan ini…").click()
+    page.locator("#c-reason").fill("Bupati berhalangan")
+    cancel.click()
+    assert "Centang untuk memastikan pembatalan." in page.inner_text("main")
+    assert "Dibatalkan" not in page.locator("ol.timeline").inner_text()
+    page.locator("#c-confirm").check()
+    page.get_by_role("button", name="Batalkan kegiatan").click()
+    page.wait_for_selector("text=Tercatat.")
+    assert "dicatat setelah waktu kegiatan lewat" in page.locator("ol.timeline").inner_text()
