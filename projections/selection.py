@@ -14,6 +14,7 @@ class Selection:
 
     cancelled: bool | None = None  # only cancelled ones (True), only counted ones (False)
     fact: str | None = None  # only those for which this fact (projections/facts.py) holds
+    lacking: str | None = None  # only those for which this fact does not hold ("yang belum")
     text: str | None = None  # only those with this text in the title or location (any case)
     changed: tuple[int, int] | None = None  # only those with an event recorded in (a, b] (µs)
 
@@ -27,6 +28,8 @@ class Selection:
             params.append(1 if self.cancelled else 0)
         if self.fact is not None:
             sql += f" AND ({FACTS[self.fact].sql})"
+        if self.lacking is not None:
+            sql += f" AND NOT ({FACTS[self.lacking].sql})"
         if self.text:
             # Lowered in SQL on both sides: the same letters fold (SQLite: ASCII only).
             escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

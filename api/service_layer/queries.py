@@ -78,7 +78,12 @@ STATUSES = {
     "cancelled": Selection(cancelled=True),
     "served": Selection(cancelled=False, fact="served"),
     "documented": Selection(cancelled=False, fact="documented"),
+    "unserved": Selection(cancelled=False, lacking="served"),  # what pulls IKU-1 down
+    "undocumented": Selection(cancelled=False, lacking="documented"),  # and IKU-2
 }
+# The status of the activities an indicator's numerator is still missing (the dashboard's
+# "yang belum" links), by the indicator's numerator fact.
+STILL_MISSING = {"served": "unserved", "documented": "undocumented"}
 
 
 def activities(svc, user, period: Period, as_of: datetime | None, leader: str | None, *,

@@ -31,7 +31,7 @@ def dashboard():
         report=result.report, restated=bool(result.restated),
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
-        as_of_param=result.as_of.isoformat())
+        as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING)
 
 
 @web.get("/dashboard/diff")

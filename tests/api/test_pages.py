@@ -550,3 +550,27 @@ def test_cancelling_a_coming_activity_is_not_flagged(client, login, app):
     post_form(client, f"/activities/{coming}", f"/activities/{coming}/cancel", {"reason": "batal", "confirm": "1"})
     page = client.get(f"/activities/{coming}").get_data(as_text=True)
     assert "Dibatalkan" in page and "dicatat setelah waktu kegiatan lewat" not in page
+
+
+def test_the_dashboard_leads_to_the_activities_still_missing_their_service_or_documentation(client, login, app):
+    """Issue 12, problem 3: "yang belum" — the activities that pull IKU-1 and IKU-2 down."""
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol"):
+        ids = [agenda.schedule(title=f"Kegiatan {i}", leaders=["bupati"], starts_at=wib(2021, 5, 3 + i, 9),
+                               location="Puger", scope="dalam_daerah").activity_id for i in range(5)]
+        agenda.record_protocol(ids[0], officers=["Ani"])
+        agenda.record_protocol(ids[1], officers=["Ani"])
+        agenda.cancel(ids[4], reason="batal")
+    with acting_as("dokumentasi"):
+        agenda.record_documentation(ids[1], media="foto")
+    login("pimpinan")
+    dashboard = client.get("/dashboard?period=2021-05").get_data(as_text=True)
+    links = dict((n, href.replace("&amp;", "&")) for href, n in re.findall(
+        r'<a class="missing" href="([^"]+)">Yang belum: (\d+) kegiatan</a>', dashboard))
+    assert set(links) == {"2", "3"}  # IKU-1: Kegiatan 2, 3; IKU-2: Kegiatan 0, 2, 3
+    unserved = client.get(links["2"]).get_data(as_text=True)
+    assert "status=unserved" in links["2"] and "2 kegiatan" in unserved
+    assert sorted(re.findall(r"Kegiatan \d", unserved)) == ["Kegiatan 2", "Kegiatan 3"]
+    undocumented = client.get(links["3"]).get_data(as_text=True)
+    assert sorted(re.findall(r"Kegiatan \d", undocumented)) == ["Kegiatan 0", "Kegiatan 2", "Kegiatan 3"]
+    assert "Belum dilayani" in client.get("/agenda?period=2021-05").get_data(as_text=True)  # a filter of the agenda

@@ -263,3 +263,17 @@ def test_on_a_phone_cancelling_is_folded_away_and_asks_to_be_sure(page, server, 
     page.get_by_role("button", name="Batalkan kegiatan").click()
     page.wait_for_selector("text=Tercatat.")
     assert "dicatat setelah waktu kegiatan lewat" in page.locator("ol.timeline").inner_text()
+
+
+def test_on_a_phone_the_dashboard_leads_to_what_is_still_missing(page, server, log_in):
+    """Issue 12, problem 3: from IKU-1's card to the activities not yet served."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/dashboard?period=2021-Q1")
+    card = page.locator("section.indicator").first
+    missing = card.locator("a.missing")
+    count = re.search(r"Yang belum: (\d+) kegiatan", missing.inner_text()).group(1)
+    missing.click()
+    page.wait_for_url(re.compile(r".*/agenda\?.*status=unserved.*"))
+    assert page.locator("p.summary").inner_text().startswith(f"{count} kegiatan")
+    assert "protokol: ya" not in page.locator("main").inner_text()
