@@ -1,7 +1,7 @@
 """Periods (SPEC §5): valid-time ranges of inclusive local dates.
 
 `2021` year, `2021-S1`/`2021-S2` half, `2021-Q1`…`2021-Q4` triwulan, `2021-03` month,
-`2021-01-01..2021-02-15` an inclusive range of local dates.
+`2021-03-17` a day, `2021-01-01..2021-02-15` an inclusive range of local dates.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ _YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 _HALF = re.compile(r"^(\d{4})-S([12])$", re.ASCII)
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})$", re.ASCII)
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$", re.ASCII)
 FIRST_YEAR, LAST_YEAR = FIRST_ACTIVITY_YEAR, LAST_ACTIVITY_YEAR  # no activity lies outside them
 MAX_RANGE_DAYS = 10 * 366  # a range of dates spans at most ten years
@@ -60,6 +61,9 @@ class Period:
             if m := _MONTH.match(label):
                 y, mo = int(m[1]), int(m[2])
                 return cls(label, date(y, mo, 1), _month_end(y, mo))
+            if m := _DAY.match(label):
+                day = date.fromisoformat(m[1])
+                return cls(label, day, day)
             if m := _RANGE.match(label):
                 start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
                 if end < start:
@@ -70,7 +74,7 @@ class Period:
                 raise
             raise InvalidPeriod(f"not a real date: {label!r}") from None
         raise InvalidPeriod(
-            f"unrecognised period {label!r}: use 2021, 2021-S1, 2021-Q1, 2021-03 or "
+            f"unrecognised period {label!r}: use 2021, 2021-S1, 2021-Q1, 2021-03, 2021-03-17 or "
             "2021-01-01..2021-02-15"
         )
 

@@ -17,6 +17,16 @@ class Selection:
     lacking: str | None = None  # only those for which this fact does not hold ("yang belum")
     text: str | None = None  # only those with this text in the title or location (any case)
     changed: tuple[int, int] | None = None  # only those with an event recorded in (a, b] (µs)
+    first_day: int | None = None  # this local date (YYYYMMDD) and later first, then earlier, latest first
+
+    def order(self) -> tuple[str, list]:
+        """The ORDER BY of a listing: by start; or, from `first_day` (today on the agenda),
+        that day and those after it in order of start, then the earlier ones latest first."""
+        if self.first_day is None:
+            return "ORDER BY starts_at, activity_id", []
+        return ("ORDER BY CASE WHEN local_date >= ? THEN 0 ELSE 1 END, "
+                "CASE WHEN local_date >= ? THEN starts_at ELSE -starts_at END, activity_id",
+                [self.first_day, self.first_day])
 
     def where(self, bucket_bits: int) -> tuple[str, list]:
         """The condition on activity_versions, and its parameters. `bucket_bits`: the

@@ -256,11 +256,11 @@ class ActivityViewMixin(Dialect):
         """The versions current at `as_of` of the selected activities of the dates, in the
         order of their start; `limit` of them from `offset` (a page)."""
         where, params = self._as_of_filter(start, end, as_of, leader_bit)
-        chosen, more = selection.where(self.bucket_bits)
+        (chosen, more), (order, by) = selection.where(self.bucket_bits), selection.order()
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with self.read() as c:
             c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.index_hint} WHERE {where}{chosen} "
-                               f"ORDER BY starts_at, activity_id{page}"), params + more)
+                               f"{order}{page}"), params + more + by)
             return [dict(row) for row in c.fetchall()]
 
     def count(self, start: int, end: int, as_of: int, leader_bit: int | None,

@@ -63,8 +63,8 @@ class EventData(fields.Dict):
 # What the service accepts, documented as patterns so that generated requests are mostly
 # valid: years 1900–2999 (docs/RULES.md); a range of dates spans at most ten years.
 YEAR = r"(19|2[0-9])[0-9]{2}"
-PERIOD_PATTERN = (rf"^{YEAR}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|"
-                  rf"^{YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\.\.{YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+DAY = rf"{YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+PERIOD_PATTERN = rf"^{YEAR}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$|^{DAY}(\.\.{DAY})?$"
 INSTANT_PATTERN = rf"^{YEAR}-"  # besides the format: RFC 3339 (or, for as_of, a date alone)
 NOT_BLANK = r"\S"  # a text holds more than spaces (unanchored: somewhere a non-space)
 

@@ -1,4 +1,5 @@
-"""The one parser of instants and `as_of` for every entrypoint (periods: `Period.parse`).
+"""The one parser of instants and `as_of` for every entrypoint (periods: `Period.parse`;
+on the pages, `parse_period`: also dates as officers write them and words like "hari ini").
 
 An as_of is an RFC 3339 instant with its offset, or a date alone meaning the end of that
 local day in the configured timezone. Digits are ASCII only."""
@@ -8,7 +9,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from projections.periods import FIRST_YEAR, LAST_YEAR, end_of_local_day
+from projections.periods import FIRST_YEAR, LAST_YEAR, InvalidPeriod, Period, end_of_local_day
 
 _INSTANT = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
@@ -69,3 +70,49 @@ def resolve_as_of(value: date | datetime | None, zone: ZoneInfo) -> datetime | N
     if isinstance(value, date) and not isinstance(value, datetime):
         return end_of_local_day(value, zone)
     return value
+
+
+# What an officer types as a period on a page (the API keeps the codes of Period.parse):
+# words relative to today, and dates as Indonesian Excel and speech write them.
+_WORDS = {"hari ini": ("day", 0), "kemarin": ("day", -1), "besok": ("day", 1),
+          "minggu ini": ("week", 0), "minggu lalu": ("week", -1), "minggu depan": ("week", 1),
+          "bulan ini": ("month", 0), "bulan lalu": ("month", -1), "bulan depan": ("month", 1),
+          "tahun ini": ("year", 0)}
+_DMY = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+_DMY_DAY = re.compile(rf"^{_DMY}$", re.ASCII)
+_DMY_RANGE = re.compile(rf"^{_DMY}\s*(?:\.\.|-|–|—|s\.?\s?d\.?|s/d|sampai(?: dengan)?)\s*{_DMY}$", re.ASCII | re.IGNORECASE)
+
+
+def parse_period(text: str, today: date) -> Period:
+    """A period as a page accepts it: a code of Period.parse, a date (2026-11-30,
+    30/11/2026), a range of them (1/12/2026 s.d. 7/12/2026), or a word relative to today
+    (hari ini, minggu ini, bulan ini, …; a week runs Monday to Sunday). Its label is a
+    code, so a link or a report names it one way."""
+    words = " ".join(text.replace("-", " ").split()).casefold()
+    if words in _WORDS:
+        unit, shift = _WORDS[words]
+        if unit == "day":
+            day = today + timedelta(days=shift)
+            return Period.parse(day.isoformat())
+        if unit == "week":
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=shift)
+            return Period.parse(f"{monday.isoformat()}..{(monday + timedelta(days=6)).isoformat()}")
+        if unit == "month":
+            month = today.year * 12 + today.month - 1 + shift
+            return Period.parse(f"{month // 12:04d}-{month % 12 + 1:02d}")
+        return Period.parse(f"{today.year:04d}")
+    text = text.strip()
+    try:
+        if found := _DMY_DAY.match(text):
+            return Period.parse(_iso(*found.groups()))
+        if found := _DMY_RANGE.match(text):
+            return Period.parse(f"{_iso(*found.groups()[:3])}..{_iso(*found.groups()[3:])}")
+    except InvalidPeriod:
+        raise
+    except ValueError:
+        raise InvalidPeriod(f"not a real date: {text!r}") from None
+    return Period.parse(text)
+
+
+def _iso(day: str, month: str, year: str) -> str:
+    return date(int(year), int(month), int(day)).isoformat()

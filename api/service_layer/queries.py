@@ -12,7 +12,7 @@ from projections.calculator import Figure
 from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
 from projections.facts import LEADER_BITS, MEDIA_BITS
-from projections.periods import Period, date_key
+from projections.periods import FIRST_YEAR, LAST_YEAR, Period, date_key
 from projections.selection import EVERY, Selection
 
 from .permissions import require
@@ -86,12 +86,20 @@ STATUSES = {
 STILL_MISSING = {"served": "unserved", "documented": "undocumented"}
 
 
+# A search's dates: all of them (a text narrows it, and a page of it is read at a time).
+ALL_DATES = Period("semua", date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+
+
 def activities(svc, user, period: Period, as_of: datetime | None, leader: str | None, *,
-               status: str | None = None, text: str | None = None, page: Page = Page()) -> Listing:
-    """One page of the activities starting in a period, as known at an instant, in the
-    order of their start; narrowed to a status (STATUSES) or a text in title or location."""
+               status: str | None = None, text: str | None = None, page: Page = Page(),
+               from_day: date | None = None) -> Listing:
+    """One page of the activities starting in a period (ALL_DATES: a search's, with a
+    text), as known at an instant, in the order of their start, or from `from_day` (today)
+    and after it first, then earlier ones latest first; narrowed to a status (STATUSES) or
+    a text in title or location."""
     require(user, "read")
-    selection = replace(STATUSES.get(status, EVERY), text=text or None)
+    selection = replace(STATUSES.get(status, EVERY), text=text or None,
+                        first_day=None if from_day is None else date_key(from_day))
     fixed, rows = svc.calculator.activities(period, as_of, leader, selection, page.per_page, page.offset)
     total = svc.calculator.count(period, fixed, leader, selection)
     return Listing(period, fixed, leader, [listed(row) for row in rows], page.of(total))

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from domain.model import LEADERS
 from projections.periods import InvalidPeriod, Period
 
-from ..service_layer.parsing import InvalidInstant, parse_as_of
+from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_period
 from ..service_layer.permissions import may
-from ..service_layer.queries import opening_month
+from ..service_layer.queries import opening_month, today
 from ..service_layer.results import Page
 
 web = Blueprint("web", __name__)
@@ -73,7 +73,8 @@ def safe_next(target: str | None) -> str:
 
 
 def period_error() -> str:
-    return _("Periode tidak dikenal. Contoh: 2021, 2021-S1, 2021-Q1, 2021-03.")
+    return _("Periode tidak dikenal. Contoh: hari ini, minggu ini, 30/11/2026, "
+             "1/12/2026 s.d. 7/12/2026, 2021-03, 2021-Q1, 2021.")
 
 
 def default_period() -> str:
@@ -95,7 +96,7 @@ def read_filters():
     errors = {}
     label = request.args.get("period") or default_period()
     try:
-        period = Period.parse(label)
+        period = parse_period(label, today(services()))
     except InvalidPeriod:
         errors["period"] = period_error()
         period = Period.parse(default_period())

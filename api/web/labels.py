@@ -20,6 +20,8 @@ def label(kind: str, value: str) -> str:
         "event": {"ActivityScheduled": _("Dijadwalkan"), "ActivityRescheduled": _("Dijadwal ulang"),
                   "ActivityCancelled": _("Dibatalkan"), "ProtocolServed": _("Pelayanan keprotokolan"),
                   "Documented": _("Didokumentasikan"), "EntryRetracted": _("Ralat")},
+        "quick": {"hari ini": _("Hari ini"), "minggu ini": _("Minggu ini"), "bulan ini": _("Bulan ini"),
+                  "minggu depan": _("Minggu depan")},
         # A fact's label is its own (projections/facts.py), translated by the catalog.
         "part": {"denominator": _("Kegiatan yang diagendakan"), "cancelled": _("Dibatalkan"),
                  **{name: _(f.label) for name, f in FACTS.items()}},

@@ -58,7 +58,8 @@ def test_the_documented_period_and_instant_patterns_are_what_the_service_accepts
     doc = client.get("/api/v1/openapi.json").json
     parameters = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/iku"]["get"]["parameters"]}
     period, as_of = re.compile(parameters["period"]["pattern"]), re.compile(parameters["as_of"]["pattern"])
-    for label in ("2021", "2021-Q1", "2021-S2", "2021-03", "1900-01-01..1909-12-31", "2999-12",
+    for label in ("2021", "2021-Q1", "2021-S2", "2021-03", "1900-01-01..1909-12-31", "2999-12", "2026-11-30", "2999-12-31",
+                  "1899-12-31", "30/11/2026",
                   "1899", "3000-Q1", "0001-01-01..0001-12-31", "２０２１-Q1", "2021-13", "2021-Q5"):
         try:
             Period.parse(label)
