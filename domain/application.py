@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from .exceptions import (
     ActivityNotFound,
@@ -356,6 +356,20 @@ class Agenda(Application):
             if self.is_activity_topic(n.topic):
                 found[n.originator_id].append(self.recorded_event(n))
         return found
+
+    def recent_officers(self, events: int = 5000, most: int = 40) -> list[str]:
+        """Officers' names as the last `events` events of the log recorded them (a
+        protocol officer picks from them): the most often named first, one spelling each."""
+        last = self.recorder.max_notification_id() or 0
+        counted: dict[str, tuple[int, str]] = {}
+        for n in self.recorder.select_notifications(start=max(1, last - events + 1), limit=events,
+                                                    topics=[get_topic(Activity.ProtocolServed)]):
+            for name in self.mapper.to_domain_event(n).officers:
+                key = " ".join(name.split()).casefold()
+                times, spelling = counted.get(key, (0, " ".join(name.split())))
+                counted[key] = (times + 1, spelling)
+        ranked = sorted(counted.values(), key=lambda found: (-found[0], found[1].casefold()))
+        return [spelling for _, spelling in ranked[:most]]
 
     def recorded_event(self, notification: RecordedNotification) -> RecordedEvent:
         domain_event = self.mapper.to_domain_event(notification)

@@ -145,6 +145,13 @@ def history(svc, user, activity_id: UUID) -> list[RecordedEvent]:
     return svc.agenda.history(activity_id)
 
 
+def known_officers(svc, user) -> list[str]:
+    """Officers' names already recorded, the most often named first: a protocol officer
+    picks from them (and may still write a new one)."""
+    require(user, "read")
+    return svc.agenda.recent_officers()
+
+
 def report_state(svc, period: Period, as_of: datetime | None = None) -> ReportState | None:
     events = svc.agenda.report_history(period.label, as_of)
     submitted = [e for e in events if e.type == "ReportSubmitted"]

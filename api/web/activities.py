@@ -24,7 +24,7 @@ from ..service_layer import commands, queries
 from ..service_layer.errors import status_of
 from ..service_layer.permissions import may, retractable_kinds
 from .common import page, services, web
-from .forms import FormErrors, domain_errors, lines, load, local_instant
+from .forms import FormErrors, domain_errors, load, local_instant, officers
 
 INSTANT_FIELDS = {"starts_at": "starts_time", "ends_at": "ends_time"}
 
@@ -111,6 +111,7 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
                            failed=failed, form=request.form if failed else {}, media=MEDIA,
                            prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history),
                            late=after_its_time(history),
+                           known=queries.known_officers(services(), g.user) if may(g.user.role, "record_protocol") else [],
                            retractable=retractable(state, history),
                            retracted_by={e.data["retracted_version"]: e for e in history if e.type == "EntryRetracted"}), status
 
@@ -176,7 +177,7 @@ def read_reschedule(form) -> dict:
 FACT_FORMS = {
     # form name: (permission, schema, reads the form into the schema's fields, command)
     "protocol": ("record_protocol", ProtocolSchema,
-                 lambda f: {"officers": lines(f.get("officers", "")), "notes": f.get("notes", "").strip() or None},
+                 lambda f: {"officers": officers(f), "notes": f.get("notes", "").strip() or None},
                  commands.record_protocol),
     "documentation": ("record_documentation", DocumentationSchema,
                       lambda f: {"media": f.get("media", ""),

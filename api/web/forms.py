@@ -84,3 +84,15 @@ def local_instant(day: str, clock: str, field: str) -> str:
 def lines(text: str) -> list[str]:
     """One name per line, as the label says; a comma belongs to the name (degrees: "S.T., M.Si")."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def officers(form) -> list[str]:
+    """The names ticked in the list of known officers, then those written one per line;
+    each once (a name ticked and written too is one officer)."""
+    seen, out = set(), []
+    for name in [*form.getlist("known"), *lines(form.get("officers", ""))]:
+        name = " ".join(name.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out

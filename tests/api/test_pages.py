@@ -441,6 +441,28 @@ def test_an_officers_name_keeps_the_commas_of_its_degrees(client, login, app, ac
     assert served.data["officers"] == ["Lia Dani Safitri, S.T., M.Si", "Drs. Budi Santoso, M.M."]
 
 
+def test_the_protocol_form_offers_the_officers_already_recorded_and_still_takes_new_names(client, login, app, activity_id):
+    """Issue 12: a list of known officers to pick from (the most often named first), free
+    text still allowed; a name ticked and written again is one officer."""
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol"):
+        for names in (["Lia Dani Safitri, S.T., M.Si", "Budi"], ["Budi"], ["budi ", "Citra Dewi"]):
+            other = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 6, 9),
+                                    location="Pendopo", scope="dalam_daerah").activity_id
+            agenda.record_protocol(other, officers=names)
+    login("protokol")
+    html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert re.findall(r'name="known" value="([^"]+)"', html) == ["Budi", "Citra Dewi", "Lia Dani Safitri, S.T., M.Si"]
+    response = client.post(f"/activities/{activity_id}/protocol", data={
+        "csrf_token": token_of(html), "form_token": token_of(html, "form_token"),
+        "known": ["Lia Dani Safitri, S.T., M.Si", "Budi"], "officers": "Eko Prasetyo, S.Sos.\nbudi"})
+    assert response.status_code == 303
+    served = agenda.history(UUID(activity_id))[-1]
+    assert served.data["officers"] == ["Lia Dani Safitri, S.T., M.Si", "Budi", "Eko Prasetyo, S.Sos."]
+    page = client.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert '<li>Lia Dani Safitri, S.T., M.Si</li><li>Budi</li><li>Eko Prasetyo, S.Sos.</li>' in page
+
+
 def test_a_page_opens_on_the_month_of_today_in_wib_not_the_servers_utc_date(client, login, app, monkeypatch):
     """Issue 12, problem 2: at 03.00 WIB on 1 February the server's UTC date is still
     31 January; the agenda opens on February, where today's activity is."""
@@ -520,7 +542,7 @@ def test_a_retracted_entry_is_struck_through_in_the_timeline(client, login, app,
         agenda.retract(UUID(activity_id), version=served.version, reason="salah kegiatan")
     login("pimpinan")
     html = client.get(f"/activities/{activity_id}").get_data(as_text=True)
-    item = re.search(r'<li class="retracted">(.*?)</li>', html, re.S).group(1)
+    item = re.search(r'<li class="retracted">(.*?)</li>\s*(<li|</ol>)', html, re.S).group(1)
     assert "Pelayanan keprotokolan" in item and "Diralat pada versi 3" in item and "salah kegiatan" in item
     assert html.count('class="retracted"') == 1
 

@@ -37,7 +37,7 @@ def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(brow
     page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
     assert "Selasa, 15 Januari 2030 09.30 WIB" in page.inner_text("main")
     activity_url = page.url
-    page.get_by_label("Petugas (satu nama per baris)").fill("Ahmad Fauzi\nSiti Rahmawati")
+    page.locator("#officers").fill("Ahmad Fauzi\nSiti Rahmawati")
     page.get_by_role("button", name="Catat").first.click()
     page.wait_for_selector("text=Tercatat.")
     page.goto(f"{server}/dashboard?period=2030-01")
@@ -236,11 +236,11 @@ def test_on_phones_protokol_and_dokumentasi_record_the_same_event_without_a_conf
     dokumentasi.locator("#h-documentation ~ form button[type=submit]").click()
     dokumentasi.wait_for_selector("text=Tercatat.")
     other_phone.close()
-    page.get_by_label("Petugas (satu nama per baris)").fill("Lia Dani Safitri, S.T., M.Si")
+    page.locator("#officers").fill("Lia Dani Safitri, S.T., M.Si")
     page.get_by_role("button", name="Catat").first.click()
     page.wait_for_selector("text=Tercatat.")
     assert "Lia Dani Safitri, S.T., M.Si" in page.locator("ol.timeline").inner_text()
-    page.get_by_label("Petugas (satu nama per baris)").fill("Lia Dani Safitri, S.T., M.Si")
+    page.locator("#officers").fill("Lia Dani Safitri, S.T., M.Si")
     page.get_by_role("button", name="Catat").first.click()
     page.wait_for_selector("text=Sudah tercatat sebelumnya")
 
@@ -277,3 +277,66 @@ def test_on_a_phone_the_dashboard_leads_to_what_is_still_missing(page, server, l
     page.wait_for_url(re.compile(r".*/agenda\?.*status=unserved.*"))
     assert page.locator("p.summary").inner_text().startswith(f"{count} kegiatan")
     assert "protokol: ya" not in page.locator("main").inner_text()
+
+
+def today_in_wib():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+def test_on_a_phone_today_is_one_tap_and_an_officer_is_picked_with_the_commas_of_his_degrees(page, server, log_in):
+    """Issue 12, problems 1 and 2: an activity scheduled today is first under "Hari ini";
+    a known officer is ticked, a new one written with his degrees; both stay whole."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.get_by_role("link", name="Jadwalkan", exact=True).click()
+    page.get_by_label("Judul kegiatan").fill("Apel Pagi Hari Ini")
+    page.get_by_label("Bupati", exact=True).check()
+    page.get_by_label("Tanggal", exact=True).fill(today_in_wib().isoformat())
+    page.get_by_label("Jam mulai (WIB)").fill("07:00")
+    page.get_by_label("Lokasi").fill("Alun-alun Jember")
+    page.get_by_role("button", name="Jadwalkan").click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    page.get_by_role("link", name="Agenda", exact=True).click()
+    page.get_by_role("link", name="Hari ini", exact=True).click()
+    assert "hari ini" in page.locator("main h2").first.inner_text()
+    page.locator("li.activity a", has_text="Apel Pagi Hari Ini").first.click()
+    known = page.locator("fieldset.known input[name=known]")
+    assert known.count() > 0
+    picked = known.first.get_attribute("value")
+    known.first.check()
+    page.locator("#officers").fill("Lia Dani Safitri, S.T., M.Si")
+    page.get_by_role("button", name="Catat").first.click()
+    page.wait_for_selector("text=Tercatat.")
+    names = page.locator("ol.timeline ul.officers").last.locator("li").all_inner_texts()
+    assert names == [picked, "Lia Dani Safitri, S.T., M.Si"]
+
+
+def test_on_a_phone_the_agenda_reads_a_date_a_week_and_searches_every_date(page, server, log_in):
+    """Issue 12, problem 2: the date picker, "Minggu ini", a typed 17/03/2021, a search
+    from today's view that finds 2021, and the way back keeping the filters."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/agenda")
+    page.get_by_role("link", name="Minggu ini", exact=True).click()
+    monday = today_in_wib().toordinal() - today_in_wib().weekday()
+    from datetime import date
+    assert f"periode {date.fromordinal(monday).isoformat()}.." in page.locator("p.summary").inner_text()
+    page.locator("#day").fill("2021-03-17")
+    page.get_by_role("button", name="Lihat", exact=True).click()
+    assert "periode 2021-03-17" in page.locator("p.summary").inner_text()
+    assert page.locator("main h2").first.inner_text().startswith("Rabu, 17 Maret 2021")
+    page.get_by_label("Periode", exact=True).fill("17/03/2021 s.d. 19/03/2021")
+    page.get_by_role("button", name="Tampilkan").click()
+    assert "periode 2021-03-17..2021-03-19" in page.locator("p.summary").inner_text()
+    title = page.locator("li.activity strong").first.inner_text()
+    page.get_by_role("link", name="Hari ini", exact=True).click()
+    page.get_by_label("Cari judul atau lokasi").fill(title)
+    page.get_by_role("button", name="Tampilkan").click()
+    assert "di semua tanggal" in page.locator("p.summary").inner_text()
+    assert page.locator("li.activity strong", has_text=title).count() >= 1
+    page.locator("li.activity a").first.click()
+    page.get_by_role("link", name="‹ Kembali ke agenda").click()
+    assert page.get_by_label("Cari judul atau lokasi").input_value() == title
