@@ -17,12 +17,15 @@ from .session_key import session_key
 
 def create_app(config: Config | dict | None = None) -> Flask:
     """`config`: a Config (default: the environment's); a dict of Flask settings is also
-    accepted, with IKU_DATABASE / IKU_TIMEZONE overriding the environment's (the tests)."""
+    accepted, with IKU_DATABASE / IKU_TIMEZONE / IKU_EVIDENCE_DIR overriding the
+    environment's (the tests)."""
     flask_settings = {}
     if isinstance(config, dict):
         flask_settings = dict(config)
+        evidence = flask_settings.pop("IKU_EVIDENCE_DIR", None)
         config = Config.from_environment(database=flask_settings.pop("IKU_DATABASE", None),
-                                         timezone=flask_settings.pop("IKU_TIMEZONE", None))
+                                         timezone=flask_settings.pop("IKU_TIMEZONE", None),
+                                         evidence_dir=Path(evidence) if evidence else None)
     config = config or Config.from_environment()
     app = Flask(__name__)
     app.config.update(

@@ -17,7 +17,8 @@ from projections.audit.verify import verify_store
 from projections.calculator import AsOfCalculator
 from projections.projector import Projector
 
-from .config import Config
+from .config import Config, evidence_folder
+from .evidence import EvidenceStore
 from .users import Users
 from .users.recorders import RECORDERS as USER_RECORDERS
 
@@ -42,6 +43,7 @@ class Services:
         self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))
         self.checkpoints = audit_checkpoints(self.agenda, config, sign=True)
         self.tree = self.checkpoints.tree
+        self.evidence = EvidenceStore(evidence_folder(config), self.zone, config.evidence_max_bytes)
         if config.create_tables:
             migrate_to_tree(self.agenda.recorder, host_signed=self.checkpoints.head.path.exists())
         self.agenda.after_commit.append(self.checkpoints.after_write)

@@ -17,6 +17,7 @@ from projections.periods import DEFAULT_TIMEZONE
 from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
 
 DEFAULT_DATABASE = "var/iku.sqlite3"
+DEFAULT_EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Config:
     view_bucket_bits: int = DEFAULT_VIEW_BUCKET_BITS
     create_tables: bool = True  # False: a process joining a database whose tables exist
     indicators: tuple[Indicator, ...] = INDICATORS  # the definitions (projections/indicators.py)
+    evidence_dir: Path | None = None  # photos and videos (api/evidence.py); None: evidence_folder()
+    evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES  # one upload request, all its files
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -53,6 +56,9 @@ class Config:
             checkpoint_interval=float(env.get("IKU_CHECKPOINT_INTERVAL") or DEFAULT_CHECKPOINT_INTERVAL),
             view_bucket_bits=int(env.get("IKU_VIEW_BUCKET_BITS") or DEFAULT_VIEW_BUCKET_BITS),
             create_tables=env.get("IKU_CREATE_TABLE", "").lower() not in ("no", "n", "false", "0"),
+            evidence_dir=Path(env["IKU_EVIDENCE_DIR"]) if env.get("IKU_EVIDENCE_DIR") else None,
+            evidence_max_bytes=_count(env.get("IKU_EVIDENCE_MAX_MB"), "IKU_EVIDENCE_MAX_MB") * 1024 * 1024
+            or DEFAULT_EVIDENCE_MAX_BYTES,
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -70,6 +76,15 @@ def default_signing_key(env: Mapping[str, str]) -> Path:
     backup of the data never carries the key."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "iku" / "log-signing-key.pem"
+
+
+def evidence_folder(config: Config) -> Path:
+    """IKU_EVIDENCE_DIR, else `evidence/` beside a SQLite database, else var/evidence."""
+    if config.evidence_dir is not None:
+        return config.evidence_dir
+    if "://" in config.database:
+        return Path("var") / "evidence"
+    return Path(config.database).parent / "evidence"
 
 
 def session_key_path(config: Config) -> Path:

@@ -126,18 +126,12 @@ class Agenda(Application):
 
     def record_documentation(
         self, activity_id: UUID, *, media, evidence_uri=None, evidence_sha256=None,
-        notes=None, **options,
+        notes=None, evidence=None, documented_by=None, **options,
     ) -> Written:
-        return self._command(
-            activity_id,
-            lambda a: a.document(
-                media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256,
-                notes=notes,
-            ),
-            same=("documentation", {"media": media, "evidence_uri": evidence_uri,
-                                    "evidence_sha256": evidence_sha256, "notes": notes}),
-            **options,
-        )
+        said = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256,
+                "notes": notes, "evidence": list(evidence or []), "documented_by": list(documented_by or [])}
+        return self._command(activity_id, lambda a: a.document(**said), same=("documentation", said),
+                             **options)
 
     def retract(self, activity_id: UUID, *, version: int, reason: str,
                 kinds=("protocol", "documentation"), **options) -> Written:

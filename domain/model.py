@@ -154,12 +154,23 @@ class Activity(ActedAggregate):
         evidence_uri: str | None = None,
         evidence_sha256: str | None = None,
         notes: str | None = None,
+        evidence: list[dict] | None = None,
+        documented_by: list[str] | None = None,
     ):
+        """`evidence`: files of the evidence store, each named by its SHA-256 (with its
+        size, type and capture time); `documented_by`: who photographed or filmed."""
         self.check_not_cancelled()
         if media not in MEDIA:
             raise InvalidActivityData(f"unknown media {media!r}", field="media")
+        for item in evidence or []:
+            if not (isinstance(item, dict) and isinstance(item.get("sha256"), str)
+                    and len(item["sha256"]) == 64 and set(item["sha256"]) <= set("0123456789abcdef")):
+                raise InvalidActivityData("name each file by its SHA-256", field="evidence")
+        if any(not isinstance(name, str) or not name.strip() for name in documented_by or []):
+            raise InvalidActivityData("a name is empty", field="documented_by")
         self._document(
-            media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256, notes=notes
+            media=media, evidence_uri=evidence_uri, evidence_sha256=evidence_sha256, notes=notes,
+            evidence=list(evidence or []), documented_by=list(documented_by or []),
         )
 
     @event("Documented")
@@ -169,12 +180,16 @@ class Activity(ActedAggregate):
         evidence_uri: str | None,
         evidence_sha256: str | None,
         notes: str | None,
+        evidence: list[dict] | None = None,  # absent from the events recorded before them
+        documented_by: list[str] | None = None,
     ):
         self.documentation[self._next_version] = {
             "media": media,
             "evidence_uri": evidence_uri,
             "evidence_sha256": evidence_sha256,
             "notes": notes,
+            "evidence": list(evidence or []),
+            "documented_by": list(documented_by or []),
         }
 
     def retract(self, version: int, reason: str, kinds=("protocol", "documentation")):

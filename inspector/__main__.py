@@ -49,7 +49,9 @@ def run_verify_export(folder: str, key: list[str], witness_keys: list[str], prev
         f"{result['earlier_checkpoints']} earlier checkpoints consistent; "
         f"cosigned by {', '.join(sorted(result['witnesses'])) or 'no witness given'}; "
         f"figures of {result['period']} and {result['submissions_recomputed']} submitted reports "
-        "recomputed from the leaves")
+        "recomputed from the leaves; "
+        f"{result['evidence_files_verified']} of the {result['evidence_named']} evidence files the "
+        "leaves name included and matching their SHA-256")
     return 0
 
 

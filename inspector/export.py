@@ -149,6 +149,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
 
     # 2-3. The leaves.
     recomputer = Recomputer()
+    named: set[str] = set()  # the evidence files the leaves name, by SHA-256
     frontier = merkle.Frontier()
     roots: dict[int, bytes] = {}
     last_recorded = None
@@ -180,6 +181,9 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                 roots[number] = frontier.root()
             recomputer.feed(number, line["activity_id"], line["version"], line["topic"],
                             line["recorded_at"], event)
+            if line["topic"].endswith(".Documented") and isinstance(event.get("evidence"), list):
+                named.update(item["sha256"] for item in event["evidence"]
+                             if isinstance(item, dict) and isinstance(item.get("sha256"), str))
     if frontier.size < checkpoint.size:
         raise ExportRefused(f"leaves.jsonl: ends at line {frontier.size}, before the checkpoint's "
                             f"size {checkpoint.size}")
@@ -244,10 +248,35 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     for key in sorted(set(figures) - {"period", "timezone", "tree_size", "as_known_at_checkpoint",
                                       "as_submitted"}):
         warnings.append(f"figures.json: {key!r} is neither signed nor recomputed, ignored")
-    return {"ok": True, "events": frontier.size, "origin": checkpoint.origin, "tree_size": checkpoint.size,
+    files_checked = _check_evidence(folder, named, warnings)
+    return {"ok": True, "events": frontier.size, "evidence_named": len(named),
+            "evidence_files_verified": files_checked, "origin": checkpoint.origin, "tree_size": checkpoint.size,
             "timezone": timezone,
             "root": checkpoint.root.hex(), "witnesses": cosigned, "earlier_checkpoints": len(earlier),
             "submissions_recomputed": checked, "period": period, "warnings": warnings}
+
+
+def _check_evidence(folder: Path, named: set[str], warnings: list[str]) -> int:
+    """The evidence files included (optional): each must have the SHA-256 it is named by;
+    one no leaf names is ignored. The inventory (evidence.json) is only compared."""
+    checked = 0
+    included = folder / "evidence"
+    for path in sorted(included.iterdir()) if included.is_dir() else []:
+        if path.name not in named:
+            warnings.append(f"evidence/{path.name[:80]}: no leaf names it, ignored")
+            continue
+        if sha256_file(path) != path.name:
+            raise ExportRefused(f"evidence/{path.name}: its bytes do not have the SHA-256 its "
+                                "Documented event names (the file was changed)")
+        checked += 1
+    if (folder / "evidence.json").is_file():
+        try:
+            listed = {f["sha256"] for f in _json(_read(folder, "evidence.json"), "evidence.json")["files"]}
+        except (KeyError, TypeError):
+            listed = None
+        if listed != named:
+            warnings.append("evidence.json: its inventory is not the files the leaves name, ignored")
+    return checked
 
 
 __all__ = ["ExportRefused", "LeafError", "verify_export"]

@@ -7,6 +7,7 @@ import pytest
 
 from api import create_app
 from api.bootstrap import Services
+from api.config import Config
 from domain.context import acting_as
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -49,8 +50,9 @@ def either_store(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def services(database):
-    svc = Services(database, "Asia/Jakarta")
+def services(database, tmp_path):
+    svc = Services(config=Config.from_environment(database=database, timezone="Asia/Jakarta",
+                                                  evidence_dir=tmp_path / "evidence"))
     yield svc
     svc.close()
 
@@ -67,8 +69,9 @@ def as_officer():
 
 
 @pytest.fixture
-def app(database):
-    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+def app(database, tmp_path):
+    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True,
+                      "IKU_EVIDENCE_DIR": str(tmp_path / "evidence")})
     yield app
     app.extensions["iku"].close()
 

@@ -20,11 +20,13 @@ from .base import export, main, parse_period, services
 @export.command("audit")
 @click.option("--period", required=True, callback=parse_period, help="The period whose figures to include.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="An empty or new folder.")
+@click.option("--with-evidence", is_flag=True, help="Include the evidence files (photos, videos), not only their inventory.")
 @click.pass_context
-def export_audit_command(ctx, period, out):
-    """An audit export: every leaf up to a checkpoint signed now, the checkpoints, the figures."""
+def export_audit_command(ctx, period, out, with_evidence):
+    """An audit export: every leaf up to a checkpoint signed now, the checkpoints, the
+    figures, the inventory of evidence files (and, if asked, the files)."""
     try:
-        manifest = export_audit(services(ctx), period, out, sign=True)
+        manifest = export_audit(services(ctx), period, out, sign=True, with_evidence=with_evidence)
     except (ExportError, CheckpointRefused) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Exported {manifest['tree_size']} events and the {period.label} figures to {out}, "

@@ -9,12 +9,14 @@ from eventsourcing.persistence import PersistenceError
 from . import auth, errors, headers, metrics
 from .activities.resources import blp as activities_blp
 from .audit.resources import blp as audit_blp
+from .evidence.resources import blp as evidence_blp
 from .iku.resources import blp as iku_blp
 from .reports.resources import blp as reports_blp
 
 SIMULATED_HEADER = "IKU-Recorded-Times"
 
-BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp)
+BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp, evidence_blp)
+UPLOADS = ("evidence.Evidence",)  # bodies up to IKU_EVIDENCE_MAX_MB, once authorised
 MAX_BODY = 1024 * 1024  # any request (the pages' forms included)
 MAX_API_BODY = 64 * 1024  # a JSON body: the largest command is a few KiB
 
@@ -45,7 +47,9 @@ def register(app, services) -> Api:
         """Who asks, and whether they may, before a body is read; then its size."""
         if request.path.startswith("/api/"):
             auth.check_first()
-            if (request.content_length or 0) > MAX_API_BODY:
+            if request.endpoint in UPLOADS and request.method == "PUT":
+                request.max_content_length = services.evidence.max_bytes
+            elif (request.content_length or 0) > MAX_API_BODY:
                 abort(413, message=f"a body of the API holds at most {MAX_API_BODY // 1024} KiB")
 
     @app.get("/api/v1")

@@ -13,6 +13,7 @@ from domain.context import acting_as
 from domain.exceptions import InvalidActivityData, NotPermitted
 from projections.periods import Period
 
+from ..evidence import EvidenceError
 from . import idempotency
 from .permissions import require, retractable_kinds
 from .queries import figure_rows
@@ -89,15 +90,36 @@ def record_protocol(svc, user, activity_id: UUID, *, officers, notes=None, expec
 
 
 def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=None,
-                         evidence_sha256=None, notes=None, expected_version=None, key=None) -> Written:
+                         evidence_sha256=None, notes=None, evidence=(), documented_by=(),
+                         expected_version=None, key=None) -> Written:
+    """`evidence`: SHA-256s of files already in the evidence store (an upload, or
+    PUT /api/v1/evidence/{sha256}); each is recorded with its size, type and capture time."""
     require(user, "record_documentation")
-    given = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256, "notes": notes}
+    given = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256, "notes": notes,
+             "evidence": list(evidence or ()), "documented_by": list(documented_by or ())}
     values = {"media": media, "evidence_uri": _text(evidence_uri, "evidence_uri"),
-              # A digest is stored in lower case, whoever typed it.
-              "evidence_sha256": None if evidence_sha256 is None else evidence_sha256.strip().lower() or None,
-              "notes": _text(notes, "notes")}
+              # A digest is stored in lower case, whoever typed it (certutil puts spaces in it).
+              "evidence_sha256": None if evidence_sha256 is None else "".join(evidence_sha256.split()).lower() or None,
+              "notes": _text(notes, "notes"),
+              "evidence": [_stored(svc, sha256) for sha256 in dict.fromkeys(evidence or ())],
+              "documented_by": [_required(name, "documented_by") for name in documented_by or ()]}
     return _run(svc, user, "record_documentation", given, values, target=activity_id,
                 expected_version=expected_version, key=key)
+
+
+def store_evidence(svc, user, stream, expected: str | None = None):
+    """Keep a photo or video in the evidence store (EvidenceError if refused): the same
+    bytes again store nothing new. A documentation entry then names it by its hash."""
+    require(user, "record_documentation")
+    return svc.evidence.put(stream, expected=expected)
+
+
+def _stored(svc, sha256: str) -> dict:
+    try:
+        return svc.evidence.describe(sha256.strip().lower()).as_event_data()
+    except EvidenceError:
+        raise InvalidActivityData(f"no file {sha256[:80]} in the evidence store: upload it first",
+                                  field="evidence") from None
 
 
 def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_version=None,

@@ -145,6 +145,18 @@ def history(svc, user, activity_id: UUID) -> list[RecordedEvent]:
     return svc.agenda.history(activity_id)
 
 
+def evidence_file(svc, user, sha256: str, *, thumbnail: bool = False):
+    """(path, media type) of a stored file or its thumbnail, for a signed-in role; (None,
+    None) if the store has none."""
+    require(user, "read")
+    if not svc.evidence.has(sha256):
+        return None, None
+    if thumbnail:
+        path = svc.evidence.thumb_path(sha256)
+        return (path, "image/jpeg") if path.is_file() else (None, None)
+    return svc.evidence.path(sha256), svc.evidence.describe(sha256).type
+
+
 def known_officers(svc, user) -> list[str]:
     """Officers' names already recorded, the most often named first: a protocol officer
     picks from them (and may still write a new one)."""

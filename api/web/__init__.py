@@ -4,6 +4,7 @@
 users. Every page calls the same service layer as the JSON API."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, session, url_for
@@ -11,11 +12,23 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..http import BLUEPRINTS
+from ..service_layer.permissions import may
 from . import activities, agenda, audit, dashboard, i18n, labels, signin, users  # noqa: F401 - routes
 from .common import web
 
 
 def register(app, services) -> None:
+    @app.before_request
+    def allow_uploads():
+        """The documentation form carries photos and videos: its body may be as large as
+        IKU_EVIDENCE_MAX_MB, for a signed-in user who may record documentation (anyone
+        else's body stays limited to 1 MiB, before CSRF or anything reads it)."""
+        if request.endpoint == "web.record" and (request.view_args or {}).get("name") == "documentation":
+            name = session.get("user")
+            user = name and services.users.session_user(name, session.get("generation"))
+            if user and may(user.role, "record_documentation"):
+                request.max_content_length = services.evidence.max_bytes + 1024 * 1024
+
     csrf = CSRFProtect(app)
     for blueprint in BLUEPRINTS:
         csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
@@ -24,6 +37,7 @@ def register(app, services) -> None:
     labels.init_app(app)
     app.jinja_env.globals["zone"] = i18n.zone_label
     app.jinja_env.globals["zip"] = zip
+    app.jinja_env.filters["instant"] = datetime.fromisoformat
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -4,14 +4,16 @@ service-layer command as the API's."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from uuid import UUID
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from domain import exceptions as d
 from domain.model import LEADERS, MEDIA, SCOPES
 
+from ..evidence import EvidenceError, far_from, send
 from ..http.activities.schemas import (
     CancellationSchema,
     DocumentationSchema,
@@ -24,7 +26,7 @@ from ..service_layer import commands, queries
 from ..service_layer.errors import status_of
 from ..service_layer.permissions import may, retractable_kinds
 from .common import page, services, web
-from .forms import FormErrors, domain_errors, load, local_instant, officers
+from .forms import FormErrors, domain_errors, lines, load, local_instant, officers
 
 INSTANT_FIELDS = {"starts_at": "starts_time", "ends_at": "ends_time"}
 
@@ -109,7 +111,11 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
     history = queries.history(services(), g.user, activity_id)
     return render_template("activity.html", a=state, history=history, errors=errors or {},
                            failed=failed, form=request.form if failed else {}, media=MEDIA,
-                           prefilled={"reschedule": current_times(state)}, moved_from=moved_from(history),
+                           prefilled={"reschedule": current_times(state),
+                                      "documentation": {"media": session.get("last_media", "")}},
+                           moved_from=moved_from(history),
+                           max_upload_mb=services().evidence.max_bytes // 2**20,
+                           far_from_activity=lambda at: far_from(datetime.fromisoformat(at), state.starts_at, state.ends_at),
                            late=after_its_time(history),
                            known=queries.known_officers(services(), g.user) if may(g.user.role, "record_protocol") else [],
                            retractable=retractable(state, history),
@@ -174,16 +180,32 @@ def read_reschedule(form) -> dict:
     return {"reason": form.get("reason", "").strip(), **read_times(form)}
 
 
+def read_documentation(form) -> dict:
+    """The documentation form; its files are kept in the evidence store first (by hash: a
+    form sent again stores nothing new) and named by hash in the entry."""
+    hashes = []
+    for upload in request.files.getlist("files"):
+        if not upload.filename:
+            continue  # the empty file input
+        try:
+            hashes.append(commands.store_evidence(services(), g.user, upload.stream).sha256)
+        except EvidenceError as e:
+            raise FormErrors({"files": _("Terlalu besar: paling besar %(mb)s MB sekali kirim.",
+                                         mb=services().evidence.max_bytes // 2**20) if e.reason == "size"
+                              else _("“%(name)s” bukan foto atau video.", name=upload.filename[:100])}) from None
+    return {"media": form.get("media", ""),
+            "evidence_uri": form.get("evidence_uri", "").strip() or None,
+            "evidence_sha256": form.get("evidence_sha256", "").strip() or None,
+            "notes": form.get("notes", "").strip() or None,
+            "evidence": hashes, "documented_by": lines(form.get("documented_by", ""))}
+
+
 FACT_FORMS = {
     # form name: (permission, schema, reads the form into the schema's fields, command)
     "protocol": ("record_protocol", ProtocolSchema,
                  lambda f: {"officers": officers(f), "notes": f.get("notes", "").strip() or None},
                  commands.record_protocol),
-    "documentation": ("record_documentation", DocumentationSchema,
-                      lambda f: {"media": f.get("media", ""),
-                                 "evidence_uri": f.get("evidence_uri", "").strip() or None,
-                                 "evidence_sha256": f.get("evidence_sha256", "").strip() or None,
-                                 "notes": f.get("notes", "").strip() or None},
+    "documentation": ("record_documentation", DocumentationSchema, read_documentation,
                       commands.record_documentation),
     "cancel": ("cancel", CancellationSchema, read_cancel, commands.cancel),
     "reschedule": ("reschedule", RescheduleSchema,
@@ -226,6 +248,23 @@ def record(activity_id: UUID, name: str):
         abort(status_of(e))
     except d.DomainError as e:
         return activity(activity_id, errors=refusal(e), failed=name, status=status_of(e))
+    if name == "documentation":
+        session["last_media"] = body["media"]  # offered first next time, never guessed
     flash(_("Sudah tercatat sebelumnya (versi %(v)s): tidak dicatat dua kali.", v=done.version)
           if done.already_recorded else _("Tercatat."))
     return redirect(url_for("web.activity", activity_id=activity_id), 303)
+
+
+@web.get("/evidence/<sha256>")
+@page()
+def evidence(sha256: str):
+    """A photo or video of the evidence store (or, with ?thumbnail=1, its thumbnail), for
+    signed-in users only."""
+    thumbnail = bool(request.args.get("thumbnail"))
+    try:
+        path, kind = queries.evidence_file(services(), g.user, sha256, thumbnail=thumbnail)
+    except EvidenceError:
+        abort(404)
+    if path is None:
+        abort(404)
+    return send(path, kind, etag=sha256 + ("-t" if thumbnail else ""))

@@ -8,6 +8,8 @@ with `iku verify-export` or `python -m inspector verify-export` (docs/AUDIT.md).
 | checkpoint.txt | the checkpoint of size N (a C2SP signed note, with cosignatures) |
 | checkpoints/SIZE.txt | every earlier checkpoint |
 | figures.json | the period's figures as known at the checkpoint, and as submitted |
+| evidence.json | the inventory of evidence files the leaves name: hash, size, type, the positions naming it, whether the store has it |
+| evidence/SHA256 | with `with_evidence`: the files themselves, each named by its SHA-256 |
 | manifest.json | the format, the period and the SHA-256 of each file (not signed: a guide) |
 
 Nothing here is to be trusted by itself: the verifier checks the signatures with keys it
@@ -16,11 +18,13 @@ was given, recomputes the root from the leaves and every figure from the leaves.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.store import to_datetime
 from inspector.export import sha256_file
+from inspector.leaves import from_line
 
 FORMAT = "iku-audit-export v2"
 
@@ -42,9 +46,31 @@ def figure_numbers(figures) -> list[dict]:
     return out
 
 
-def export_audit(services, period, out: str | Path, *, sign: bool = False) -> dict:
+def evidence_named(line: dict) -> list[dict]:
+    """The evidence files a leaf's Documented event names (none for other events)."""
+    if not line["topic"].endswith(".Documented"):
+        return []
+    _leaf, event, _state = from_line(line)
+    return [item for item in event.get("evidence") or [] if isinstance(item, dict)]
+
+
+def write_evidence(store, named: dict[str, dict], out: Path, with_evidence: bool) -> None:
+    inventory = []
+    for sha256, item in sorted(named.items()):
+        present = store.has(sha256)
+        inventory.append({"sha256": sha256, "size": item.get("size"), "type": item.get("type"),
+                          "positions": item["positions"], "in_store": present})
+        if with_evidence and present:
+            (out / "evidence").mkdir(exist_ok=True)
+            shutil.copyfile(store.path(sha256), out / "evidence" / sha256)
+    (out / "evidence.json").write_text(json.dumps({"files": inventory, "included": with_evidence}, indent=2),
+                                       encoding="utf-8")
+
+
+def export_audit(services, period, out: str | Path, *, sign: bool = False, with_evidence: bool = False) -> dict:
     """Write the export of `period` up to the latest checkpoint. `sign`: sign the head
-    first (the command line does; a GET never signs, and exports the latest checkpoint)."""
+    first (the command line does; a GET never signs, and exports the latest checkpoint).
+    `with_evidence`: the evidence files too, beside their inventory."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise ExportError(f"{out} is not empty")
@@ -55,10 +81,14 @@ def export_audit(services, period, out: str | Path, *, sign: bool = False) -> di
     out.mkdir(parents=True, exist_ok=True)
     size = stored.size
     last_recorded_at = None
+    named: dict[str, dict] = {}  # evidence files the leaves name
     with open(out / "leaves.jsonl", "w", encoding="utf-8") as f:
         for line in services.tree.lines(size):
             f.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
             last_recorded_at = line["recorded_at"]
+            for item in evidence_named(line):
+                named.setdefault(item["sha256"], {**item, "positions": []})["positions"].append(line["position"])
+    write_evidence(services.evidence, named, out, with_evidence)
     (out / "checkpoint.txt").write_text(stored.text, encoding="utf-8")
     (out / "checkpoints").mkdir()
     for earlier in checkpoints.all():

@@ -340,3 +340,35 @@ def test_on_a_phone_the_agenda_reads_a_date_a_week_and_searches_every_date(page,
     page.locator("li.activity a").first.click()
     page.get_by_role("link", name="‹ Kembali ke agenda").click()
     assert page.get_by_label("Cari judul atau lokasi").input_value() == title
+
+
+def test_on_a_phone_dokumentasi_uploads_photos_and_sees_them_with_their_capture_time(page, server, log_in):
+    """Issue 12, problem 6: two photos from the gallery, no medium chosen beforehand, who
+    documented; thumbnails load, each with its capture time, the far one flagged."""
+    from tests.api.test_evidence import photo
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("dokumentasi")
+    page.goto(f"{server}/agenda?period=2021-05&status=undocumented")
+    page.locator("li.activity a").first.click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    starts = page.locator("dl.state dd").first.inner_text()  # e.g. "Senin, 3 Mei 2021 08.00 WIB"
+    assert page.get_by_label("Media").input_value() == ""  # nothing chosen for the officer
+    day = re.search(r"(\d+) Mei 2021", starts).group(1)
+    page.locator("#files").set_input_files([
+        {"name": "IMG_0101.jpg", "mimeType": "image/jpeg", "buffer": photo(f"2021:05:{int(day):02d} 23:50:00", "+07:00")},
+        {"name": "IMG_0102.jpg", "mimeType": "image/jpeg", "buffer": photo("2020:12:31 10:00:00", colour=(10, 120, 10))},
+    ])
+    page.get_by_label("Media").select_option("foto")
+    page.get_by_label("Didokumentasikan oleh (satu nama per baris, boleh kosong)").fill("Rina Wulandari")
+    page.locator("#h-documentation ~ form button[type=submit]").click()
+    page.wait_for_selector("text=Tercatat.")
+    thumbnails = page.locator("ul.evidence img")
+    assert thumbnails.count() == 2
+    for i in range(2):
+        thumbnails.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnails.nth(i).element_handle())
+    listed = page.locator("ul.evidence").inner_text()
+    assert "diambil Kamis, 31 Desember 2020 10.00 WIB" in listed and "jauh dari waktu kegiatan" in listed
+    assert "oleh Rina Wulandari" in page.locator("ol.timeline").inner_text()
+    assert page.get_by_label("Media").input_value() == "foto"  # the last medium, offered next

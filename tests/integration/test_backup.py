@@ -1,5 +1,7 @@
 """Backup and restore on both stores: the restore reproduces the audit log's tree, its
 checkpoints and the figures."""
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,6 +15,7 @@ from tests.conftest import wib
 @pytest.fixture(params=["sqlite", "postgres"])
 def two_databases(request, tmp_path, monkeypatch):
     monkeypatch.setenv("IKU_SIGNING_KEY", str(tmp_path / "key.pem"))
+    monkeypatch.delenv("IKU_EVIDENCE_DIR", raising=False)
     if request.param == "sqlite":
         yield str(tmp_path / "a.sqlite3"), str(tmp_path / "b.sqlite3")
         return
@@ -54,3 +57,32 @@ def test_a_restore_reproduces_the_tree_its_checkpoints_and_the_figures(two_datab
     again = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})
     assert again.exit_code == 1 and "restore into" in again.output  # not over a database with events
     assert runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source}).exit_code == 1  # exists
+
+
+def test_a_backup_carries_the_evidence_store_and_a_restore_brings_it_back(two_databases, tmp_path):
+    """Issue 12, problem 6: the photos a Documented event names are in the backup."""
+    import io
+
+    from api.config import Config
+    from tests.api.test_evidence import photo
+
+    source, target = two_databases
+    stores = {name: str(tmp_path / f"evidence-{name}") for name in ("source", "target")}
+    svc = Services(config=Config.from_environment(database=source, timezone="Asia/Jakarta",
+                                                  evidence_dir=Path(stores["source"])))
+    stored = svc.evidence.put(io.BytesIO(photo()))
+    with acting_as("dokumentasi"):
+        w = svc.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                location="Pendopo", scope="dalam_daerah")
+        svc.agenda.record_documentation(w.activity_id, media="foto", evidence=[stored.as_event_data()])
+    svc.close()
+    runner = CliRunner()
+    backup_file = str(tmp_path / "backup.dump")
+    done = runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source, "IKU_EVIDENCE_DIR": stores["source"]})
+    assert done.exit_code == 0 and "1 evidence files" in done.output, done.output
+    kept = Path(f"{backup_file}.evidence") / "sha256" / stored.sha256[:2] / stored.sha256
+    assert kept.read_bytes() == (Path(stores["source"]) / "sha256" / stored.sha256[:2] / stored.sha256).read_bytes()
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    result = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target, "IKU_EVIDENCE_DIR": stores["target"]})
+    assert result.exit_code == 0, result.output
+    assert (Path(stores["target"]) / "sha256" / stored.sha256[:2] / stored.sha256).read_bytes() == kept.read_bytes()

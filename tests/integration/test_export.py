@@ -400,3 +400,33 @@ def test_a_file_of_two_witness_keys_is_read_whole(exported, key, tmp_path):
     result = CliRunner().invoke(main, ["verify-export", str(exported), "--key", key.vkey,
                                        "--witness", str(tmp_path / "witnesses")])
     assert result.exit_code == 1 and "not cosigned by the witness a.example/w" in result.stderr
+
+
+def test_an_export_lists_the_evidence_the_leaves_name_and_a_changed_photo_is_refused(logged, database, key, tmp_path):
+    """Issue 12, problem 6: the inventory always; the files with --with-evidence, each
+    checked offline against the SHA-256 its Documented event (a leaf) names."""
+    import io
+
+    from domain.context import acting_as
+    from tests.api.test_evidence import photo
+    from tests.conftest import wib
+
+    stored = logged.evidence.put(io.BytesIO(photo()))
+    with acting_as("dokumentasi"):
+        w = logged.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                   location="Pendopo", scope="dalam_daerah")
+        documented = logged.agenda.record_documentation(w.activity_id, media="foto",
+                                                        evidence=[stored.as_event_data()])
+    out = tmp_path / "with-evidence"
+    result = CliRunner().invoke(main, ["export", "audit", "--period", "2021-Q1", "--out", str(out), "--with-evidence"],
+                                env={"IKU_DATABASE": database, "IKU_EVIDENCE_DIR": str(logged.evidence.root)})
+    assert result.exit_code == 0, result.output
+    inventory = json.loads((out / "evidence.json").read_text())["files"]
+    assert inventory == [{"sha256": stored.sha256, "size": stored.size, "type": "image/jpeg",
+                          "positions": [documented.position], "in_store": True}]
+    checked = verify_export(out, [key])
+    assert (checked["evidence_named"], checked["evidence_files_verified"]) == (1, 1)
+    photo_file = out / "evidence" / stored.sha256
+    photo_file.write_bytes(photo_file.read_bytes() + b"edited")
+    rehash(out)
+    refused(out, key, "the file was changed")

@@ -9,6 +9,7 @@ from domain.model import MEDIA, SCOPES
 from ..fields import NOT_BLANK as NOT_BLANK_PATTERN
 from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
 
+MAX_FILES = 20  # files of one documentation entry
 NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}  # documented: the commands refuse a text of spaces
 Text = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata=NOT_BLANK)
 Reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata=NOT_BLANK)
@@ -62,11 +63,18 @@ class DocumentationSchema(ma.Schema):
     evidence_uri = fields.Url(
         load_default=None, allow_none=True, schemes={"http", "https"}, require_tld=False
     )
-    evidence_sha256 = fields.String(
+    evidence_sha256 = fields.String(  # of a file kept elsewhere; spaces (certutil's) are ignored
         load_default=None, allow_none=True,
-        validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a SHA-256 hex digest."),
+        validate=validate.Regexp(r"^\s*(?:[0-9a-fA-F]\s*){64}$", error="Not a SHA-256 hex digest."),
     )
     notes = OptionalText
+    evidence = fields.List(  # files uploaded with PUT /api/v1/evidence/{sha256}
+        fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a SHA-256 hex digest.")),
+        load_default=list, validate=validate.Length(max=MAX_FILES),
+        metadata={"description": "SHA-256s of files in the evidence store, in the order shown"})
+    documented_by = fields.List(  # who photographed or filmed (the actor is who recorded it)
+        fields.String(validate=validate.Length(min=1, max=200), metadata=NOT_BLANK),
+        load_default=list, validate=validate.Length(max=50))
 
 
 class RetractionSchema(ma.Schema):
@@ -127,10 +135,21 @@ class ProtocolEntrySchema(EntrySchema):
     officers = fields.List(fields.String())
 
 
+class EvidenceSchema(ma.Schema):
+    """A file of the evidence store as a Documented event names it."""
+
+    sha256 = fields.String()
+    size = fields.Integer()
+    type = fields.String()
+    captured_at = fields.String(allow_none=True, metadata={"description": "EXIF capture time, RFC 3339"})
+
+
 class DocumentationEntrySchema(EntrySchema):
     media = fields.String()
     evidence_uri = fields.String(allow_none=True)
     evidence_sha256 = fields.String(allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+    documented_by = fields.List(fields.String())
 
 
 class ListedActivitySchema(ma.Schema):
