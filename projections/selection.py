@@ -18,6 +18,7 @@ class Selection:
     text: str | None = None  # only those with this text in the title or location (any case)
     changed: tuple[int, int] | None = None  # only those with an event recorded in (a, b] (µs)
     first_day: int | None = None  # this local date (YYYYMMDD) and later first, then earlier, latest first
+    late: bool = False  # only those cancelled after their start had passed (with cancelled=True)
 
     def order(self) -> tuple[str, list]:
         """The ORDER BY of a listing: by start; or, from `first_day` (today on the agenda),
@@ -36,6 +37,11 @@ class Selection:
         if self.cancelled is not None:
             sql += " AND cancelled = ?"
             params.append(1 if self.cancelled else 0)
+        if self.late:
+            # The cancellation is the first row that says cancelled (after it only
+            # retractions follow, which move neither the start nor the cancellation).
+            sql += (" AND cancelled = 1 AND starts_at < (SELECT min(c.sys_from) FROM activity_versions c "
+                    "WHERE c.activity_id = activity_versions.activity_id AND c.cancelled = 1)")
         if self.fact is not None:
             sql += f" AND ({FACTS[self.fact].sql})"
         if self.lacking is not None:

@@ -6,6 +6,10 @@ written in one transaction, so each event is applied exactly once.
 
 The queries are written once (ActivityViewMixin); each store's view class gives its table
 definitions and its write lock.
+
+Longer than 300 lines because the schema, the writes and the reads of the view share its
+tables and dialect, and splitting them would put one table's definition apart from the
+statements that depend on its columns.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from .selection import EVERY, Selection
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
 # (it holds nothing the log does not).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 VIEW_TABLES = ("activity_versions", "activity_heads", "activity_counts", "view_buckets")
 
 COLUMNS = (
@@ -54,6 +58,9 @@ def view_tables(position_key: str, bigint: str, real: str, without_rowid: str = 
         # The activities of a period as known at T (the listing, explain): by date.
         "CREATE INDEX IF NOT EXISTS activity_versions_by_date ON activity_versions "
         "(local_date, sys_from)",
+        # An activity's rows (when it was cancelled: Selection.late).
+        "CREATE INDEX IF NOT EXISTS activity_versions_by_activity ON activity_versions "
+        "(activity_id, cancelled, sys_from)",
         # The as-of counts, summed by bucket of log positions: +1 for each version row made
         # by an event in the bucket, -1 for each row that event closed, by the row's date and
         # what it counts as. Counting as of T sums the buckets wholly at or before T, plus

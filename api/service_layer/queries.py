@@ -76,6 +76,7 @@ def listed(row: dict) -> ListedActivity:
 STATUSES = {
     "scheduled": Selection(cancelled=False),
     "cancelled": Selection(cancelled=True),
+    "cancelled_late": Selection(cancelled=True, late=True),  # cancelled after its time had passed
     "served": Selection(cancelled=False, fact="served"),
     "documented": Selection(cancelled=False, fact="documented"),
     "unserved": Selection(cancelled=False, lacking="served"),  # what pulls IKU-1 down
@@ -186,7 +187,8 @@ def iku(svc, user, period: Period, as_of: datetime | None = None, leader: str | 
     report = None if leader else report_state(svc, period, answer.as_of)
     restated = None if report is None else differs(report.indicators, figure_rows(answer.figures))
     return IKUResult(answer.period, answer.as_of, answer.leader, answer.position, answer.figures,
-                     answer.year_to_date, report, restated, answer)
+                     answer.year_to_date, report, restated, answer,
+                     svc.calculator.count(period, answer.as_of, leader, STATUSES["cancelled_late"]))
 
 
 def indicators(svc, user):
@@ -218,7 +220,9 @@ def explain(svc, user, period: Period, as_of: datetime | None = None, leader: st
 
     return Explanation(period, fixed, leader, indicator_code or fact, numerator, denominator,
                        [shown(i, i.placed_by) for i in placed], [shown(i, i.counted_by) for i in counted],
-                       page.of(denominator))
+                       page.of(denominator),
+                       svc.calculator.count(period, fixed, leader, STATUSES["cancelled"]),
+                       svc.calculator.count(period, fixed, leader, STATUSES["cancelled_late"]))
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,

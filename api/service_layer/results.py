@@ -119,6 +119,7 @@ class IKUResult:
     report: ReportState | None
     restated: bool | None
     answer: IKUAnswer
+    cancelled_late: int = 0  # cancelled after their start had passed (docs/RULES.md)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class Explanation:
     denominator_activities: list[ExplainedActivity]
     numerator_activities: list[ExplainedActivity]
     page: Page = Page()  # of the longer list (the denominator's); the same page of both
+    cancelled: int = 0  # the period's cancelled activities, outside the denominator
+    cancelled_late: int = 0  # of them, those cancelled after their start had passed
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def dashboard():
         report=result.report, restated=bool(result.restated),
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
-        as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING)
+        as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
+        late_cancelled=result.cancelled_late)
 
 
 @web.get("/dashboard/diff")
@@ -114,6 +115,7 @@ def behind():
                                      page=page_asked())
         answered_at, shown = listing.as_of, listing.page
         items = [(a, []) for a in listing.activities]
+        outside = None
     else:
         fact = None if part == "denominator" else part
         explained = queries.explain(services(), g.user, period, as_of, leader, fact=fact, page=page_asked())
@@ -123,5 +125,7 @@ def behind():
         else:
             listed, shown = explained.numerator_activities, explained.page.of(explained.numerator)
         items = [(a, a.events) for a in listed]
+        outside = (explained.cancelled, explained.cancelled_late)  # not in the denominator
     return render_template("behind.html", items=items, page=shown, period=period, leader=leader,
-                           part=part, answered_at=answered_at)
+                           part=part, answered_at=answered_at, outside=outside,
+                           as_of_param=answered_at.isoformat())

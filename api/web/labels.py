@@ -15,6 +15,7 @@ def label(kind: str, value: str) -> str:
         "media": {"media_luar_ruang": _("Media luar ruang"), "foto": _("Foto"), "video": _("Video")},
         "scope": {"dalam_daerah": _("Dalam daerah"), "luar_daerah": _("Luar daerah")},
         "status": {"scheduled": _("Tidak dibatalkan"), "cancelled": _("Dibatalkan"),
+                   "cancelled_late": _("Dibatalkan setelah lewat"),
                    "served": _("Mendapat pelayanan keprotokolan"), "documented": _("Terdokumentasi"),
                    "unserved": _("Belum dilayani"), "undocumented": _("Belum didokumentasikan")},
         "event": {"ActivityScheduled": _("Dijadwalkan"), "ActivityRescheduled": _("Dijadwal ulang"),

@@ -372,3 +372,27 @@ def test_on_a_phone_dokumentasi_uploads_photos_and_sees_them_with_their_capture_
     assert "diambil Kamis, 31 Desember 2020 10.00 WIB" in listed and "jauh dari waktu kegiatan" in listed
     assert "oleh Rina Wulandari" in page.locator("ol.timeline").inner_text()
     assert page.get_by_label("Media").input_value() == "foto"  # the last medium, offered next
+
+
+def test_on_a_phone_the_dashboard_counts_what_was_cancelled_after_its_time(page, server, log_in):
+    """Issue 12, problem 7: a cancellation recorded after the activity's start is counted
+    on the dashboard ("dibatalkan setelah lewat"), which leads to it in the agenda."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.goto(f"{server}/dashboard?period=2021-08")
+    before = page.locator("a.late").first
+    count = int(re.search(r"\d+", before.inner_text()).group()) if before.count() else 0
+    page.goto(f"{server}/agenda?period=2021-08&status=scheduled")
+    page.locator("li.activity a").first.click()
+    title = page.locator("h1").inner_text()
+    page.get_by_text("Batalkan kegiatan ini…").click()
+    page.locator("#c-reason").fill("Dicatat terlambat: acara tidak jadi")
+    page.locator("#c-confirm").check()
+    page.get_by_role("button", name="Batalkan kegiatan").click()
+    page.wait_for_selector("text=Tercatat.")
+    page.goto(f"{server}/dashboard?period=2021-08")
+    late = page.locator("a.late").first
+    assert late.inner_text() == f"dibatalkan setelah lewat: {count + 1}"
+    late.click()
+    page.wait_for_url(re.compile(r".*/agenda\?.*status=cancelled_late.*"))
+    assert title in page.locator("main").inner_text()

@@ -72,6 +72,8 @@ class IKUSchema(Answer, ma.Schema):
     restated = fields.Boolean(metadata={"description": "The figures now differ from the submitted report's"})
     year_to_date = fields.Nested(YearToDateSchema, metadata={
         "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})
+    cancelled_late = fields.Integer(metadata={
+        "description": "Of the cancelled activities, those cancelled after their start had passed"})
 
     @ma.post_dump
     def without_absent_parts(self, data, **kwargs):
@@ -126,6 +128,9 @@ class ExplainSchema(Answer, PagedSchema, ma.Schema):
     denominator = fields.Integer()
     denominator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
     numerator_activities = fields.List(fields.Nested(ExplainedActivitySchema))
+    cancelled = fields.Integer(metadata={"description": "The period's cancelled activities (not counted)"})
+    cancelled_late = fields.Integer(metadata={
+        "description": "Of them, those cancelled after their start had passed"})
 
 
 class DiffQuerySchema(PagingQuerySchema, ma.Schema):
