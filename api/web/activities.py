@@ -48,13 +48,22 @@ def expected_version(form) -> int | None:
 
 
 def read_times(form, errors: dict | None = None) -> dict:
-    """starts_at (and ends_at, if an end time is given) from the form's date and times."""
+    """starts_at (and ends_at, if an end time is given) from the form's date and times; the
+    end on `end_date` when one is given (an activity over several days), which then needs
+    its end time."""
     times = {}
+    end_date = form.get("end_date", "").strip()
+    if end_date and not form.get("end_time", "").strip() and not form.get("clear_end"):
+        problem = {"ends_time": _("Isi jam selesai pada tanggal selesai.")}
+        if errors is None:
+            raise FormErrors(problem)
+        errors.update(problem)
     for side, field in (("starts", "time"), ("ends", "end_time")):
         if side == "ends" and not form.get("end_time", "").strip():
             continue
+        day = end_date if side == "ends" and end_date else form.get("date", "")
         try:
-            times[f"{side}_at"] = local_instant(form.get("date", ""), form.get(field, ""), side)
+            times[f"{side}_at"] = local_instant(day, form.get(field, ""), side)
         except FormErrors as e:
             if errors is None:
                 raise
@@ -137,9 +146,11 @@ def current_times(state) -> dict[str, str]:
     """The reschedule form starts from the activity's times (local), not from nothing."""
     zone = services().zone
     starts = state.starts_at.astimezone(zone)
+    ends = state.ends_at.astimezone(zone) if state.ends_at else None
     return {"date": starts.date().isoformat(), "time": starts.strftime("%H:%M"),
-            "end_time": state.ends_at.astimezone(zone).strftime("%H:%M") if state.ends_at else "",
-            "had_end": "1" if state.ends_at else ""}
+            "end_date": ends.date().isoformat() if ends and ends.date() != starts.date() else "",
+            "end_time": ends.strftime("%H:%M") if ends else "",
+            "had_end": "1" if ends else ""}
 
 
 def moved_from(history) -> dict[int, object]:

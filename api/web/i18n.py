@@ -7,7 +7,7 @@ from datetime import datetime
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, ngettext
 
 LANGUAGES = ("id", "en")
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
@@ -25,6 +25,7 @@ def init_app(app) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["when_range"] = format_range
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 
 
@@ -45,3 +46,20 @@ def format_when(instant: datetime | None) -> str:
 
 def format_day(day) -> str:
     return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
+def format_range(starts: datetime, ends: datetime | None) -> str:
+    """An activity's time: 'Rabu, 17 Maret 2021 08.00–11.00 WIB' on one day; over several
+    'Senin, 7 Desember 2026 08.00 – Rabu, 9 Desember 2026 15.00 WIB (3 hari)'."""
+    if ends is None:
+        return format_when(starts)
+    zone = current_app.extensions["iku"].zone
+    first, last = starts.astimezone(zone), ends.astimezone(zone)
+    locale = str(get_locale())
+    clock = "HH.mm" if locale == "id" else "HH:mm"
+    if first.date() == last.date():
+        return (f"{format_datetime(first, 'EEEE, d MMMM y ' + clock, locale=locale)}–"
+                f"{format_datetime(last, clock, locale=locale)} {zone_label()}")
+    days = (last.date() - first.date()).days + 1
+    return (f"{format_datetime(first, 'EEEE, d MMMM y ' + clock, locale=locale)} – "
+            f"{format_when(ends)} ({ngettext('%(num)s hari', '%(num)s hari', days)})")
