@@ -9,21 +9,30 @@ image a thumbnail (`thumbs/ab/abcdef….jpg`) is made when it is stored. The fol
 
 A file is what its bytes say it is (JPEG, PNG, WebP, HEIC, GIF, MP4, QuickTime, 3GP,
 WebM), never what its name or the browser says; anything else is refused.
+
+Longer than 300 lines because the store's guarantees (idempotent writes, regular files
+only, checked copies, bounded image decoding) live beside the operations they guard.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-import shutil
+import stat
 import tempfile
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageOps
+
 THUMB_PIXELS = 480
-_HASH = re.compile(r"^[0-9a-f]{64}$", re.ASCII)
+_HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
+FIRST_CAPTURE_YEAR, LAST_CAPTURE_YEAR = 1990, 2100  # a camera's clock outside them is broken
+MAX_PIXELS = 60_000_000  # a PNG, WebP or GIF larger than this is kept, without a thumbnail
+MAX_JPEG_PIXELS = 250_000_000  # a JPEG is decoded at an eighth of its size for a thumbnail
 _CHUNK = 1 << 20
 
 
@@ -43,6 +52,7 @@ class Evidence:
     size: int
     type: str  # its media type, from its bytes
     captured_at: datetime | None = None  # when the photo was taken (EXIF), if it says
+    stored: bool = field(default=False, compare=False)  # new to the store (an upload's answer)
 
     def as_event_data(self) -> dict:
         return {"sha256": self.sha256, "size": self.size, "type": self.type,
@@ -50,7 +60,7 @@ class Evidence:
 
 
 def is_sha256(text: str) -> bool:
-    return bool(_HASH.match(text))
+    return isinstance(text, str) and bool(_HASH.fullmatch(text))
 
 
 def media_type(head: bytes) -> str | None:
@@ -87,52 +97,63 @@ class EvidenceStore:
 
     def put(self, stream, expected: str | None = None) -> Evidence:
         """Store the bytes of `stream` (at most max_bytes) under their SHA-256; `expected`:
-        the hash the client says they have (refused if they do not). Idempotent."""
-        self._folder(self.root / "incoming")
-        digest, size = hashlib.sha256(), 0
-        with tempfile.NamedTemporaryFile(dir=self.root / "incoming", delete=False) as temporary:
+        the hash the client says they have (refused if they do not). Idempotent: the
+        answer's `stored` says whether these bytes were new to the store."""
+        incoming = self._folder(self.root / "incoming")
+        digest, size, head = hashlib.sha256(), 0, b""
+        with tempfile.NamedTemporaryFile(dir=incoming, delete=False) as temporary:
             try:
-                head = b""
                 while chunk := stream.read(_CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise EvidenceError(f"larger than {self.max_bytes} bytes", "size")
                     if len(head) < 16:
-                        head += chunk[:16]
+                        head += chunk[:16 - len(head)]
                     digest.update(chunk)
                     temporary.write(chunk)
-                if media_type(head) is None:
+                kind = media_type(head)
+                if kind is None:
                     raise EvidenceError("not a photo or a video", "type")
                 sha256 = digest.hexdigest()
                 if expected is not None and expected != sha256:
                     raise EvidenceError("the bytes do not have the SHA-256 named", "hash")
                 temporary.flush()
                 os.fsync(temporary.fileno())
-            except BaseException:
+                os.chmod(temporary.name, 0o600)
+                found = Evidence(sha256, size, kind, self._captured_at(Path(temporary.name), kind))
+                target = self.path(sha256)
+                self._folder(target.parent)
+                stored = self._commit(Path(temporary.name), target, sha256, size)
+            finally:
                 temporary.close()
-                os.unlink(temporary.name)
-                raise
-        target = self.path(sha256)
-        if target.exists():
-            os.unlink(temporary.name)
-        else:
-            self._folder(target.parent)
-            os.chmod(temporary.name, 0o600)
-            os.replace(temporary.name, target)
-        found = self.describe(sha256)
+                Path(temporary.name).unlink(missing_ok=True)
         self._thumbnail(found)
-        return found
+        return replace(found, stored=stored)
+
+    @staticmethod
+    def _commit(temporary: Path, target: Path, sha256: str, size: int) -> bool:
+        """Link the received file into place, unless the store already holds exactly these
+        bytes (an insider's edit or a torn write is replaced). True: it was new."""
+        try:
+            os.link(temporary, target)  # atomic, and refuses to overwrite: one writer wins
+            return True
+        except FileExistsError:
+            if _is_regular(target) and target.stat().st_size == size and _sha256_of(target) == sha256:
+                return False
+            os.replace(temporary, target)
+            return True
 
     def _thumbnail(self, found: Evidence) -> None:
-        if not found.type.startswith("image/") or self.thumb_path(found.sha256).exists():
+        target = self.thumb_path(found.sha256)
+        if not found.type.startswith("image/") or _is_regular(target):
             return
-        from PIL import Image, ImageOps
-
         try:
-            with Image.open(self.path(found.sha256)) as image:
+            with _image(self.path(found.sha256), found.type) as image:
+                if image is None:
+                    return
+                image.draft("RGB", (THUMB_PIXELS * 2, THUMB_PIXELS * 2))  # JPEG: decoded small
                 small = ImageOps.exif_transpose(image)
                 small.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
-                target = self.thumb_path(found.sha256)
                 self._folder(target.parent)
                 with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".jpg") as out:
                     small.convert("RGB").save(out, "JPEG", quality=80)
@@ -141,9 +162,14 @@ class EvidenceStore:
         except Exception:  # noqa: BLE001 - a photo Pillow cannot read (HEIC) has no thumbnail
             return
 
-    @staticmethod
-    def _folder(path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def _folder(self, path: Path) -> Path:
+        """Create `path` and the folders between it and the root, each 0700."""
+        chain = [path, *[p for p in path.parents if p == self.root or self.root in p.parents]]
+        for folder in reversed(chain):
+            if not folder.is_dir():
+                folder.mkdir(parents=True, exist_ok=True)
+                os.chmod(folder, 0o700)
+        return path
 
     # Reading -------------------------------------------------------------------------
 
@@ -156,34 +182,43 @@ class EvidenceStore:
         return self.root / "thumbs" / sha256[:2] / f"{self.path(sha256).name}.jpg"
 
     def has(self, sha256: str) -> bool:
-        return is_sha256(sha256) and self.path(sha256).is_file()
+        """A regular file of the store (a symlink an insider put there is not)."""
+        return is_sha256(sha256) and _is_regular(self.path(sha256))
+
+    def kind(self, sha256: str) -> str:
+        """The media type of a stored file, from its first bytes (nothing decoded)."""
+        with open(self.path(sha256), "rb") as f:
+            return media_type(f.read(16)) or "application/octet-stream"
 
     def describe(self, sha256: str) -> Evidence:
         """What a stored file is: size, type and, for a photo, when it was taken."""
         if not self.has(sha256):
             raise EvidenceError(f"no evidence {sha256[:80]} in the store", "missing")
-        path = self.path(sha256)
-        with open(path, "rb") as f:
-            kind = media_type(f.read(16)) or "application/octet-stream"
+        path, kind = self.path(sha256), self.kind(sha256)
         return Evidence(sha256=sha256, size=path.stat().st_size, type=kind,
-                        captured_at=self._captured_at(path) if kind.startswith("image/") else None)
+                        captured_at=self._captured_at(path, kind))
 
-    def _captured_at(self, path: Path) -> datetime | None:
-        """EXIF DateTimeOriginal (with OffsetTimeOriginal if the camera wrote one)."""
-        from PIL import Image
-
+    def _captured_at(self, path: Path, kind: str) -> datetime | None:
+        """EXIF DateTimeOriginal of a JPEG (with OffsetTimeOriginal if the camera wrote
+        one), if it is a believable time; None otherwise (no EXIF, a broken clock)."""
+        if kind != "image/jpeg":
+            return None  # phones write EXIF in their JPEGs; reading other formats decodes them
         try:
-            with Image.open(path) as image:
-                exif = image.getexif().get_ifd(0x8769)
+            with _image(path, kind) as image:
+                exif = image.getexif().get_ifd(0x8769) if image is not None else {}
             text, offset = exif.get(0x9003), exif.get(0x9011)
             taken = datetime.strptime(str(text).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-        except Exception:  # noqa: BLE001 - no EXIF, or a camera's garbage: no capture time
+            if not FIRST_CAPTURE_YEAR <= taken.year <= LAST_CAPTURE_YEAR:
+                return None
+            found = re.fullmatch(r"([+-])(\d{2}):(\d{2})", str(offset or "").strip("\x00 "))
+            if found is None:
+                return taken.replace(tzinfo=self.zone)
+            shift = timedelta(hours=int(found[2]), minutes=int(found[3]))
+            if shift > timedelta(hours=14):
+                return None
+            return taken.replace(tzinfo=timezone(shift if found[1] == "+" else -shift))
+        except Exception:  # noqa: BLE001 - a camera's garbage: no capture time
             return None
-        found = re.match(r"^([+-])(\d{2}):(\d{2})$", str(offset or ""))
-        if found:
-            sign = 1 if found[1] == "+" else -1
-            return taken.replace(tzinfo=timezone(sign * timedelta(hours=int(found[2]), minutes=int(found[3]))))
-        return taken.replace(tzinfo=self.zone)
 
     def stored(self) -> list[str]:
         """Every hash in the store."""
@@ -192,21 +227,28 @@ class EvidenceStore:
 
     # Backups -------------------------------------------------------------------------
 
-    def copy_to(self, target: str | Path) -> int:
-        """Copy the files (and thumbnails) not yet in `target`: a backup beside the
-        database's, kept by content like the store. Returns how many were copied."""
-        copied = 0
-        for part in ("sha256", "thumbs"):
-            source = self.root / part
-            for path in sorted(source.glob("*/*")) if source.is_dir() else []:
-                destination = Path(target) / part / path.parent.name / path.name
-                if not destination.exists():
-                    self._folder(destination.parent)
-                    shutil.copyfile(path, destination)
-                    os.chmod(destination, 0o600)
-                    copied += part == "sha256"
-        return copied
-
+    def copy_to(self, target: str | Path) -> tuple[int, list[str]]:
+        """Copy the files (and thumbnails) not yet in `target` (a backup, or the store a
+        backup is restored into), each checked against its name on the way and written
+        0600 before it is renamed into place. Returns (how many copied, the hashes whose
+        bytes are not theirs, which are not copied)."""
+        destination_store = EvidenceStore(target, self.zone, self.max_bytes)
+        copied, bad = 0, []
+        for sha256 in self.stored():
+            source, destination = self.path(sha256), destination_store.path(sha256)
+            if not _is_regular(source):
+                continue
+            if _is_regular(destination) and destination.stat().st_size == source.stat().st_size:
+                continue
+            if not _copy_checked(source, destination_store._folder(destination.parent), destination, sha256):
+                bad.append(sha256)
+                continue
+            copied += 1
+            thumbnail = self.thumb_path(sha256)
+            if _is_regular(thumbnail):
+                _copy_checked(thumbnail, destination_store._folder(destination_store.thumb_path(sha256).parent),
+                              destination_store.thumb_path(sha256), None)
+        return copied, bad
 
 CAPTURE_MARGIN = timedelta(hours=3)  # a photo taken further from its activity is flagged
 
@@ -223,4 +265,49 @@ def send(path: Path, kind: str, etag: str):
 
     response = send_file(path, mimetype=kind, max_age=0, conditional=True, etag=etag)
     response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "no-store"  # as every answer for a signed-in user
     return response
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_checked(source: Path, folder: Path, destination: Path, sha256: str | None) -> bool:
+    """Copy into a 0600 temporary file of `folder`, check the hash (if given), rename."""
+    digest = hashlib.sha256()
+    descriptor, name = tempfile.mkstemp(dir=folder)
+    try:
+        with open(source, "rb") as f, os.fdopen(descriptor, "wb") as out:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if sha256 is not None and digest.hexdigest() != sha256:
+            return False
+        os.replace(name, destination)
+        return True
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+@contextmanager
+def _image(path: Path, kind: str):
+    """The image, opened lazily (nothing decoded), or None when decoding it would cost
+    more than a phone's photo should (a decompression bomb)."""
+    with Image.open(path) as image:
+        width, height = image.size
+        most = MAX_JPEG_PIXELS if kind == "image/jpeg" else MAX_PIXELS
+        yield image if width * height <= most else None

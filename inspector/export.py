@@ -149,7 +149,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
 
     # 2-3. The leaves.
     recomputer = Recomputer()
-    named: set[str] = set()  # the evidence files the leaves name, by SHA-256
+    named: dict[str, tuple] = {}  # the evidence files the leaves name: SHA-256 → (size, type)
     frontier = merkle.Frontier()
     roots: dict[int, bytes] = {}
     last_recorded = None
@@ -182,7 +182,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
             recomputer.feed(number, line["activity_id"], line["version"], line["topic"],
                             line["recorded_at"], event)
             if line["topic"].endswith(".Documented") and isinstance(event.get("evidence"), list):
-                named.update(item["sha256"] for item in event["evidence"]
+                named.update((item["sha256"], (item.get("size"), item.get("type"))) for item in event["evidence"]
                              if isinstance(item, dict) and isinstance(item.get("sha256"), str))
     if frontier.size < checkpoint.size:
         raise ExportRefused(f"leaves.jsonl: ends at line {frontier.size}, before the checkpoint's "
@@ -256,26 +256,36 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
             "submissions_recomputed": checked, "period": period, "warnings": warnings}
 
 
-def _check_evidence(folder: Path, named: set[str], warnings: list[str]) -> int:
-    """The evidence files included (optional): each must have the SHA-256 it is named by;
-    one no leaf names is ignored. The inventory (evidence.json) is only compared."""
+def _check_evidence(folder: Path, named: dict[str, tuple], warnings: list[str]) -> int:
+    """The evidence files included (optional): each must have the SHA-256 a leaf names it
+    by; anything else in evidence/ is reported and ignored. The inventory (evidence.json)
+    is only compared with the leaves."""
     checked = 0
     included = folder / "evidence"
-    for path in sorted(included.iterdir()) if included.is_dir() else []:
+    for path in sorted(included.iterdir()) if included.is_dir() and not included.is_symlink() else []:
+        name = path.name[:80]
         if path.name not in named:
-            warnings.append(f"evidence/{path.name[:80]}: no leaf names it, ignored")
-            continue
-        if sha256_file(path) != path.name:
+            warnings.append(f"evidence/{name}: no leaf names it, ignored")
+        elif path.is_symlink() or not path.is_file():
+            warnings.append(f"evidence/{name}: not a regular file, ignored")
+        elif sha256_file(path) != path.name:
             raise ExportRefused(f"evidence/{path.name}: its bytes do not have the SHA-256 its "
                                 "Documented event names (the file was changed)")
-        checked += 1
+        else:
+            checked += 1
+    inventory = None
     if (folder / "evidence.json").is_file():
         try:
-            listed = {f["sha256"] for f in _json(_read(folder, "evidence.json"), "evidence.json")["files"]}
-        except (KeyError, TypeError):
-            listed = None
-        if listed != named:
-            warnings.append("evidence.json: its inventory is not the files the leaves name, ignored")
+            found = _json(_read(folder, "evidence.json"), "evidence.json")
+            inventory = {f["sha256"]: (f.get("size"), f.get("type")) for f in found["files"]}
+            if found.get("included") and checked < len(named):
+                warnings.append(f"evidence/: {len(named) - checked} of the {len(named)} files the leaves "
+                                "name are not included")
+        except (KeyError, TypeError, AttributeError):
+            inventory = {}
+    if inventory is not None and inventory != named:
+        warnings.append("evidence.json: its inventory is not the files the leaves name (hashes, sizes, "
+                        "types), ignored")
     return checked
 
 

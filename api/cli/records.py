@@ -2,7 +2,6 @@
 agenda."""
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from domain.exceptions import ActivityNotFound
 from ..documents.lkjip import lkjip, write_pdf, write_xlsx
 from ..service_layer import commands, queries
 from ..users import User
-from ..documents.agenda_import import AgendaImportError, read_agenda
+from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
 from .base import OPERATOR, export, main, parse_as_of, services
 
 
@@ -82,18 +81,21 @@ def import_():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
 def import_agenda(ctx, file):
-    """Import a historical agenda from CSV (see docs/CLI.md for the columns).
+    """Import an agenda from CSV or XLSX, as Excel saves it (see docs/CLI.md for the columns).
 
-    Every row is checked first; a bad line is named and nothing is imported. The events are
-    recorded now: the activities' own times are their starts_at, never a recorded_at."""
+    Every row is checked first; a bad line is named and nothing is imported. An activity
+    already recorded (the same title and start) is skipped. The events are recorded now:
+    the activities' own times are their starts_at, never a recorded_at."""
     svc = services(ctx)
     try:
-        with open(file, newline="", encoding="utf-8-sig") as f:
-            rows = read_agenda(csv.reader(f), svc.zone)
+        lines = read_agenda(read_table(Path(file).read_bytes(), file), svc.zone)
     except AgendaImportError as e:
         raise click.ClickException(str(e)) from None
+    if problem := first_problem(lines):
+        raise click.ClickException(problem)
     importer = User(name=f"system:import:{Path(file).name}", role=OPERATOR.role)
-    written = commands.import_activities(svc, importer, rows)
-    click.echo(f"Imported {len(rows)} activities ({len(written)} events).")
+    done = commands.import_activities(svc, importer, [line.row for line in lines])
+    click.echo(f"Imported {done.activities} activities ({done.events} events)"
+               + (f"; {done.skipped} already recorded, skipped." if done.skipped else "."))
 
 

@@ -15,6 +15,9 @@ from ..service_layer.demo import plan_year, run_demo
 from .base import main, services
 
 
+UPLOAD_TIMEOUT = 180  # seconds a worker may spend on one request
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -34,6 +37,9 @@ def serve(ctx, host, port, workers):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            # A phone's photos on slow mobile data take longer than gunicorn's 30 s when no
+            # buffering proxy is in front (docs/OPERATIONS.md, nginx).
+            self.cfg.set("timeout", UPLOAD_TIMEOUT)
             # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): two
             # services of one user would take it from each other. None is needed.
             self.cfg.set("control_socket_disable", True)

@@ -24,7 +24,9 @@ def backup_command(file):
         backup(config.database, file)
     except BackupError as e:
         raise click.ClickException(str(e)) from None
-    copied = evidence_store(config).copy_to(evidence_backup(file))
+    copied, bad = evidence_store(config).copy_to(evidence_backup(file))
+    for sha256 in bad:
+        click.echo(f"warning: the evidence file {sha256} does not have the bytes its name says: not copied", err=True)
     click.echo(f"Backed up to {file}, and {copied} evidence files to {evidence_backup(file)}.")
 
 
@@ -49,7 +51,10 @@ def restore_command(ctx, file, force):
     except BackupError as e:
         raise click.ClickException(str(e)) from None
     if evidence_backup(file).is_dir():
-        EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(evidence_folder(config))
+        _, bad = EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(evidence_folder(config))
+        for sha256 in bad:
+            click.echo(f"warning: the backed-up evidence file {sha256} does not have the bytes its name "
+                       "says: not restored", err=True)
     result = services(ctx).verify()
     if not result.ok:
         raise click.ClickException(f"restored, but verification fails at {result.first_bad_position}: {result.reason}")

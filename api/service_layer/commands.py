@@ -16,8 +16,8 @@ from projections.periods import Period
 from ..evidence import EvidenceError
 from . import idempotency
 from .permissions import require, retractable_kinds
-from .queries import figure_rows
-from .results import Submitted
+from .queries import already_scheduled, figure_rows, same_activity
+from .results import Imported, Submitted
 
 
 def _run(svc, user, command: str, given: dict, values: dict, *, target: UUID | None = None,
@@ -101,8 +101,9 @@ def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=No
               # A digest is stored in lower case, whoever typed it (certutil puts spaces in it).
               "evidence_sha256": None if evidence_sha256 is None else "".join(evidence_sha256.split()).lower() or None,
               "notes": _text(notes, "notes"),
-              "evidence": [_stored(svc, sha256) for sha256 in dict.fromkeys(evidence or ())],
-              "documented_by": [_required(name, "documented_by") for name in documented_by or ()]}
+              "evidence": [_stored(svc, sha256) for sha256 in dict.fromkeys(
+                  "".join(h.split()).lower() for h in evidence or ())],
+              "documented_by": [_name(name, "documented_by") for name in documented_by or ()]}
     return _run(svc, user, "record_documentation", given, values, target=activity_id,
                 expected_version=expected_version, key=key)
 
@@ -114,9 +115,17 @@ def store_evidence(svc, user, stream, expected: str | None = None):
     return svc.evidence.put(stream, expected=expected)
 
 
+def _name(value: str, field: str) -> str:
+    """A person's name on one line, with a letter or digit in it (not a zero-width space)."""
+    name = " ".join(value.split())
+    if not any(ch.isalnum() for ch in name):
+        raise InvalidActivityData("name at least one", field=field)
+    return name
+
+
 def _stored(svc, sha256: str) -> dict:
     try:
-        return svc.evidence.describe(sha256.strip().lower()).as_event_data()
+        return svc.evidence.describe(sha256).as_event_data()
     except EvidenceError:
         raise InvalidActivityData(f"no file {sha256[:80]} in the evidence store: upload it first",
                                   field="evidence") from None
@@ -135,13 +144,26 @@ def retract(svc, user, activity_id: UUID, *, version: int, reason, expected_vers
         raise NotPermitted(f"the role {user.role!r} {refused.message}") from None
 
 
-def import_activities(svc, user, rows: list[dict]) -> list[Written]:
+def import_activities(svc, user, rows: list[dict]) -> Imported:
     """Schedule many activities (with their protocol and documentation facts) in one
-    transaction: all are recorded, or none (rows: api/documents/agenda_import.py)."""
-    for permission in ("schedule", "record_protocol", "record_documentation"):
-        require(user, permission)
+    transaction: all are recorded, or none (rows: api/documents/agenda_import.py). An
+    activity already in the log, or twice in the rows (`queries.same_activity`), is
+    skipped: importing a file again imports nothing twice."""
+    require(user, "schedule")
+    if any(row.get("protocol") for row in rows):
+        require(user, "record_protocol")
+    if any(row.get("documentation") for row in rows):
+        require(user, "record_documentation")
+    seen = already_scheduled(svc, user, [row["schedule"] for row in rows])
+    new = []
+    for row in rows:
+        key = same_activity(row["schedule"]["title"], row["schedule"]["starts_at"])
+        if key not in seen:
+            seen.add(key)
+            new.append(row)
     with acting_as(user.name):
-        return svc.agenda.import_activities(rows)
+        written = svc.agenda.import_activities(new) if new else []
+    return Imported(activities=len(new), events=len(written), skipped=len(rows) - len(new))
 
 
 def set_target(svc, user, *, indicator: str, year: int, target, reason=None, key=None) -> Written:

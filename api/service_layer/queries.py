@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 from domain.application import RecordedEvent
-from domain.store.clock import SystemClock, to_datetime
+from domain.store.clock import SystemClock, to_datetime, to_micros
 from projections.calculator import Figure
 from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
@@ -155,7 +155,25 @@ def evidence_file(svc, user, sha256: str, *, thumbnail: bool = False):
     if thumbnail:
         path = svc.evidence.thumb_path(sha256)
         return (path, "image/jpeg") if path.is_file() else (None, None)
-    return svc.evidence.path(sha256), svc.evidence.describe(sha256).type
+    return svc.evidence.path(sha256), svc.evidence.kind(sha256)
+
+
+def same_activity(title: str, starts_at: datetime) -> tuple[str, int]:
+    """What makes an imported line the same activity as one already recorded: its title
+    (ignoring case and spaces) and the instant it starts."""
+    return " ".join(title.split()).casefold(), to_micros(starts_at)
+
+
+def already_scheduled(svc, user, schedules: list[dict]) -> set[tuple[str, int]]:
+    """Of the activities to import, which are already in the log (as known now, cancelled
+    or not), by `same_activity`: read from the view, over the dates they span."""
+    require(user, "read")
+    if not schedules:
+        return set()
+    days = [s["starts_at"].astimezone(svc.zone).date() for s in schedules]
+    span = Period("import", min(days), max(days))
+    _, rows = svc.calculator.activities(span, None, None, EVERY)
+    return {same_activity(r["title"], to_datetime(r["starts_at"])) for r in rows}
 
 
 def known_officers(svc, user) -> list[str]:

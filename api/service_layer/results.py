@@ -181,6 +181,13 @@ class ReportHistory:
 
 
 @dataclass(frozen=True)
+class Imported:
+    activities: int  # newly scheduled
+    events: int  # recorded (their facts included)
+    skipped: int  # already in the log, or twice in the file
+
+
+@dataclass(frozen=True)
 class Submitted:
     period: Period
     written: Written

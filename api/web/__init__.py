@@ -37,7 +37,7 @@ def register(app, services) -> None:
     labels.init_app(app)
     app.jinja_env.globals["zone"] = i18n.zone_label
     app.jinja_env.globals["zip"] = zip
-    app.jinja_env.filters["instant"] = datetime.fromisoformat
+    app.jinja_env.filters["instant"] = instant
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -55,3 +55,11 @@ def _referrer_path() -> str:
     if parts.netloc and parts.netloc != request.host:
         return url_for("web.agenda")
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def instant(text) -> datetime | None:
+    """An RFC 3339 text of an event's data as an instant (None if it is not one)."""
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None

@@ -15,6 +15,7 @@ from domain.model import LEADERS, MEDIA, SCOPES
 
 from ..evidence import EvidenceError, far_from, send
 from ..http.activities.schemas import (
+    MAX_FILES,
     CancellationSchema,
     DocumentationSchema,
     ProtocolSchema,
@@ -124,11 +125,19 @@ def activity(activity_id: UUID, errors: dict | None = None, failed: str | None =
                                       "documentation": {"media": session.get("last_media", "")}},
                            moved_from=moved_from(history),
                            max_upload_mb=services().evidence.max_bytes // 2**20,
-                           far_from_activity=lambda at: far_from(datetime.fromisoformat(at), state.starts_at, state.ends_at),
+                           far_from_activity=lambda at: far_from_activity(at, state),
                            late=after_its_time(history),
                            known=queries.known_officers(services(), g.user) if may(g.user.role, "record_protocol") else [],
                            retractable=retractable(state, history),
                            retracted_by={e.data["retracted_version"]: e for e in history if e.type == "EntryRetracted"}), status
+
+
+def far_from_activity(captured_at: str, state) -> bool:
+    """Whether a photo's capture time (as its event says it) is far from the activity's."""
+    try:
+        return far_from(datetime.fromisoformat(captured_at), state.starts_at, state.ends_at)
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def retractable(state, history) -> list[tuple[str, dict, object]]:
@@ -195,9 +204,15 @@ def read_documentation(form) -> dict:
     """The documentation form; its files are kept in the evidence store first (by hash: a
     form sent again stores nothing new) and named by hash in the entry."""
     hashes = []
-    for upload in request.files.getlist("files"):
-        if not upload.filename:
-            continue  # the empty file input
+    uploads = [upload for upload in request.files.getlist("files") if upload.filename]  # not the empty input
+    # What can be refused without the files is refused before any is stored.
+    if len(uploads) > MAX_FILES:
+        raise FormErrors({"files": _("Paling banyak %(n)s berkas sekali kirim.", n=MAX_FILES)})
+    if form.get("media") not in MEDIA:
+        raise FormErrors({"media": _("Pilihan tidak dikenal.") if form.get("media") else _("Wajib diisi.")})
+    if uploads and queries.activity(services(), g.user, request.view_args["activity_id"], None).cancelled:
+        raise FormErrors({"_form": _("Kegiatan ini sudah dibatalkan: tidak bisa dicatat lagi.")})
+    for upload in uploads:
         try:
             hashes.append(commands.store_evidence(services(), g.user, upload.stream).sha256)
         except EvidenceError as e:

@@ -38,7 +38,10 @@ def format_when(instant: datetime | None) -> str:
     """'Senin, 5 April 2021 09.00 WIB' — in the configured zone, in the user's language."""
     if instant is None:
         return ""
-    local = instant.astimezone(current_app.extensions["iku"].zone)
+    try:
+        local = instant.astimezone(current_app.extensions["iku"].zone)
+    except (OverflowError, ValueError):  # a time at the edge of what Python holds: as written
+        return instant.isoformat()
     locale = str(get_locale())
     pattern = "EEEE, d MMMM y HH.mm" if locale == "id" else "EEEE, d MMMM y HH:mm"
     return f"{format_datetime(local, pattern, locale=locale)} {zone_label()}"

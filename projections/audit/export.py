@@ -61,8 +61,9 @@ def write_evidence(store, named: dict[str, dict], out: Path, with_evidence: bool
         inventory.append({"sha256": sha256, "size": item.get("size"), "type": item.get("type"),
                           "positions": item["positions"], "in_store": present})
         if with_evidence and present:
-            (out / "evidence").mkdir(exist_ok=True)
+            (out / "evidence").mkdir(mode=0o700, exist_ok=True)
             shutil.copyfile(store.path(sha256), out / "evidence" / sha256)
+            (out / "evidence" / sha256).chmod(0o600)
     (out / "evidence.json").write_text(json.dumps({"files": inventory, "included": with_evidence}, indent=2),
                                        encoding="utf-8")
 

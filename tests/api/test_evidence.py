@@ -173,3 +173,114 @@ def test_a_large_body_from_someone_not_signed_in_is_refused_before_it_is_read(cl
     response = client.post(f"/activities/{activity_id}/documentation", data=b"x" * (2 * 1024 * 1024),
                            content_type="multipart/form-data; boundary=x")
     assert response.status_code == 413
+
+
+# What an adversarial review of the evidence store found (each failed before its fix) ----
+
+@pytest.mark.parametrize("taken, offset", [("0001:01:01 00:00:00", "+07:00"), ("9999:12:31 23:59:59", "-12:00"),
+                                           ("0001:01:01 00:00:00", None), ("2021:04:05 09:20:00", "+99:99"),
+                                           ("2021:04:05 09:20:00", "+24:00"), ("2021:04:05 09:20:00", "-23:60")])
+def test_a_camera_clock_that_cannot_be_true_is_no_capture_time_and_breaks_no_page(
+        client, auth, login, app, activity_id, taken, offset):
+    data = photo(taken, offset)
+    stored = client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    assert stored.status_code == 201 and stored.json["captured_at"] is None
+    assert fetch(client, f"/api/v1/evidence/{sha(data)}", headers=auth("pimpinan")).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/documentation", headers=auth("dokumentasi"),
+                       json={"media": "foto", "evidence": [sha(data)]}).status_code == 201
+    login("pimpinan")
+    page = client.get(f"/activities/{activity_id}")
+    assert page.status_code == 200 and "waktu pengambilan tidak diketahui" in page.get_data(as_text=True)
+
+
+def test_an_entry_recorded_with_a_capture_time_at_the_edge_of_time_still_shows(client, login, app, activity_id):
+    """An event already in the log cannot be changed: the page must read it."""
+    with acting_as("dokumentasi"):
+        app.extensions["iku"].agenda.record_documentation(UUID(activity_id), media="foto", evidence=[
+            {"sha256": "a" * 64, "size": 1, "type": "image/jpeg", "captured_at": "0001-01-01T00:00:00+07:00"}])
+    login("pimpinan")
+    assert client.get(f"/activities/{activity_id}").status_code == 200
+
+
+def test_a_decompression_bomb_is_kept_without_a_thumbnail_and_never_decoded(client, auth, app):
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, "PNG")  # 81 million pixels in a few kilobytes
+    data = out.getvalue()
+    response = client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    assert response.status_code == 201
+    store = app.extensions["iku"].evidence
+    assert not store.thumb_path(sha(data)).exists()
+    assert fetch(client, f"/api/v1/evidence/{sha(data)}/thumbnail", headers=auth("pimpinan")).status_code == 404
+
+
+def test_every_folder_of_the_store_is_owner_only(client, auth, app):
+    data = photo()
+    client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    root = app.extensions["iku"].evidence.root
+    for folder in (root, root / "sha256", root / "thumbs", root / "incoming", root / "sha256" / sha(data)[:2]):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_an_insiders_symlink_is_not_served_and_a_changed_file_is_replaced_by_the_true_bytes(client, auth, app, tmp_path):
+    store = app.extensions["iku"].evidence
+    secret = tmp_path / "secret.pem"
+    secret.write_text("-----BEGIN PRIVATE KEY-----")
+    data = photo()
+    store._folder(store.path(sha(data)).parent)
+    store.path(sha(data)).symlink_to(secret)
+    assert fetch(client, f"/api/v1/evidence/{sha(data)}", headers=auth("inspektorat")).status_code == 404
+    store.path(sha(data)).unlink()
+    client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    store.path(sha(data)).write_bytes(b"edited")  # an insider changes the photo
+    again = client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    assert again.json["size"] == len(data) and store.path(sha(data)).read_bytes() == data
+
+
+def test_the_page_refuses_too_many_files_or_no_medium_before_storing_any(client, login, app, activity_id):
+    login("dokumentasi")
+    many = upload_form(client, activity_id, [(f"{i}.gif", b"GIF89a" + bytes([i])) for i in range(21)])
+    assert many.status_code == 422 and "Paling banyak 20 berkas sekali kirim." in many.get_data(as_text=True)
+    unchosen = upload_form(client, activity_id, [("a.jpg", photo())], media="")
+    assert unchosen.status_code == 422
+    assert app.extensions["iku"].evidence.stored() == []
+
+
+def test_a_file_named_twice_in_an_entry_is_one_file(client, auth, app, activity_id):
+    data = photo()
+    client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    response = client.post(f"/api/v1/activities/{activity_id}/documentation", headers=auth("dokumentasi"),
+                           json={"media": "foto", "evidence": [sha(data), sha(data).upper()]})
+    assert response.status_code == 201
+    assert len(app.extensions["iku"].agenda.history(UUID(activity_id))[-1].data["evidence"]) == 1
+
+
+def test_answers_with_evidence_are_not_stored_by_caches(client, auth, app):
+    data = photo()
+    client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
+    assert fetch(client, f"/api/v1/evidence/{sha(data)}", headers=auth("pimpinan")).headers["Cache-Control"] == "no-store"
+
+
+def test_concurrent_uploads_of_one_file_store_it_once_and_say_so_once(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = photo()
+    store = app.extensions["iku"].evidence
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: store.put(io.BytesIO(data)), range(8)))
+    assert sum(a.stored for a in answers) == 1 and store.stored() == [sha(data)]
+    assert not list((store.root / "incoming").iterdir())
+
+
+def test_a_hash_with_a_line_break_is_not_a_hash(client, auth, app):
+    data = photo()
+    response = client.put(f"/api/v1/evidence/{sha(data)}%0A", data=data, headers=auth("dokumentasi"))
+    assert response.status_code == 422 and "Not a SHA-256" in str(response.json)
+
+
+def test_who_documented_is_a_name_on_one_line(client, auth, activity_id):
+    for names in (["\u200b"], ["  "]):
+        assert client.post(f"/api/v1/activities/{activity_id}/documentation", headers=auth("dokumentasi"),
+                           json={"media": "foto", "documented_by": names}).status_code == 422
+    response = client.post(f"/api/v1/activities/{activity_id}/documentation", headers=auth("dokumentasi"),
+                           json={"media": "foto", "documented_by": ["Rina\n  Wulandari"]})
+    assert response.status_code == 201

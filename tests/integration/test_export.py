@@ -56,7 +56,7 @@ def rehash(out):
     """What a forger does after editing a file: make the manifest agree."""
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["files"] = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in manifest["files"]
-                         if (out / name).exists()}
+                         if (out / name).is_file()}
     (out / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -430,3 +430,34 @@ def test_an_export_lists_the_evidence_the_leaves_name_and_a_changed_photo_is_ref
     photo_file.write_bytes(photo_file.read_bytes() + b"edited")
     rehash(out)
     refused(out, key, "the file was changed")
+
+
+def test_the_verifier_reports_what_is_odd_in_the_evidence_instead_of_failing(logged, database, key, tmp_path):
+    """A folder named by a hash, a file left out of an export that says it includes them,
+    an inventory that lies: each reported, never a traceback."""
+    import io
+
+    from domain.context import acting_as
+    from tests.api.test_evidence import photo
+    from tests.conftest import wib
+
+    stored = [logged.evidence.put(io.BytesIO(photo(colour=(i, 0, 0)))) for i in (1, 2)]
+    with acting_as("dokumentasi"):
+        w = logged.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                   location="Pendopo", scope="dalam_daerah")
+        logged.agenda.record_documentation(w.activity_id, media="foto", evidence=[s.as_event_data() for s in stored])
+    out = tmp_path / "odd"
+    result = CliRunner().invoke(main, ["export", "audit", "--period", "2021-Q1", "--out", str(out), "--with-evidence"],
+                                env={"IKU_DATABASE": database, "IKU_EVIDENCE_DIR": str(logged.evidence.root)})
+    assert result.exit_code == 0, result.output
+    (out / "evidence" / stored[0].sha256).unlink()
+    (out / "evidence" / stored[0].sha256).mkdir()
+    inventory = json.loads((out / "evidence.json").read_text())
+    inventory["files"][0]["size"] = 1
+    (out / "evidence.json").write_text(json.dumps(inventory))
+    rehash(out)
+    checked = verify_export(out, [key])
+    assert checked["evidence_files_verified"] == 1
+    assert any("not a regular file" in w for w in checked["warnings"])
+    assert any("1 of the 2 files the leaves name are not included" in w for w in checked["warnings"])
+    assert any("evidence.json: its inventory is not the files the leaves name" in w for w in checked["warnings"])

@@ -47,14 +47,13 @@ class Evidence(MethodView):
         """Upload a photo or video; idempotent (the same bytes again answer 200)"""
         checked(sha256)
         store = current_app.extensions["iku"].evidence
-        had = store.has(sha256)
         try:
             found = commands.store_evidence(current_app.extensions["iku"], g.user, request.stream, sha256)
         except EvidenceError as e:
             if e.reason == "size":
                 abort(413, message=f"a file holds at most {store.max_bytes // (1024 * 1024)} MiB")
             abort(422, errors={"body": {"file": [str(e)]}})
-        return {**found.as_event_data(), "stored": not had}, 200 if had else 201
+        return {**found.as_event_data(), "stored": found.stored}, 201 if found.stored else 200
 
     @blp.response(200, description="The file's bytes, as stored",
                   content_type="application/octet-stream")
