@@ -396,3 +396,27 @@ def test_on_a_phone_the_dashboard_counts_what_was_cancelled_after_its_time(page,
     late.click()
     page.wait_for_url(re.compile(r".*/agenda\?.*status=cancelled_late.*"))
     assert title in page.locator("main").inner_text()
+
+
+def test_on_a_phone_next_weeks_agenda_is_imported_from_the_excel_file(page, server, log_in):
+    """Issue 12, problem 9: the file Excel saved (';', 07/12/2026, 08.00), a preview, the
+    import, and the same file again imports nothing twice."""
+    from tests.api.test_import_page import excel_csv
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.get_by_role("link", name="Impor", exact=True).click()
+    for attempt in ("first", "again"):
+        page.locator("#file").set_input_files(
+            {"name": "agenda minggu depan.csv", "mimeType": "text/csv", "buffer": excel_csv()})
+        page.get_by_role("button", name="Periksa").click()
+        summary = page.locator("#import-summary").inner_text()
+        if attempt == "first":
+            assert summary == "2 baris: 2 baru, 0 sudah tercatat, 0 bermasalah."
+            page.get_by_role("button", name="Impor 2 kegiatan").click()
+            page.wait_for_selector("text=2 kegiatan diimpor.")
+            assert "Rapat Koordinasi Penanganan Stunting" in page.locator("main").inner_text()
+            page.get_by_role("link", name="Impor", exact=True).click()
+        else:
+            assert summary == "2 baris: 0 baru, 2 sudah tercatat, 0 bermasalah."
+            assert page.get_by_role("button", name="Impor 2 kegiatan").count() == 0
