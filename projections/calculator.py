@@ -174,6 +174,11 @@ class AsOfCalculator:
         """How many activities `activities` selects at an instant already fixed."""
         return self.projector.view.count(*self._span(period, fixed, leader), selection)
 
+    def moved_out_late(self, period: Period, fixed: datetime, leader=None) -> int:
+        """How many activities a reschedule recorded after their start moved out of the
+        period (and that are not back in it), as known at an instant already fixed."""
+        return self.projector.view.moved_out_late(*self._span(period, fixed, leader))
+
     @staticmethod
     def _span(period: Period, fixed: datetime, leader) -> tuple:
         return (date_key(period.start), date_key(period.end), to_micros(fixed),

@@ -24,7 +24,7 @@ from domain.store.extensions import Dialect
 from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
 from .facts import FACTS
-from .selection import EVERY, Selection
+from .selection import EVERY, Selection, moved_out_late
 
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
@@ -276,6 +276,9 @@ class ActivityViewMixin(Dialect):
         chosen, more = selection.where(self.bucket_bits)
         return int(self.fetch_one(f"SELECT count(*) AS n FROM activity_versions {self.index_hint} "
                                   f"WHERE {where}{chosen}", params + more)["n"])
+
+    def moved_out_late(self, start: int, end: int, as_of: int, leader_bit: int | None) -> int:
+        return int(self.fetch_one(*moved_out_late(start, end, as_of, leader_bit, self.index_hint))["n"])
 
     def latest_date(self, until: int) -> int | None:
         """The latest local date (YYYYMMDD) of an activity up to `until`."""

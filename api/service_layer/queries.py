@@ -206,7 +206,8 @@ def iku(svc, user, period: Period, as_of: datetime | None = None, leader: str | 
     restated = None if report is None else differs(report.indicators, figure_rows(answer.figures))
     return IKUResult(answer.period, answer.as_of, answer.leader, answer.position, answer.figures,
                      answer.year_to_date, report, restated, answer,
-                     svc.calculator.count(period, answer.as_of, leader, STATUSES["cancelled_late"]))
+                     svc.calculator.count(period, answer.as_of, leader, STATUSES["cancelled_late"]),
+                     svc.calculator.moved_out_late(period, answer.as_of, leader))
 
 
 def indicators(svc, user):
@@ -240,7 +241,8 @@ def explain(svc, user, period: Period, as_of: datetime | None = None, leader: st
                        [shown(i, i.placed_by) for i in placed], [shown(i, i.counted_by) for i in counted],
                        page.of(denominator),
                        svc.calculator.count(period, fixed, leader, STATUSES["cancelled"]),
-                       svc.calculator.count(period, fixed, leader, STATUSES["cancelled_late"]))
+                       svc.calculator.count(period, fixed, leader, STATUSES["cancelled_late"]),
+                       svc.calculator.moved_out_late(period, fixed, leader))
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,

@@ -120,6 +120,7 @@ class IKUResult:
     restated: bool | None
     answer: IKUAnswer
     cancelled_late: int = 0  # cancelled after their start had passed (docs/RULES.md)
+    moved_out_late: int = 0  # moved out of the period after their start had passed
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class Explanation:
     page: Page = Page()  # of the longer list (the denominator's); the same page of both
     cancelled: int = 0  # the period's cancelled activities, outside the denominator
     cancelled_late: int = 0  # of them, those cancelled after their start had passed
+    moved_out_late: int = 0  # moved out of the period after their start had passed
 
 
 @dataclass(frozen=True)

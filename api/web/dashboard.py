@@ -32,7 +32,7 @@ def dashboard():
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
-        late_cancelled=result.cancelled_late)
+        late_cancelled=result.cancelled_late, moved_out=result.moved_out_late)
 
 
 @web.get("/dashboard/diff")
@@ -125,7 +125,7 @@ def behind():
         else:
             listed, shown = explained.numerator_activities, explained.page.of(explained.numerator)
         items = [(a, a.events) for a in listed]
-        outside = (explained.cancelled, explained.cancelled_late)  # not in the denominator
+        outside = (explained.cancelled, explained.cancelled_late, explained.moved_out_late)  # not counted
     return render_template("behind.html", items=items, page=shown, period=period, leader=leader,
                            part=part, answered_at=answered_at, outside=outside,
                            as_of_param=answered_at.isoformat())

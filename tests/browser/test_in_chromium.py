@@ -420,3 +420,23 @@ def test_on_a_phone_next_weeks_agenda_is_imported_from_the_excel_file(page, serv
         else:
             assert summary == "2 baris: 0 baru, 2 sudah tercatat, 0 bermasalah."
             assert page.get_by_role("button", name="Impor 2 kegiatan").count() == 0
+
+
+def test_on_a_phone_a_working_visit_of_three_days_is_scheduled_and_shown_as_one_range(page, server, log_in):
+    """Issue 12, problem 10: 7–9 Desember, luar daerah, entered with an end date."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("protokol")
+    page.get_by_role("link", name="Jadwalkan", exact=True).click()
+    page.get_by_label("Judul kegiatan").fill("Kunjungan Kerja ke Kementerian Dalam Negeri")
+    page.get_by_label("Bupati", exact=True).check()
+    page.get_by_label("Tanggal", exact=True).fill("2030-12-07")
+    page.get_by_label("Jam mulai (WIB)").fill("08:00")
+    page.get_by_label("Jam selesai (boleh kosong)").fill("15:00")
+    page.get_by_label("Tanggal selesai (kegiatan beberapa hari, boleh kosong)").fill("2030-12-09")
+    page.get_by_label("Lokasi").fill("Jakarta")
+    page.get_by_label("Lingkup").select_option("luar_daerah")
+    page.get_by_role("button", name="Jadwalkan").click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    assert "Sabtu, 7 Desember 2030 08.00 – Senin, 9 Desember 2030 15.00 WIB (3 hari)" in page.inner_text("main")
+    page.goto(f"{server}/agenda?period=07/12/2030")
+    assert "(3 hari)" in page.locator("li.activity").first.inner_text()

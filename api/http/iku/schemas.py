@@ -74,6 +74,8 @@ class IKUSchema(Answer, ma.Schema):
         "description": "For a triwulan: the cumulative figures from 1 January (Σ numerators / Σ denominators)"})
     cancelled_late = fields.Integer(metadata={
         "description": "Of the cancelled activities, those cancelled after their start had passed"})
+    moved_out_late = fields.Integer(metadata={
+        "description": "Activities moved out of the period after their start had passed (not back in it)"})
 
     @ma.post_dump
     def without_absent_parts(self, data, **kwargs):
@@ -131,6 +133,8 @@ class ExplainSchema(Answer, PagedSchema, ma.Schema):
     cancelled = fields.Integer(metadata={"description": "The period's cancelled activities (not counted)"})
     cancelled_late = fields.Integer(metadata={
         "description": "Of them, those cancelled after their start had passed"})
+    moved_out_late = fields.Integer(metadata={
+        "description": "Activities moved out of the period after their start had passed (not back in it)"})
 
 
 class DiffQuerySchema(PagingQuerySchema, ma.Schema):
