@@ -48,6 +48,8 @@ bench: $(BIN)/iku
 	$(BIN)/python -m bench.proofs --store postgres --sizes 1000000
 	$(BIN)/python -m bench.pages --store sqlite --sizes 100000 1000000
 	$(BIN)/python -m bench.pages --store postgres --sizes 100000
+	$(BIN)/python -m bench.field --store sqlite --sizes 50000 1000000
+	$(BIN)/python -m bench.field --store postgres --sizes 50000 1000000
 
 # After changing texts of the pages: extract, merge into the English catalog, compile.
 translations: $(BIN)/iku

@@ -7,12 +7,16 @@ a million events in minutes; each event still goes through the aggregate and the
 from __future__ import annotations
 
 import random
+import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from domain.application import Agenda
 from domain.context import acting_as
 from domain.model import Activity
 from domain.store.clock import SimulatedClock
+
+from .common import Timer
 
 START = datetime(2016, 1, 1, tzinfo=UTC)
 YEARS = 10
@@ -52,3 +56,53 @@ def build(agenda: Agenda, events: int, seed: int = 1, per_save: int = 200) -> in
             clock.set(START + span * ((first + count) / activities) + timedelta(days=2))
             appended += len(agenda.save(*batch))
     return appended
+
+
+PASSWORD = "kata-sandi-bench"
+
+
+@contextmanager
+def served(args, name: str, size: int, **config):
+    """The service (create_app, TESTING) on a database of `size` events (bench/stores.py),
+    built through the Agenda unless it already holds one (--keep)."""
+    from api import create_app
+    from api.config import Config
+
+    from . import stores
+
+    with stores.database(args, f"{name}_{size}") as (url, existed):
+        app = create_app(Config.from_environment(database=url, **config))
+        app.config.update(TESTING=True)
+        try:
+            if not existed:
+                with Timer() as t:
+                    built = build(app.extensions["iku"].agenda, size)
+                print(f"built {built} events in {t.seconds:.0f} s")
+            if "://" in url:
+                analyse(url)
+            yield app
+        finally:
+            app.extensions["iku"].close()
+
+
+def signed_in(app, role: str = "pimpinan"):
+    """A test client logged in as a user of `role`, and that user's API token."""
+    users = app.extensions["iku"].users
+    name = f"bench-{role}"
+    if users.get(name) is None:
+        users.create(name, role)
+        users.set_password(name, PASSWORD)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"csrf_token": csrf, "name": name, "password": PASSWORD}).status_code == 302
+    return client, users.new_token(name)
+
+
+def analyse(url: str) -> None:
+    """PostgreSQL's statistics after a bulk load, as docs/OPERATIONS.md asks of an operator
+    (and autovacuum does in time): with stale ones the planner scans whole tables."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("ANALYZE")

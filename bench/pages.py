@@ -13,15 +13,13 @@ from __future__ import annotations
 import argparse
 import re
 
-from api import create_app
-from api.config import Config
 from projections.periods import Period
 
 from . import dataset, stores
 from .common import Timer, machine_note, median
+from .dataset import signed_in
 
 TEN_YEARS = "2016-01-01..2025-12-31"
-PASSWORD = "kata-sandi-bench"
 READS = (
     ("page /dashboard", "/dashboard?period={p}"),
     ("page /dashboard/diff", "/dashboard/diff?period={p}&from=2021-06-01&to=2025-06-01"),
@@ -33,19 +31,6 @@ READS = (
     ("GET /api/v1/iku/diff", "/api/v1/iku/diff?period={p}&from=2021-06-01"),
     ("GET /api/v1/activities", "/api/v1/activities?period={p}"),
 )
-
-
-def signed_in(app):
-    users = app.extensions["iku"].users
-    if users.get("bench") is None:
-        users.create("bench", "pimpinan")
-        users.set_password("bench", PASSWORD)
-    token = users.new_token("bench")
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"csrf_token": csrf, "name": "bench", "password": PASSWORD}).status_code == 302
-    return client, {"Authorization": f"Bearer {token}"}
 
 
 def time_reads(client, headers, period: str, repeat: int) -> list[tuple[str, int, float, float, int]]:
@@ -84,27 +69,17 @@ def main() -> None:
     args = parser.parse_args()
     print(machine_note(), f"store={args.store}")
     for size in args.sizes:
-        with stores.database(args, f"pages_{size}") as (url, existed):
-            app = create_app(Config.from_environment(database=url))
-            app.config.update(TESTING=True)
-            try:
-                services = app.extensions["iku"]
-                if not existed:
-                    with Timer() as t:
-                        built = dataset.build(services.agenda, size)
-                    print(f"built {built} events in {t.seconds:.0f} s")
-                client, headers = signed_in(app)
-                for label, period in (("ten years", TEN_YEARS), ("one year", "2021")):
-                    client.get(f"/dashboard?period={period}")  # the view caught up, caches warm
-                    print(f"\n{size:,} events, period {period} ({label}): median / slowest of {args.repeat}")
-                    for name, status, med, slowest, body in time_reads(client, headers, period, args.repeat):
-                        print(f"  {name:28} {status}  {med * 1000:8.1f} / {slowest * 1000:8.1f} ms  {body / 1024:8.0f} KiB")
-                grouped, by_month = time_trend(services.calculator, args.repeat)
-                print(f"\n  trend of 120 months: grouped {grouped * 1000:.1f} ms, month by month "
-                      f"{by_month * 1000:.1f} ms (÷ {by_month / grouped:.1f})")
-            finally:
-                app.extensions["iku"].close()
-
+        with dataset.served(args, "pages", size) as app:
+            client, token = signed_in(app)
+            headers = {"Authorization": f"Bearer {token}"}
+            for label, period in (("ten years", TEN_YEARS), ("one year", "2021")):
+                client.get(f"/dashboard?period={period}")  # the view caught up, caches warm
+                print(f"\n{size:,} events, period {period} ({label}): median / slowest of {args.repeat}")
+                for name, status, med, slowest, body in time_reads(client, headers, period, args.repeat):
+                    print(f"  {name:28} {status}  {med * 1000:8.1f} / {slowest * 1000:8.1f} ms  {body / 1024:8.0f} KiB")
+            grouped, by_month = time_trend(app.extensions["iku"].calculator, args.repeat)
+            print(f"\n  trend of 120 months: grouped {grouped * 1000:.1f} ms, month by month "
+                  f"{by_month * 1000:.1f} ms (÷ {by_month / grouped:.1f})")
 
 if __name__ == "__main__":
     main()

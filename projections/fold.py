@@ -125,4 +125,5 @@ def version_row(
         state["category"],
         state["offset"],
         None,  # prev_position: the row this event closed, set by the projector
+        None,  # moved_late_from: the local date it left, if a reschedule recorded after the start
     ]

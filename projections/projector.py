@@ -34,6 +34,7 @@ REBUILD_BATCH = 10_000
 CACHE_LIMIT = 20_000  # activity heads kept in memory during a catch-up; least recently used go first
 SYS_TO = 4  # index of sys_to in a version row
 PREV_POSITION = 17  # index of prev_position in a version row
+MOVED_LATE_FROM = 18  # index of moved_late_from
 
 
 @dataclass
@@ -196,6 +197,8 @@ class Projector:
                     closed.append((recorded_at, previous["p"]))
                 row[PREV_POSITION] = previous["p"]
                 date, *counted = previous["k"]
+                if row[5] != date and recorded_at > previous["starts_at"]:
+                    row[MOVED_LATE_FROM] = date  # moved to another date after its time had passed
                 key = (date, bucket, *counted)
                 deltas[key] = deltas.get(key, 0) - 1
             state["p"] = position

@@ -62,19 +62,18 @@ class Selection:
 EVERY = Selection()
 
 
-def moved_out_late(start: int, end: int, as_of: int, leader_bit: int | None, index_hint: str = "") -> tuple[str, list]:
+def moved_out_late(start: int, end: int, as_of: int, leader_bit: int | None) -> tuple[str, list]:
     """How many activities left the dates start..end (YYYYMMDD) by a reschedule recorded
-    after their start had passed, and are not back in them at `as_of`: a row in the dates
-    (r), the row that closed it (n: the next event, recorded at r's sys_to) outside them
-    and later than r's start, and no row in the dates current at as_of."""
-    sql = (f"SELECT count(DISTINCT r.activity_id) AS n FROM activity_versions r {index_hint} "
-           "JOIN activity_versions n ON n.activity_id = r.activity_id AND n.cancelled = 0 AND n.sys_from = r.sys_to "
-           "WHERE r.local_date BETWEEN ? AND ? AND r.sys_to <= ? AND r.cancelled = 0 "
-           "AND (n.local_date < ? OR n.local_date > ?) AND n.sys_from > r.starts_at "
-           "AND NOT EXISTS (SELECT 1 FROM activity_versions c WHERE c.activity_id = r.activity_id "
+    after their start had passed (a row whose moved_late_from is in the dates and whose
+    own date is not), and are not back in them at `as_of`. Such rows are rare and indexed:
+    the count does not read the period's rows."""
+    sql = ("SELECT count(DISTINCT n.activity_id) AS n FROM activity_versions n "
+           "WHERE n.moved_late_from BETWEEN ? AND ? AND (n.local_date < ? OR n.local_date > ?) "
+           "AND n.sys_from <= ? "
+           "AND NOT EXISTS (SELECT 1 FROM activity_versions c WHERE c.activity_id = n.activity_id "
            "AND c.sys_from <= ? AND c.sys_to > ? AND c.local_date BETWEEN ? AND ?)")
-    params = [start, end, as_of, start, end, as_of, as_of, start, end]
+    params = [start, end, start, end, as_of, as_of, as_of, start, end]
     if leader_bit is not None:
-        sql += " AND (r.leaders & ?) <> 0"
+        sql += " AND (n.leaders & ?) <> 0"
         params.append(leader_bit)
     return sql, params

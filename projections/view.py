@@ -29,12 +29,12 @@ from .selection import EVERY, Selection, moved_out_late
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
 # (it holds nothing the log does not).
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 VIEW_TABLES = ("activity_versions", "activity_heads", "activity_counts", "view_buckets")
 
 COLUMNS = (
     "position, activity_id, version, sys_from, sys_to, local_date, starts_at, ends_at, leaders, "
-    "cancelled, served, media, title, location, scope, category, utc_offset, prev_position"
+    "cancelled, served, media, title, location, scope, category, utc_offset, prev_position, moved_late_from"
 )
 # Log positions per bucket of activity_counts: 2**12 = 4,096 (IKU_VIEW_BUCKET_BITS; a change
 # rebuilds the view).
@@ -54,13 +54,19 @@ def view_tables(position_key: str, bigint: str, real: str, without_rowid: str = 
         "leaders INTEGER NOT NULL, cancelled INTEGER NOT NULL, served INTEGER NOT NULL, "
         "media INTEGER NOT NULL, title TEXT NOT NULL, location TEXT NOT NULL, "
         f"scope TEXT NOT NULL, category TEXT, utc_offset {real} NOT NULL, "
-        f"prev_position {bigint})",
+        f"prev_position {bigint}, moved_late_from INTEGER)",
         # The activities of a period as known at T (the listing, explain): by date.
         "CREATE INDEX IF NOT EXISTS activity_versions_by_date ON activity_versions "
         "(local_date, sys_from)",
         # An activity's rows (when it was cancelled: Selection.late).
         "CREATE INDEX IF NOT EXISTS activity_versions_by_activity ON activity_versions "
         "(activity_id, cancelled, sys_from)",
+        # The cancelled activities' rows by date (Selection.late reads only them).
+        "CREATE INDEX IF NOT EXISTS activity_versions_cancelled ON activity_versions "
+        "(local_date, sys_from) WHERE cancelled = 1",
+        # The rare rows of a reschedule recorded after the start, by the date it left.
+        "CREATE INDEX IF NOT EXISTS activity_versions_moved_late ON activity_versions "
+        "(moved_late_from) WHERE moved_late_from IS NOT NULL",
         # The as-of counts, summed by bucket of log positions: +1 for each version row made
         # by an event in the bucket, -1 for each row that event closed, by the row's date and
         # what it counts as. Counting as of T sums the buckets wholly at or before T, plus
@@ -151,7 +157,7 @@ class ActivityViewMixin(Dialect):
             c.executemany(self.sql("UPDATE activity_versions SET sys_to = ? WHERE position = ?"),
                           closed)
         c.executemany(self.sql(
-            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 18)})"), new_rows)
+            f"INSERT INTO activity_versions ({COLUMNS}) VALUES ({','.join('?' * 19)})"), new_rows)
         c.executemany(self.sql(
             "INSERT INTO activity_heads VALUES (?, ?, ?) ON CONFLICT (activity_id) "
             "DO UPDATE SET position = excluded.position, entries = excluded.entries"),
@@ -266,7 +272,7 @@ class ActivityViewMixin(Dialect):
         (chosen, more), (order, by) = selection.where(self.bucket_bits), selection.order()
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with self.read() as c:
-            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.index_hint} WHERE {where}{chosen} "
+            c.execute(self.sql(f"SELECT {COLUMNS} FROM activity_versions {self.hint(selection)} WHERE {where}{chosen} "
                                f"{order}{page}"), params + more + by)
             return [dict(row) for row in c.fetchall()]
 
@@ -274,11 +280,15 @@ class ActivityViewMixin(Dialect):
               selection: Selection = EVERY) -> int:
         where, params = self._as_of_filter(start, end, as_of, leader_bit)
         chosen, more = selection.where(self.bucket_bits)
-        return int(self.fetch_one(f"SELECT count(*) AS n FROM activity_versions {self.index_hint} "
+        return int(self.fetch_one(f"SELECT count(*) AS n FROM activity_versions {self.hint(selection)} "
                                   f"WHERE {where}{chosen}", params + more)["n"])
 
+    def hint(self, selection: Selection) -> str:
+        """SQLite's index for a listing: by date; the cancelled ones' for those cancelled late."""
+        return self.index_hint.replace("by_date", "cancelled") if selection.late else self.index_hint
+
     def moved_out_late(self, start: int, end: int, as_of: int, leader_bit: int | None) -> int:
-        return int(self.fetch_one(*moved_out_late(start, end, as_of, leader_bit, self.index_hint))["n"])
+        return int(self.fetch_one(*moved_out_late(start, end, as_of, leader_bit))["n"])
 
     def latest_date(self, until: int) -> int | None:
         """The latest local date (YYYYMMDD) of an activity up to `until`."""

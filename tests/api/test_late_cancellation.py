@@ -11,17 +11,25 @@ from tests.api.test_pages import login, logins  # noqa: F401 (fixtures)
 from tests.conftest import wib
 
 
-@pytest.fixture
-def cancelled(app, monkeypatch):
-    """In April 2990: Apel (5 April) cancelled on the 10th, after its time; Rapat (6 April)
-    cancelled on the 2nd, before it; Kunjungan (7 April) held. Returns the instants."""
+def april(app, monkeypatch, titles: dict[int, str]):
+    """Activities on days of April 2990 at 09.00, scheduled on 1 April; the clock (`now`)
+    is the test's to move. Returns (agenda, ids by title, now)."""
     agenda = app.extensions["iku"].agenda
     now = {"t": wib(2990, 4, 1, 8)}
     monkeypatch.setattr(SystemClock, "now", lambda self: to_micros(now["t"]))
     with acting_as("protokol"):
         ids = {title: agenda.schedule(title=title, leaders=["bupati"], starts_at=wib(2990, 4, day, 9),
                                       location="Pendopo", scope="dalam_daerah").activity_id
-               for day, title in ((5, "Apel"), (6, "Rapat"), (7, "Kunjungan"))}
+               for day, title in titles.items()}
+    return agenda, ids, now
+
+
+@pytest.fixture
+def cancelled(app, monkeypatch):
+    """In April 2990: Apel (5 April) cancelled on the 10th, after its time; Rapat (6 April)
+    cancelled on the 2nd, before it; Kunjungan (7 April) held. Returns the instants."""
+    agenda, ids, now = april(app, monkeypatch, {5: "Apel", 6: "Rapat", 7: "Kunjungan"})
+    with acting_as("protokol"):
         now["t"] = wib(2990, 4, 2, 8)
         agenda.cancel(ids["Rapat"], reason="ditunda DPRD")
         now["t"] = wib(2990, 4, 8, 8)
@@ -67,13 +75,8 @@ def moved(app, monkeypatch):
     """April 2990: Rapat (5 April) moved to 5 May on the 10th (after its time); Apel (6
     April) moved to 6 May on the 2nd (before it); Audiensi (7 April) moved out on the 10th
     and back on the 12th; Kunjungan (8 April) moved within April on the 10th."""
-    agenda = app.extensions["iku"].agenda
-    now = {"t": wib(2990, 4, 1, 8)}
-    monkeypatch.setattr(SystemClock, "now", lambda self: to_micros(now["t"]))
+    agenda, ids, now = april(app, monkeypatch, {5: "Rapat", 6: "Apel", 7: "Audiensi", 8: "Kunjungan"})
     with acting_as("protokol"):
-        ids = {title: agenda.schedule(title=title, leaders=["bupati"], starts_at=wib(2990, 4, day, 9),
-                                      location="Pendopo", scope="dalam_daerah").activity_id
-               for day, title in ((5, "Rapat"), (6, "Apel"), (7, "Audiensi"), (8, "Kunjungan"))}
         now["t"] = wib(2990, 4, 2, 8)
         agenda.reschedule(ids["Apel"], starts_at=wib(2990, 5, 6, 9), reason="ditunda")
         now["t"] = wib(2990, 4, 10, 8)

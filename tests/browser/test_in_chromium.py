@@ -23,18 +23,30 @@ def percent_of(page, code: str) -> str:
     return page.locator(f'p.percent[data-code="{code}"]').inner_text()
 
 
+def schedule(page, title: str, day: str, start: str, location: str, *, end: str = "", end_day: str = "",
+             scope: str = ""):
+    """Fill the schedule form as an officer does (Bupati), and send it."""
+    page.get_by_role("link", name="Jadwalkan", exact=True).click()
+    page.get_by_label("Judul kegiatan").fill(title)
+    page.get_by_label("Bupati", exact=True).check()
+    page.get_by_label("Tanggal", exact=True).fill(day)
+    page.get_by_label("Jam mulai (WIB)").fill(start)
+    if end:
+        page.get_by_label("Jam selesai (boleh kosong)").fill(end)
+    if end_day:
+        page.get_by_label("Tanggal selesai (kegiatan beberapa hari, boleh kosong)").fill(end_day)
+    page.get_by_label("Lokasi").fill(location)
+    if scope:
+        page.get_by_label("Lingkup").select_option(scope)
+    page.get_by_role("button", name="Jadwalkan").click()
+    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+
+
 def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(browser, page, server, log_in):
     log_in("protokol")
     page.goto(f"{server}/dashboard?period=2030-01")
     assert percent_of(page, "IKU-1") == "—"
-    page.get_by_role("link", name="Jadwalkan", exact=True).click()
-    page.get_by_label("Judul kegiatan").fill("Peresmian Jembatan Desa Sukowono")
-    page.get_by_label("Bupati", exact=True).check()
-    page.get_by_label("Tanggal", exact=True).fill("2030-01-15")
-    page.get_by_label("Jam mulai (WIB)").fill("09:30")
-    page.get_by_label("Lokasi").fill("Kecamatan Sukowono")
-    page.get_by_role("button", name="Jadwalkan").click()
-    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    schedule(page, "Peresmian Jembatan Desa Sukowono", "2030-01-15", "09:30", "Kecamatan Sukowono")
     assert "Selasa, 15 Januari 2030 09.30 WIB" in page.inner_text("main")
     activity_url = page.url
     page.locator("#officers").fill("Ahmad Fauzi\nSiti Rahmawati")
@@ -113,7 +125,11 @@ def test_screenshots_of_the_agenda_the_activity_page_and_the_dashboard(browser, 
     page.screenshot(path=str(folder / "activity.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.screenshot(path=str(folder / "activity-phone.png"))
-    for name in ("agenda", "dashboard", "activity", "activity-phone"):
+    page.goto(f"{server}/agenda?period=2021-03-17")
+    page.screenshot(path=str(folder / "agenda-phone.png"))
+    page.goto(f"{server}/import")
+    page.screenshot(path=str(folder / "import-phone.png"), full_page=True)
+    for name in ("agenda", "dashboard", "activity", "activity-phone", "agenda-phone", "import-phone"):
         assert (folder / f"{name}.png").stat().st_size > 10_000
 
 
@@ -291,14 +307,7 @@ def test_on_a_phone_today_is_one_tap_and_an_officer_is_picked_with_the_commas_of
     a known officer is ticked, a new one written with his degrees; both stay whole."""
     page.set_viewport_size({"width": 390, "height": 844})
     log_in("protokol")
-    page.get_by_role("link", name="Jadwalkan", exact=True).click()
-    page.get_by_label("Judul kegiatan").fill("Apel Pagi Hari Ini")
-    page.get_by_label("Bupati", exact=True).check()
-    page.get_by_label("Tanggal", exact=True).fill(today_in_wib().isoformat())
-    page.get_by_label("Jam mulai (WIB)").fill("07:00")
-    page.get_by_label("Lokasi").fill("Alun-alun Jember")
-    page.get_by_role("button", name="Jadwalkan").click()
-    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    schedule(page, "Apel Pagi Hari Ini", today_in_wib().isoformat(), "07:00", "Alun-alun Jember")
     page.get_by_role("link", name="Agenda", exact=True).click()
     page.get_by_role("link", name="Hari ini", exact=True).click()
     assert "hari ini" in page.locator("main h2").first.inner_text()
@@ -426,17 +435,8 @@ def test_on_a_phone_a_working_visit_of_three_days_is_scheduled_and_shown_as_one_
     """Issue 12, problem 10: 7–9 Desember, luar daerah, entered with an end date."""
     page.set_viewport_size({"width": 390, "height": 844})
     log_in("protokol")
-    page.get_by_role("link", name="Jadwalkan", exact=True).click()
-    page.get_by_label("Judul kegiatan").fill("Kunjungan Kerja ke Kementerian Dalam Negeri")
-    page.get_by_label("Bupati", exact=True).check()
-    page.get_by_label("Tanggal", exact=True).fill("2030-12-07")
-    page.get_by_label("Jam mulai (WIB)").fill("08:00")
-    page.get_by_label("Jam selesai (boleh kosong)").fill("15:00")
-    page.get_by_label("Tanggal selesai (kegiatan beberapa hari, boleh kosong)").fill("2030-12-09")
-    page.get_by_label("Lokasi").fill("Jakarta")
-    page.get_by_label("Lingkup").select_option("luar_daerah")
-    page.get_by_role("button", name="Jadwalkan").click()
-    page.wait_for_url(re.compile(r".*/activities/[0-9a-f-]{36}$"))
+    schedule(page, "Kunjungan Kerja ke Kementerian Dalam Negeri", "2030-12-07", "08:00", "Jakarta",
+             end="15:00", end_day="2030-12-09", scope="luar_daerah")
     assert "Sabtu, 7 Desember 2030 08.00 – Senin, 9 Desember 2030 15.00 WIB (3 hari)" in page.inner_text("main")
     page.goto(f"{server}/agenda?period=07/12/2030")
     assert "(3 hari)" in page.locator("li.activity").first.inner_text()
