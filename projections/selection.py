@@ -34,13 +34,12 @@ class Selection:
         view's buckets of positions, which bound the search for changed activities to the
         positions from the bucket `a` falls in (recorded_at increases along the log)."""
         sql, params = "", []
-        if self.cancelled is not None:
-            sql += " AND cancelled = ?"
-            params.append(1 if self.cancelled else 0)
+        if self.cancelled is not None:  # a literal: the partial index of cancelled rows serves it
+            sql += " AND cancelled = 1" if self.cancelled else " AND cancelled = 0"
         if self.late:
             # The cancellation is the first row that says cancelled (after it only
             # retractions follow, which move neither the start nor the cancellation).
-            sql += (" AND cancelled = 1 AND starts_at < (SELECT min(c.sys_from) FROM activity_versions c "
+            sql += (" AND starts_at < (SELECT min(c.sys_from) FROM activity_versions c "
                     "WHERE c.activity_id = activity_versions.activity_id AND c.cancelled = 1)")
         if self.fact is not None:
             sql += f" AND ({FACTS[self.fact].sql})"

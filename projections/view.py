@@ -284,8 +284,8 @@ class ActivityViewMixin(Dialect):
                                   f"WHERE {where}{chosen}", params + more)["n"])
 
     def hint(self, selection: Selection) -> str:
-        """SQLite's index for a listing: by date; the cancelled ones' for those cancelled late."""
-        return self.index_hint.replace("by_date", "cancelled") if selection.late else self.index_hint
+        """SQLite's index for a listing: by date; for cancelled activities, their own."""
+        return self.index_hint.replace("by_date", "cancelled") if selection.cancelled else self.index_hint
 
     def moved_out_late(self, start: int, end: int, as_of: int, leader_bit: int | None) -> int:
         return int(self.fetch_one(*moved_out_late(start, end, as_of, leader_bit))["n"])
