@@ -329,7 +329,11 @@ def test_on_a_phone_the_agenda_reads_a_date_a_week_and_searches_every_date(page,
     page.set_viewport_size({"width": 390, "height": 844})
     log_in("protokol")
     page.goto(f"{server}/agenda")
-    page.get_by_role("link", name="Minggu ini", exact=True).click()
+    quick = page.get_by_role("link", name="Minggu ini", exact=True)
+    # Readable (not the header's white on the page's background) and a thumb's target.
+    assert quick.evaluate("a => getComputedStyle(a).color") != "rgb(255, 255, 255)"
+    assert quick.bounding_box()["height"] >= 40
+    quick.click()
     monday = today_in_wib().toordinal() - today_in_wib().weekday()
     from datetime import date
     assert f"periode {date.fromordinal(monday).isoformat()}.." in page.locator("p.summary").inner_text()
