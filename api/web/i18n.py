@@ -1,6 +1,7 @@
 """Language and dates for the pages. Bahasa Indonesia is the source language of the
-templates (their msgids); English is a catalog. The language comes from the user's choice
-(kept in the session), else Accept-Language, else Indonesian."""
+templates (their msgids) and the office's working language: every page is in Indonesian
+whatever the browser asks (Accept-Language is not read), unless the user chose English
+(kept in the session and in a cookie of a year, so that it outlives a logout)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,11 +15,12 @@ ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Maka
                       "Asia/Jayapura": "WIT"}
 
 
+LANGUAGE_COOKIE = "iku_lang"
+
+
 def select_locale() -> str:
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "id"
+    chosen = session.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else "id"
 
 
 def init_app(app) -> None:

@@ -10,6 +10,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..users import LoginRefused
 from .common import safe_next, services, web
+from .i18n import LANGUAGE_COOKIE, LANGUAGES
 
 
 @web.route("/login", methods=["GET", "POST"])
@@ -85,9 +86,13 @@ def logout():
 
 @web.get("/lang/<code>")
 def language(code):
-    if code in ("id", "en"):
+    """The user's choice of language, remembered (a preference, not a secret)."""
+    response = redirect(safe_next(request.args.get("next")))
+    if code in LANGUAGES:
         session["lang"] = code
-    return redirect(safe_next(request.args.get("next")))
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 @web.get("/")

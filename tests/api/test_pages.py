@@ -141,13 +141,20 @@ def test_errors_are_shown_in_english_when_english_is_chosen(client, login):
     assert {"Required.", "Not a valid time (hh:mm)."} <= set(errors_of(response.get_data(as_text=True)))
 
 
-def test_the_language_follows_accept_language_until_one_is_chosen(client, login):
+def test_pages_are_in_indonesian_whatever_the_browser_says_until_english_is_chosen(client, login):
+    """Issue 13: an office PC or phone left in English still gets Bahasa Indonesia; English
+    is the user's choice, remembered after logging out."""
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    assert 'lang="id"' in client.get("/login", headers=english).get_data(as_text=True)
     login("pimpinan")
-    html = client.get("/agenda?period=2021", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "Agenda pimpinan" in client.get("/agenda?period=2021", headers=english).get_data(as_text=True)
+    client.get("/lang/en")
+    html = client.get("/agenda?period=2021").get_data(as_text=True)
     assert "Leaders&#39; agenda" in html or "Leaders' agenda" in html
+    client.post("/logout", data={"csrf_token": token_of(html)})
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)  # remembered after logging out
     client.get("/lang/id")
-    html = client.get("/agenda?period=2021", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Agenda pimpinan" in html
+    assert 'lang="id"' in client.get("/login", headers=english).get_data(as_text=True)
 
 
 def test_a_double_submit_of_a_form_appends_one_event(client, login, app, activity_id):
