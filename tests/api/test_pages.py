@@ -603,3 +603,16 @@ def test_the_dashboard_leads_to_the_activities_still_missing_their_service_or_do
     undocumented = client.get(links["3"]).get_data(as_text=True)
     assert sorted(re.findall(r"Kegiatan \d", undocumented)) == ["Kegiatan 0", "Kegiatan 2", "Kegiatan 3"]
     assert "Belum dilayani" in client.get("/agenda?period=2021-05").get_data(as_text=True)  # a filter of the agenda
+
+
+def test_the_awkward_indonesian_is_reworded(client, login, app, timed_activity_id):
+    """Issue 13: "Data per tanggal", not "Sebagaimana diketahui pada"; "Dijadwalkan ulang";
+    "Terjadwal", not "Tidak dibatalkan"."""
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.reschedule(UUID(timed_activity_id), starts_at=wib(2021, 3, 18, 8), reason="mundur")
+    login("pimpinan")
+    pages = " ".join(client.get(path).get_data(as_text=True) for path in (
+        "/agenda?period=2021-03", "/dashboard?period=2021-03", f"/activities/{timed_activity_id}"))
+    assert "ebagaimana diketahui" not in pages and "Tidak dibatalkan" not in pages and "Dijadwal ulang" not in pages
+    assert ">Data per tanggal</label>" in pages and "data per" in pages and "Dijadwalkan ulang" in pages
+    assert ">Terjadwal</option>" in pages

@@ -102,7 +102,7 @@ def test_the_as_of_picker_shows_the_figure_known_then(page, server, log_in):
     log_in("pimpinan")
     page.goto(f"{server}/dashboard?period=2021-Q1")
     now = percent_of(page, "IKU-2")
-    page.get_by_label("Sebagaimana diketahui pada").fill("2021-04-01")
+    page.get_by_label("Data per tanggal").fill("2021-04-01")
     page.get_by_role("button", name="Hitung").click()
     page.wait_for_url(re.compile(r".*as_of=2021-04-01.*"))
     then = percent_of(page, "IKU-2")
