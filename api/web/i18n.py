@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import current_app, request, session
 from flask_babel import Babel, get_locale, ngettext
 
@@ -28,6 +29,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["when_range"] = format_range
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 
 
@@ -68,3 +70,10 @@ def format_range(starts: datetime, ends: datetime | None) -> str:
     days = (last.date() - first.date()).days + 1
     return (f"{format_datetime(first, 'EEEE, d MMMM y ' + clock, locale=locale)} – "
             f"{format_when(ends)} ({ngettext('%(num)s hari', '%(num)s hari', days)})")
+
+
+def format_percent(value) -> str:
+    """A percentage as the office writes it: '89,76%' (English '89.76%'); '—' for none."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(value, format='#,##0.00', locale=str(get_locale()))}%"

@@ -86,7 +86,7 @@ def test_a_third_indicator_is_a_definition_seen_in_the_api_explain_the_reference
         login = client.get("/login").get_data(as_text=True)
         client.post("/login", data={"csrf_token": token_of(login), "name": "kabag", "password": "kata-sandi-panjang"})
         dashboard = client.get("/dashboard?period=2021-Q1").get_data(as_text=True)
-        assert 'data-code="IKU-3">33.33 %<' in dashboard and ">IKU-3<" in dashboard  # the card and the chart
+        assert 'data-code="IKU-3">33,33%<' in dashboard and ">IKU-3<" in dashboard  # the card and the chart
     finally:
         services.close()
 

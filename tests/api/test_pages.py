@@ -249,8 +249,8 @@ def test_the_dashboard_shows_the_figures_the_decree_text_and_links_to_the_activi
     login("protokol")
     post_form(client, f"/activities/{activity_id}", f"/activities/{activity_id}/protocol", {"officers": "Ani"})
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
-    assert re.search(r'data-code="IKU-1">100.00 %<', html)
-    assert re.search(r'data-code="IKU-2">0.00 %<', html)
+    assert re.search(r'data-code="IKU-1">100,00%<', html)
+    assert re.search(r'data-code="IKU-2">0,00%<', html)
     assert "Persentase pelayanan keprotokolan atas kegiatan Bupati dan Wakil Bupati" in html
     assert html.count("<svg") == 2
     link = re.search(r'href="(/dashboard/activities\?[^"]*part=served[^"]*)"', html).group(1)
@@ -409,8 +409,8 @@ def test_the_dashboard_shows_target_capaian_and_the_year_to_date_figure(client, 
         app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
     login("pimpinan")
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
-    assert re.search(r'data-capaian="IKU-1">125.00 %<', html)
-    assert "Kumulatif s.d. Rabu, 30 Juni 2021: 1 / 1 = 100.00 %" in " ".join(html.split())
+    assert re.search(r'data-capaian="IKU-1">125,00%<', html)
+    assert "Kumulatif s.d. Rabu, 30 Juni 2021: 1 / 1 = 100,00%" in " ".join(html.split())
 
 
 def test_pimpinan_submits_a_period_and_a_later_change_shows_as_a_restatement(client, login, app, activity_id):
@@ -616,3 +616,18 @@ def test_the_awkward_indonesian_is_reworded(client, login, app, timed_activity_i
     assert "ebagaimana diketahui" not in pages and "Tidak dibatalkan" not in pages and "Dijadwal ulang" not in pages
     assert ">Data per tanggal</label>" in pages and "data per" in pages and "Dijadwalkan ulang" in pages
     assert ">Terjadwal</option>" in pages
+
+
+def test_percentages_are_written_as_the_office_writes_them(client, login, app):
+    """Issue 13: "66,67%" in Indonesian (a decimal comma, no space), "66.67%" in English."""
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol"):
+        for day in (1, 2, 3):
+            written = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 5, day, 9),
+                                      location="Pendopo", scope="dalam_daerah")
+            if day < 3:
+                agenda.record_protocol(written.activity_id, officers=["Ani"])
+    login("pimpinan")
+    assert 'data-code="IKU-1">66,67%<' in client.get("/dashboard?period=2021-05").get_data(as_text=True)
+    client.get("/lang/en")
+    assert 'data-code="IKU-1">66.67%<' in client.get("/dashboard?period=2021-05").get_data(as_text=True)

@@ -53,8 +53,8 @@ def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(brow
     page.get_by_role("button", name="Catat").first.click()
     page.wait_for_selector("text=Tercatat.")
     page.goto(f"{server}/dashboard?period=2030-01")
-    assert percent_of(page, "IKU-1") == "100.00 %"
-    assert percent_of(page, "IKU-2") == "0.00 %"
+    assert percent_of(page, "IKU-1") == "100,00%"
+    assert percent_of(page, "IKU-2") == "0,00%"
 
     dokumentasi = browser.new_page()
     dokumentasi.context.clear_cookies()
@@ -67,7 +67,7 @@ def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(brow
     dokumentasi.get_by_role("button", name="Catat").click()
     dokumentasi.wait_for_selector("text=Tercatat.")
     dokumentasi.goto(f"{server}/dashboard?period=2030-01")
-    assert percent_of(dokumentasi, "IKU-2") == "100.00 %"
+    assert percent_of(dokumentasi, "IKU-2") == "100,00%"
 
 
 def test_a_validation_error_appears_in_bahasa_indonesia_beside_its_field(page, server, log_in):
