@@ -4,12 +4,16 @@ whatever the browser asks (Accept-Language is not read), unless the user chose E
 (kept in the session and in a cookie of a year, so that it outlives a logout)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import current_app, request, session
 from flask_babel import Babel, get_locale, ngettext
+from flask_babel import gettext as _
+
+from projections.periods import FIRST_YEAR, LAST_YEAR
 
 LANGUAGES = ("id", "en")
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
@@ -30,6 +34,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["when_range"] = format_range
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["period_name"] = period_name
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 
 
@@ -77,3 +82,31 @@ def format_percent(value) -> str:
     if value is None:
         return "—"
     return f"{format_decimal(value, format='#,##0.00', locale=str(get_locale()))}%"
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_name(period) -> str:
+    """A period as the office names it: 'Triwulan I 2021', 'Semester I 2021', 'Maret 2021',
+    'Tahun 2021', 'Rabu, 17 Maret 2021', '1–7 Desember 2026'. The code stays in URLs and
+    the API."""
+    locale = str(get_locale())
+    label, start, end = period.label, period.start, period.end
+    if re.fullmatch(r"\d{4}", label):
+        return _("Tahun %(y)s", y=label)
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+        return _("Triwulan %(n)s %(y)s", n=ROMAN[int(m[2])], y=m[1])
+    if m := re.fullmatch(r"(\d{4})-S([12])", label):
+        return _("Semester %(n)s %(y)s", n=ROMAN[int(m[2])], y=m[1])
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        return format_date(start, "MMMM y", locale=locale)
+    if start.year <= FIRST_YEAR and end.year >= LAST_YEAR:
+        return _("semua tanggal")
+    if start == end:
+        return format_day(start)
+    if start.year != end.year:
+        return f"{format_date(start, 'd MMMM y', locale=locale)} – {format_date(end, 'd MMMM y', locale=locale)}"
+    if start.month != end.month:
+        return f"{format_date(start, 'd MMMM', locale=locale)} – {format_date(end, 'd MMMM y', locale=locale)}"
+    return f"{start.day}–{format_date(end, 'd MMMM y', locale=locale)}"

@@ -65,7 +65,7 @@ def test_hari_ini_shows_todays_activities_and_minggu_ini_starts_with_today(clien
     html = client.get("/agenda?period=minggu+ini").get_data(as_text=True)
     assert titles(html) == ["Kunjungan Kamis", "Peresmian Jumat", "Rapat Rabu", "Apel Senin"]
     assert html.index("Peresmian Jumat") < html.index("Sudah lewat") < html.index("Rapat Rabu")
-    assert "periode 2990-02-01..2990-02-07" in html
+    assert 'data-period="2990-02-01..2990-02-07">' in html and "4 kegiatan, 1–7 Februari 2990" in html
     assert titles(client.get("/agenda?period=04/02/2990").get_data(as_text=True)) == ["Kunjungan Kamis"]
     assert titles(client.get("/agenda?period=2990-02-12").get_data(as_text=True)) == ["Rapat Minggu Depan"]
     assert titles(client.get("/agenda?period=minggu+depan").get_data(as_text=True)) == ["Rapat Minggu Depan"]

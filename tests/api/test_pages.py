@@ -631,3 +631,19 @@ def test_percentages_are_written_as_the_office_writes_them(client, login, app):
     assert 'data-code="IKU-1">66,67%<' in client.get("/dashboard?period=2021-05").get_data(as_text=True)
     client.get("/lang/en")
     assert 'data-code="IKU-1">66.67%<' in client.get("/dashboard?period=2021-05").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code, indonesian, english", [
+    ("2021-Q1", "Triwulan I 2021", "Quarter I 2021"), ("2021-S2", "Semester II 2021", "Semester II 2021"),
+    ("2021-03", "Maret 2021", "March 2021"), ("2021", "Tahun 2021", "Year 2021"),
+    ("2021-03-17", "Rabu, 17 Maret 2021", "Wednesday, 17 March 2021"),
+    ("2026-12-01..2026-12-07", "1–7 Desember 2026", "1–7 December 2026"),
+    ("2026-11-30..2026-12-06", "30 November – 6 Desember 2026", "30 November – 6 December 2026"),
+    ("2025-12-29..2026-01-04", "29 Desember 2025 – 4 Januari 2026", "29 December 2025 – 4 January 2026"),
+])
+def test_periods_are_named_as_the_office_names_them(client, login, code, indonesian, english):
+    """Issue 13: "Triwulan I 2021", not "2021-Q1", in the pages' headings; the code stays in URLs."""
+    login("pimpinan")
+    assert f"<p class=\"summary\">{indonesian} (" in client.get(f"/dashboard?period={code}").get_data(as_text=True)
+    client.get("/lang/en")
+    assert f"<p class=\"summary\">{english} (" in client.get(f"/dashboard?period={code}").get_data(as_text=True)
