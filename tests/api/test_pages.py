@@ -647,3 +647,16 @@ def test_periods_are_named_as_the_office_names_them(client, login, code, indones
     assert f"<p class=\"summary\">{indonesian} (" in client.get(f"/dashboard?period={code}").get_data(as_text=True)
     client.get("/lang/en")
     assert f"<p class=\"summary\">{english} (" in client.get(f"/dashboard?period={code}").get_data(as_text=True)
+
+
+def test_error_pages_speak_indonesian_not_werkzeugs_english(client, login):
+    """Issue 13: the 403 and 404 pages said Werkzeug's English."""
+    login("inspektorat")
+    forbidden = client.get("/import")
+    assert forbidden.status_code == 403
+    text = forbidden.get_data(as_text=True)
+    assert "Tidak berwenang" in text and "Peran Anda tidak boleh" in text and "You don" not in text
+    missing = client.get("/activities/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404
+    text = missing.get_data(as_text=True)
+    assert "Tidak ditemukan" in text and "The requested URL" not in text
