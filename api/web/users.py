@@ -14,8 +14,8 @@ def users():
     errors, form, token = {}, request.form, None
     if request.method == "POST":
         name, role, password = form.get("name", "").strip(), form.get("role", ""), form.get("password", "")
-        if role not in ROLES:
-            errors["role"] = _("Pilihan tidak dikenal.")
+        if role not in ROLES:  # no role is chosen for the admin: a new Admin is a choice
+            errors["role"] = _("Pilihan tidak dikenal.") if role else _("Wajib diisi.")
         if len(password) < 10:
             errors["password"] = _("Kata sandi paling sedikit 10 karakter.")
         if not name or len(name) > 64 or not name.isprintable():

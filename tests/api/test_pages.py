@@ -660,3 +660,14 @@ def test_error_pages_speak_indonesian_not_werkzeugs_english(client, login):
     assert missing.status_code == 404
     text = missing.get_data(as_text=True)
     assert "Tidak ditemukan" in text and "The requested URL" not in text
+
+
+def test_a_new_users_role_is_chosen_not_admin_by_default(client, login, app):
+    """Issue 13: the role select defaulted to Admin."""
+    login("admin")
+    html = client.get("/users").get_data(as_text=True)
+    assert '<option value="" selected>— pilih —</option>' in html and '<option value="admin" selected' not in html
+    response = client.post("/users", data={"csrf_token": token_of(html), "name": "ani.protokol",
+                                           "password": "kata-sandi-panjang"})
+    assert response.status_code == 422 and "Wajib diisi." in response.get_data(as_text=True)
+    assert app.extensions["iku"].users.get("ani.protokol") is None
