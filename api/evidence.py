@@ -259,15 +259,6 @@ def far_from(captured_at: datetime, starts_at: datetime, ends_at: datetime | Non
     return not starts_at - CAPTURE_MARGIN <= captured_at <= (ends_at or starts_at) + CAPTURE_MARGIN
 
 
-def send(path: Path, kind: str, etag: str):
-    """A stored file as an HTTP answer: inline, never sniffed, revalidated by its hash."""
-    from flask import send_file
-
-    response = send_file(path, mimetype=kind, max_age=0, conditional=True, etag=etag)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "no-store"  # as every answer for a signed-in user
-    return response
-
 
 def _is_regular(path: Path) -> bool:
     try:

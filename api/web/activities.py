@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from domain import exceptions as d
 from domain.model import LEADERS, MEDIA, SCOPES
 
-from ..evidence import EvidenceError, far_from, send
+from ..evidence import EvidenceError, far_from
+from ..http.files import send
 from ..http.activities.schemas import (
     MAX_FILES,
     CancellationSchema,

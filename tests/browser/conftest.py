@@ -82,11 +82,13 @@ def page(browser):
 
 @pytest.fixture
 def log_in(page, server):
-    def log_in(role: str):
-        page.goto(f"{server}/login")
-        page.get_by_label("Nama pengguna").fill(role)
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        page.wait_for_url(f"{server}/agenda*")
+    return lambda role: sign_in(page, server, role)
 
-    return log_in
+
+def sign_in(page, server, role: str) -> None:
+    """Log in through the login page as the demo user of `role` (any page: a second phone)."""
+    page.goto(f"{server}/login")
+    page.get_by_label("Nama pengguna").fill(role)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{server}/agenda*")

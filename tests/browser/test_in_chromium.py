@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROLES, SCREENSHOTS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROLES, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
 
@@ -58,10 +58,7 @@ def test_staff_schedule_serve_and_document_and_the_dashboard_figure_changes(brow
 
     dokumentasi = browser.new_page()
     dokumentasi.context.clear_cookies()
-    dokumentasi.goto(f"{server}/login")
-    dokumentasi.get_by_label("Nama pengguna").fill("dokumentasi")
-    dokumentasi.get_by_label("Kata sandi").fill("sandi-peramban-uji")
-    dokumentasi.get_by_role("button", name="Masuk").click()
+    sign_in(dokumentasi, server, "dokumentasi")
     dokumentasi.goto(activity_url)
     dokumentasi.get_by_label("Media").select_option("foto")
     dokumentasi.get_by_role("button", name="Catat").click()
@@ -243,10 +240,7 @@ def test_on_phones_protokol_and_dokumentasi_record_the_same_event_without_a_conf
         str(tmp_path / "other-phone"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
         locale="id-ID", viewport={"width": 390, "height": 844})
     dokumentasi = other_phone.new_page()
-    dokumentasi.goto(f"{server}/login")
-    dokumentasi.get_by_label("Nama pengguna").fill("dokumentasi")
-    dokumentasi.get_by_label("Kata sandi").fill("sandi-peramban-uji")
-    dokumentasi.get_by_role("button", name="Masuk").click()
+    sign_in(dokumentasi, server, "dokumentasi")
     dokumentasi.goto(activity_url)
     dokumentasi.get_by_label("Media").select_option("video")
     dokumentasi.locator("#h-documentation ~ form button[type=submit]").click()

@@ -10,7 +10,8 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields
 
-from ...evidence import EvidenceError, is_sha256, send
+from ...evidence import EvidenceError, is_sha256
+from ..files import send
 from ...service_layer import commands, queries
 from ..activities.schemas import EvidenceSchema
 from ..auth import requires
