@@ -40,7 +40,7 @@ class Services:
         check_zone(self.agenda, config.timezone)
         self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
         self.calculator = AsOfCalculator(self.agenda, self.projector, config.indicators)
-        self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS))
+        self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS), self.agenda)
         self.checkpoints = audit_checkpoints(self.agenda, config, sign=True)
         self.tree = self.checkpoints.tree
         self.evidence = EvidenceStore(evidence_folder(config), self.zone, config.evidence_max_bytes)

@@ -26,6 +26,7 @@ from .exceptions import (
     IdempotencyKeyReused,
     StaleVersion,
 )
+from .accounts import UserAccount
 from .model import Activity, check_leaders, check_times
 from .reports import PeriodReport, ReportStateConflict
 from .targets import IndicatorTarget, check_target
@@ -197,6 +198,31 @@ class Agenda(Application):
 
         return self._write(command, None)
 
+    def change_account(self, name: str, change, also=()) -> Written:
+        """Append what `change(account or None)` does to a user's account (it returns the
+        account), and run `also` (the users' tables) in the same transaction. A creation
+        that loses the race to another one is a ConcurrentWrite."""
+        account_id = UserAccount.create_id(name)
+
+        def command():
+            try:
+                account = self.repository.get(account_id)
+            except AggregateNotFoundError:
+                account = None
+            return change(account)
+
+        return self._write(command, None, also)
+
+    def accounts(self, names, as_of: datetime | None = None) -> dict[str, list[RecordedEvent]]:
+        """The account histories of these users (lower-case name → events), as recorded up
+        to as_of, in one statement."""
+        ids = {UserAccount.create_id(name): name.lower() for name in names}
+        until = None if as_of is None else to_micros(as_of)
+        out: dict[str, list[RecordedEvent]] = {}
+        for n in self.recorder.select_recorded_events_of(list(ids), recorded_until=until):
+            out.setdefault(ids[n.originator_id], []).append(self.recorded_event(n))
+        return out
+
     def report_history(self, period: str, as_of: datetime | None = None) -> list[RecordedEvent]:
         """The submissions and reopenings of a period, as recorded up to as_of."""
         until = None if as_of is None else to_micros(as_of)
@@ -256,15 +282,16 @@ class Agenda(Application):
                            recorded_at=to_datetime(event.recorded_at), position=event.id,
                            already_recorded=True)
 
-    def _write(self, command, idempotency: IdempotencyClaim | None) -> Written:
-        """Run `command` (returns the changed activity) and save it, once per key."""
+    def _write(self, command, idempotency: IdempotencyClaim | None, also=()) -> Written:
+        """Run `command` (returns the changed activity) and save it, once per key. `also`:
+        statements (SQL, parameters) run in the events' transaction (a user's tables)."""
         if idempotency is not None:
             remembered = self._remembered(idempotency)
             if remembered is not None:
                 return remembered
         activity = command()
         try:
-            recordings = self.save(activity, idempotency=idempotency)
+            recordings = self.save(activity, idempotency=idempotency, also=also)
         except IntegrityError:
             if idempotency is not None:
                 remembered = self._remembered(idempotency)

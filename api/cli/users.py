@@ -1,17 +1,29 @@
-"""Managing users: roles, web passwords and API tokens."""
+"""Managing users from the server: roles, web passwords and API tokens. Every change goes
+through the service layer as the operator (`system:cli`) and is recorded in the access
+history with its reason (domain/accounts.py)."""
 from __future__ import annotations
 
 import secrets
 
 import click
 
-from ..users import MIN_PASSWORD, ROLES, UserExists
-from .base import main, services
+from domain.exceptions import DomainError
+
+from ..service_layer import accounts
+from ..users import ROLES, UserExists
+from .base import OPERATOR, main, services
 
 
 @main.group()
 def users():
-    """Manage API users."""
+    """Manage users and their access."""
+
+
+def _refused(error: DomainError):
+    return click.ClickException(f"{error.field + ': ' if error.field else ''}{error.message}")
+
+
+REASON = click.option("--reason", required=True, help="Why (kept in the access history).")
 
 
 @users.command("create")
@@ -19,35 +31,40 @@ def users():
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password", is_flag=False, flag_value="", default=None,
               help="A web password (at least 10 characters); given without a value, it is asked for.")
+@click.option("--full-name", default="", help="Nama lengkap (reports and the LKjIP name the user so).")
+@click.option("--nip", default="", help="NIP, 18 digits.")
+@click.option("--jabatan", default="")
+@click.option("--reason", default=None, help="Why (kept in the access history).")
+@click.option("--token", is_flag=True, help="Also issue an API token, printed as the last line.")
 @click.pass_context
-def users_create(ctx, name, role, password):
-    """Create a user; the new API token is printed as the last line."""
+def users_create(ctx, name, role, password, full_name, nip, jabatan, reason, token):
+    """Create a user (names are lower-case); an API token only with --token."""
     if password == "":
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"a password has at least {MIN_PASSWORD} characters")
     svc = services(ctx)
     try:
-        token = svc.users.create(name, role)
-    except (UserExists, ValueError) as e:
-        raise click.ClickException(str(e)) from None
-    if password is not None:
-        svc.users.set_password(name, password)
-    click.echo(f"Created {role} user {name!r}{' with a web password' if password else ''}. "
-               "API token (shown once):")
-    click.echo(token)
+        profile = accounts.profile(full_name, nip, jabatan)
+        issued = svc.users.create(name, role, password=password, **profile, reason=reason, token=token,
+                                  by=OPERATOR.name)
+    except DomainError as e:
+        raise _refused(e) from None
+    click.echo(f"Created {role} user {name.lower()!r}{' with a web password' if password else ''}.")
+    if issued:
+        click.echo("API token (shown once):")
+        click.echo(issued)
 
 
 @users.command("password")
 @click.argument("name")
+@REASON
 @click.password_option()
 @click.pass_context
-def users_password(ctx, name, password):
-    """Set a user's web password (asked for twice)."""
+def users_password(ctx, name, reason, password):
+    """Set a user's web password (asked for twice); their sessions and token end."""
     try:
-        services(ctx).users.set_password(name, password)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
+        services(ctx).users.set_password(name, password, reason, by=OPERATOR.name)
+    except DomainError as e:
+        raise _refused(e) from None
     click.echo(f"Password of {name!r} set.")
 
 
@@ -63,21 +80,22 @@ def users_demo_logins(ctx):
     for role in ROLES:
         password = secrets.token_urlsafe(9)
         try:
-            svc.users.create(role, role)
+            svc.users.create(role, role, password=password, reason="login demo", token=False, by=OPERATOR.name)
         except UserExists:
-            pass
-        svc.users.set_password(role, password)
+            svc.users.set_password(role, password, "login demo baru", by=OPERATOR.name)
         click.echo(f"  {role:<12} {role} / {password}")
 
 
 @users.command("token")
 @click.argument("name")
+@REASON
 @click.pass_context
-def users_token(ctx, name):
+def users_token(ctx, name, reason):
     """Issue a new token for a user (the old one stops working)."""
-    token = services(ctx).users.new_token(name)
-    if token is None:
-        raise click.ClickException(f"no user {name!r}")
+    try:
+        token = accounts.issue_token(services(ctx), OPERATOR, name, reason=reason)
+    except DomainError as e:
+        raise _refused(e) from None
     click.echo(f"New token for {name!r} (shown once):")
     click.echo(token)
 
@@ -85,9 +103,18 @@ def users_token(ctx, name):
 @users.command("list")
 @click.pass_context
 def users_list(ctx):
-    """List users and roles."""
-    for user in services(ctx).users.all():
-        click.echo(f"{user.name}\t{user.role}")
+    """List users, roles and whether disabled."""
+    for user in accounts.users(services(ctx), OPERATOR):
+        click.echo("\t".join((user.name, user.role, "disabled" if user.disabled else "enabled", user.full_name)))
+
+
+@users.command("history")
+@click.pass_context
+def users_history(ctx):
+    """Every recorded change of access, latest first (as the access history page)."""
+    for change in accounts.access_history(services(ctx), OPERATOR).changes:
+        click.echo("\t".join((change.recorded_at.isoformat(), change.name, change.type, change.role or "",
+                              change.actor, change.reason or "")))
 
 
 @users.command("ensure-admin")
@@ -97,43 +124,48 @@ def users_ensure_admin(ctx, name):
     """Create the admin user if missing, else issue it a fresh token; print the token."""
     svc = services(ctx)
     try:
-        token = svc.users.create(name, "admin")
+        token = svc.users.create(name, "admin", reason="admin untuk operator", by=OPERATOR.name)
     except UserExists:
-        token = svc.users.new_token(name)
+        token = svc.users.new_token(name, "token admin baru untuk operator", by=OPERATOR.name)
     click.echo(f"Admin API token for {name!r} (Authorization: Bearer …):")
     click.echo(token)
 
 
-def _change(ctx, change, done: str) -> None:
+def _change(change, done: str) -> None:
     """Apply a change to a user (its sessions and token end) and say so, or why not."""
     try:
-        change(services(ctx).users)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
+        change()
+    except DomainError as e:
+        raise _refused(e) from None
     click.echo(done)
 
 
 @users.command("role")
 @click.argument("name")
 @click.argument("role", type=click.Choice(ROLES))
+@REASON
 @click.pass_context
-def users_role(ctx, name, role):
+def users_role(ctx, name, role, reason):
     """Change a user's role; every session and the token of the user end."""
-    _change(ctx, lambda u: u.set_role(name, role),
+    _change(lambda: accounts.change_role(services(ctx), OPERATOR, name, role=role, reason=reason),
             f"{name!r} is now {role}; their sessions and token ended (a new token: iku users token {name}).")
 
 
 @users.command("disable")
 @click.argument("name")
+@REASON
 @click.pass_context
-def users_disable(ctx, name):
+def users_disable(ctx, name, reason):
     """Disable a user: no login, no token, every session ends."""
-    _change(ctx, lambda u: u.set_disabled(name, True), f"{name!r} is disabled; their sessions and token ended.")
+    _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=True, reason=reason),
+            f"{name!r} is disabled; their sessions and token ended.")
 
 
 @users.command("enable")
 @click.argument("name")
+@REASON
 @click.pass_context
-def users_enable(ctx, name):
+def users_enable(ctx, name, reason):
     """Enable a disabled user (they log in again; a token: iku users token NAME)."""
-    _change(ctx, lambda u: u.set_disabled(name, False), f"{name!r} is enabled.")
+    _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=False, reason=reason),
+            f"{name!r} is enabled.")

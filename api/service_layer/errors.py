@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from domain import exceptions as d
+from domain.accounts import AccountStateConflict
 from domain.reports import ReportStateConflict
+
+from ..users import UnknownUser, UserExists
 
 STATUS: dict[type, int] = {
     d.NotPermitted: 403,
@@ -13,6 +16,9 @@ STATUS: dict[type, int] = {
     d.ConcurrentWrite: 409,
     d.ClockRefused: 409,
     ReportStateConflict: 409,
+    AccountStateConflict: 409,
+    UserExists: 409,
+    UnknownUser: 404,
     d.InvalidActivityData: 422,
     d.IdempotencyKeyReused: 422,
 }

@@ -8,15 +8,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({
         "read", "export", "schedule", "reschedule", "cancel", "record_protocol",
         "retract_protocol", "record_documentation", "retract_documentation",
-        "manage_users", "set_targets", "submit_reports",
+        "manage_users", "read_access", "set_targets", "submit_reports",
     }),
     "protokol": frozenset({
         "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol",
     }),
     "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation"}),
-    "pimpinan": frozenset({"read", "set_targets", "submit_reports"}),
-    "inspektorat": frozenset({"read", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
+    "pimpinan": frozenset({"read", "read_access", "set_targets", "submit_reports"}),
+    "inspektorat": frozenset({"read", "read_access", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
 }
+
+# read_access: the history of users' access (who could do what, when)
 
 RETRACTABLE = ("protocol", "documentation")  # the kinds of entry; retract_<kind> permissions
 

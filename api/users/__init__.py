@@ -1,13 +1,17 @@
 """Users and their roles (SPEC §8).
 
-- API tokens are shown once, at creation; only their SHA-256 is stored (tokens are 256
-  random bits, so a fast hash is enough to protect them).
+- Every change of a user's access is an account event in the log (domain/accounts.py),
+  written with the tables in one transaction: "who could do what, when" is audited.
+- API tokens are issued on request and shown once; only their SHA-256 is stored (tokens
+  are 256 random bits, so a fast hash is enough to protect them).
+- User names are lower-case; a login's name is compared without regard to case.
 - Web passwords are stored as argon2 hashes. Failed logins are throttled by user, by
   client address and by browser (`throttle.py`, docs/RULES.md)."""
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -15,8 +19,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.persistence import IntegrityError
 
+from domain.accounts import UserAccount
+from domain.context import acting_as
+from domain.exceptions import ConcurrentWrite, DomainError, InvalidActivityData
 from domain.store.clock import SystemClock
 
+from . import recorders as tables
 from . import throttle
 
 ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
@@ -26,11 +34,41 @@ ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
 class User:
     name: str
     role: str
+    full_name: str = ""
+    nip: str = ""
+    jabatan: str = ""
+    disabled: bool = False
+    has_password: bool = False
 
+    @property
+    def display_name(self) -> str:
+        """How reports name the user: the full name if known, else the login name."""
+        return self.full_name or self.name
+
+
+def _user(record: dict) -> User:
+    return User(record["name"], record["role"], record["full_name"], record["nip"], record["jabatan"],
+                bool(record["disabled"]), record["password_hash"] is not None)
+
+
+OPERATOR = "system:cli"  # the actor of a change made with `iku users` (the operator)
+UNEXPLAINED = "(tanpa keterangan)"  # the reason of a change made by a caller that gave none
 
 MIN_PASSWORD = 10
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 _hasher = PasswordHasher()
+
+
+def check_name(name: str) -> str:
+    """A new user's name, lower-case: 1–64 letters, digits, '.', '_' or '-' (so that it is
+    typed alike on every keyboard and compared without regard to case)."""
+    if name != name.strip():
+        raise InvalidActivityData("a user name has no spaces around it", field="name")
+    folded = name.lower()
+    if not NAME.fullmatch(folded):
+        raise InvalidActivityData("a user name is 1–64 letters, digits, '.', '_' or '-'", field="name")
+    return folded
 
 
 @functools.cache
@@ -40,8 +78,14 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a password of anyone")
 
 
-class UserExists(Exception):
-    pass
+class UserExists(DomainError):
+    """A user of that name (in any case) exists."""
+
+    field = "name"
+
+
+class UnknownUser(DomainError):
+    """No user of that name."""
 
 
 class LoginRefused(Exception):
@@ -57,62 +101,119 @@ def _digest(token: str) -> str:
 
 
 class Users:
-    def __init__(self, recorder):
-        self.recorder = recorder
+    """Users and their access. Every change is an account event in the log (who made it,
+    why: domain/accounts.py) written with the users' tables in one transaction."""
 
-    def create(self, name: str, role: str) -> str:
+    def __init__(self, recorder, agenda):
+        self.recorder = recorder
+        self.agenda = agenda
+
+    def _change(self, name: str, change, statements, by: str):
+        """Apply `change` to the account of an existing user (entering an account made
+        before histories were kept into the log first) with the table statements."""
+        record = self.recorder.login_record(name)
+        if record is None:
+            raise UnknownUser(f"no user {name!r}")
+        stored = record["name"]
+
+        def on(account):
+            if account is None:  # made before its history was kept: entered as it is now
+                account = UserAccount(name=stored, role=record["role"], full_name=record["full_name"],
+                                      nip=record["nip"], jabatan=record["jabatan"],
+                                      existed_since=record["created_at"], disabled=bool(record["disabled"]))
+            change(account)
+            return account
+
+        with acting_as(by):
+            return self.agenda.change_account(stored, on, statements(stored, record))
+
+    def create(self, name: str, role: str, *, password: str | None = None, full_name: str = "",
+               nip: str = "", jabatan: str = "", reason: str | None = None, token: bool = True,
+               by: str = OPERATOR) -> str | None:
+        """Make a user (AccountCreated); the new API token if `token`, shown once."""
         if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-        if not name or not name.isprintable() or len(name) > 64:
-            raise ValueError("a user name is 1–64 printable characters")
+            raise InvalidActivityData(f"unknown role {role!r}: one of {', '.join(ROLES)}", field="role")
+        name = check_name(name)
+        if password is not None:
+            _check_password(password)
+        issued = "iku_" + secrets.token_urlsafe(32) if token else None
+        statements = [*tables.insert_user(name, role, _digest(issued or _unusable()), SystemClock().now()),
+                      *tables.set_profile(name, full_name, nip, jabatan)]
+        if password is not None:
+            statements += tables.set_password_hash(name, _hasher.hash(password))
+        if self.recorder.login_record(name) is not None:
+            raise UserExists(f"user {name!r} exists")
+
+        def create(account):
+            if account is not None:
+                raise UserExists(f"user {name!r} exists")
+            return UserAccount(name=name, role=role, full_name=full_name, nip=nip, jabatan=jabatan,
+                               reason=" ".join(reason.split()) if reason else None)
+
+        with acting_as(by):
+            try:
+                self.agenda.change_account(name, create, statements)
+            except (ConcurrentWrite, IntegrityError):
+                raise UserExists(f"user {name!r} exists") from None
+        return issued
+
+    def new_token(self, name: str, reason: str | None = None, by: str = OPERATOR) -> str | None:
+        """A new API token (the old one stops working), shown once; None: no such user."""
         token = "iku_" + secrets.token_urlsafe(32)
         try:
-            self.recorder.insert_user(name, role, _digest(token), SystemClock().now())
-        except IntegrityError:
-            raise UserExists(f"user {name!r} exists") from None
+            self._change(name, lambda a: a.issue_token(reason or UNEXPLAINED),
+                         lambda stored, _: tables.replace_token(stored, _digest(token)), by)
+        except UnknownUser:
+            return None
         return token
-
-    def new_token(self, name: str) -> str | None:
-        token = "iku_" + secrets.token_urlsafe(32)
-        return token if self.recorder.replace_token(name, _digest(token)) else None
 
     def authenticate(self, token: str) -> User | None:
         found = self.recorder.find_by_token(_digest(token))
         return User(*found) if found else None
 
     def all(self) -> list[User]:
-        return [User(*row) for row in self.recorder.list_users()]
+        return [_user(record) for record in self.recorder.list_users()]
 
-    def set_password(self, name: str, password: str) -> None:
-        """A changed password ends every session and the token of the user (the first one,
-        set when the user is made, ends nothing)."""
-        if len(password) < MIN_PASSWORD:
-            raise ValueError(f"a password has at least {MIN_PASSWORD} characters")
+    def set_password(self, name: str, password: str, reason: str | None = None, by: str = OPERATOR) -> None:
+        """A password set by the operator or an admin (PasswordReset) ends every session and
+        the token of the user (the first one, set after the user is made, ends nothing)."""
+        _check_password(password)
+        self._change(name, lambda a: a.reset_password(reason or UNEXPLAINED),
+                     lambda stored, record: [*tables.set_password_hash(stored, _hasher.hash(password)),
+                                             *(_end(stored) if record["password_hash"] else [])], by)
+        self.recorder.clear_attempts(throttle.user_bucket(name))  # a reset lets them in
+
+    def change_own_password(self, name: str, current: str, new: str, **login) -> None:
+        """The user's own change: the present password first (counted as a login attempt),
+        then PasswordChanged; their sessions end (the caller keeps its own)."""
+        _check_password(new)
+        self.login(name, current, **login)
+        self._change(name, lambda a: a.change_own_password(),
+                     lambda stored, _: [*tables.set_password_hash(stored, _hasher.hash(new)), *_end(stored)],
+                     name)
+
+    def end_sessions(self, name: str) -> None:
+        """Every session of the user ends now, and its token stops working (logging out
+        everywhere: no change of access, no event)."""
         record = self.recorder.login_record(name)
-        if record is None:
-            raise ValueError(f"no user {name!r}")
-        self.recorder.set_password_hash(name, _hasher.hash(password))
-        self.recorder.clear_attempts(throttle.user_bucket(name))  # an admin's reset lets them in
-        if record["password_hash"] is not None:
-            self.end_sessions(name)
+        if record is not None:
+            self.recorder.run(_end(record["name"]))
 
-    def end_sessions(self, name: str) -> bool:
-        """Every session of the user ends now, and its token stops working (a new one is
-        issued with `iku users token`)."""
-        return self.recorder.end_sessions(name, _digest("ended:" + secrets.token_urlsafe(32)))
-
-    def set_role(self, name: str, role: str) -> None:
+    def set_role(self, name: str, role: str, reason: str | None = None, by: str = OPERATOR) -> None:
         if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-        if not self.recorder.set_role(name, role):
-            raise ValueError(f"no user {name!r}")
-        self.end_sessions(name)
+            raise InvalidActivityData(f"unknown role {role!r}: one of {', '.join(ROLES)}", field="role")
+        self._change(name, lambda a: a.change_role(role, reason or UNEXPLAINED),
+                     lambda stored, _: [*tables.set_role(stored, role), *_end(stored)], by)
 
-    def set_disabled(self, name: str, disabled: bool) -> None:
-        if self.recorder.login_record(name) is None:
-            raise ValueError(f"no user {name!r}")
-        self.recorder.set_disabled(name, disabled)
-        self.end_sessions(name)
+    def set_disabled(self, name: str, disabled: bool, reason: str | None = None, by: str = OPERATOR) -> None:
+        """Disabling ends the user's sessions and token at once (in the same transaction)."""
+        self._change(name, lambda a: (a.disable if disabled else a.enable)(reason or UNEXPLAINED),
+                     lambda stored, _: [*tables.set_disabled(stored, disabled), *_end(stored)], by)
+
+    def change_profile(self, name: str, *, full_name: str, nip: str, jabatan: str,
+                       reason: str | None = None, by: str = OPERATOR) -> None:
+        self._change(name, lambda a: a.change_profile(full_name, nip, jabatan, reason or UNEXPLAINED),
+                     lambda stored, _: tables.set_profile(stored, full_name, nip, jabatan), by)
 
     def session_user(self, name: str, generation) -> User | None:
         """The user of a session, if the session is still theirs: not ended since, and the
@@ -120,7 +221,7 @@ class Users:
         record = self.recorder.login_record(name)
         if record is None or record["disabled"] or record["generation"] != generation:
             return None
-        return User(record["name"], record["role"])
+        return _user(record)
 
     def generation(self, name: str) -> int:
         record = self.recorder.login_record(name)
@@ -148,7 +249,7 @@ class Users:
         if not right:
             raise LoginRefused(locked_for=_seconds(self.recorder.wait_after(counted, now)))
         self.recorder.give_back_attempt(counted)
-        return User(record["name"], record["role"])
+        return _user(record)
 
     def device_stamp(self, name: str) -> str:
         """What a device cookie of the user carries, bound to the user's present password."""
@@ -157,7 +258,22 @@ class Users:
 
     def get(self, name: str) -> User | None:
         record = self.recorder.login_record(name)
-        return User(record["name"], record["role"]) if record else None
+        return _user(record) if record else None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidActivityData(f"a password has at least {MIN_PASSWORD} characters", field="password")
+
+
+def _unusable() -> str:
+    """What stands for a token where none was issued: nothing hashes to its digest's
+    preimage that a client could send."""
+    return "none:" + secrets.token_urlsafe(32)
+
+
+def _end(name: str) -> list[tuple]:
+    return tables.end_sessions(name, _digest(_unusable()))
 
 
 def _stamp(password_hash: str | None) -> str:

@@ -1,6 +1,7 @@
 """Where users, their web passwords and login attempts are kept: tables
-beside the log in the same database, one recorder class per store.
-(Not the domain's: no event is about them.)"""
+beside the log in the same database, one recorder class per store. What a change writes to
+them is given as statements, run in the transaction of the account event that records the
+change (domain/accounts.py)."""
 from __future__ import annotations
 
 from eventsourcing.postgres import PostgresRecorder
@@ -11,20 +12,46 @@ from domain.store.postgres import PostgresDialect, SerialisedSchema
 from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
 
+def insert_user(name: str, role: str, token_sha256: str, created_at: int) -> list[tuple]:
+    return [("INSERT INTO iku_users VALUES (?, ?, ?, ?)", (name, role, token_sha256, created_at))]
+
+
+def replace_token(name: str, token_sha256: str) -> list[tuple]:
+    return [("UPDATE iku_users SET token_sha256 = ? WHERE name = ?", (token_sha256, name))]
+
+
+def end_sessions(name: str, unusable_token_sha256: str) -> list[tuple]:
+    """Every session of the user ends (its generation moves on) and its token stops working."""
+    return [*replace_token(name, unusable_token_sha256),
+            ("INSERT INTO iku_user_state VALUES (?, 1, 0) ON CONFLICT (name) DO UPDATE "
+             "SET generation = iku_user_state.generation + 1", (name,))]
+
+
+def set_disabled(name: str, disabled: bool) -> list[tuple]:
+    return [("INSERT INTO iku_user_state VALUES (?, 0, ?) ON CONFLICT (name) DO UPDATE "
+             "SET disabled = excluded.disabled", (name, 1 if disabled else 0))]
+
+
+def set_role(name: str, role: str) -> list[tuple]:
+    return [("UPDATE iku_users SET role = ? WHERE name = ?", (role, name))]
+
+
+def set_profile(name: str, full_name: str, nip: str, jabatan: str) -> list[tuple]:
+    return [("INSERT INTO iku_user_profiles VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE "
+             "SET full_name = excluded.full_name, nip = excluded.nip, jabatan = excluded.jabatan",
+             (name, full_name, nip, jabatan))]
+
+
+def set_password_hash(name: str, password_hash: str) -> list[tuple]:
+    return [("INSERT INTO iku_passwords VALUES (?, ?) ON CONFLICT (name) "
+             "DO UPDATE SET password_hash = excluded.password_hash", (name, password_hash))]
+
+
 class UsersMixin(Dialect):
-    """API users: name, role and the SHA-256 of their bearer token (never the token)."""
+    """API users: name, role and the SHA-256 of their bearer token (never the token).
 
-    def insert_user(self, name: str, role: str, token_sha256: str, created_at: int) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("INSERT INTO iku_users VALUES (?, ?, ?, ?)"),
-                      (name, role, token_sha256, created_at))
-
-    def replace_token(self, name: str, token_sha256: str) -> bool:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql(
-                "UPDATE iku_users SET token_sha256 = ? WHERE name = ? RETURNING name"),
-                (token_sha256, name))
-            return c.fetchone() is not None
+    Every change to a user is written by the Agenda with the account event that records
+    it, in one transaction (the statements above, `also=`); this class reads them."""
 
     def find_by_token(self, token_sha256: str) -> tuple[str, str] | None:
         row = self.fetch_one("SELECT u.name, u.role FROM iku_users u LEFT JOIN iku_user_state s "
@@ -32,49 +59,26 @@ class UsersMixin(Dialect):
                              (token_sha256,))
         return (row["name"], row["role"]) if row else None
 
-    def end_sessions(self, name: str, unusable_token_sha256: str) -> bool:
-        """Every session of the user ends (its generation moves on) and its token stops
-        working, in one transaction. False: no such user."""
+    def run(self, statements) -> None:
+        """Statements of the functions above in a transaction of their own (what changes no
+        access: logging out everywhere)."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("UPDATE iku_users SET token_sha256 = ? WHERE name = ? RETURNING name"),
-                      (unusable_token_sha256, name))
-            if c.fetchone() is None:
-                return False
-            c.execute(self.sql("INSERT INTO iku_user_state VALUES (?, 1, 0) ON CONFLICT (name) DO UPDATE "
-                               "SET generation = iku_user_state.generation + 1"), (name,))
-            return True
+            for statement, params in statements:
+                c.execute(self.sql(statement), params)
 
-    def set_disabled(self, name: str, disabled: bool) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("INSERT INTO iku_user_state VALUES (?, 0, ?) ON CONFLICT (name) DO UPDATE "
-                               "SET disabled = excluded.disabled"), (name, 1 if disabled else 0))
-
-    def set_role(self, name: str, role: str) -> bool:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("UPDATE iku_users SET role = ? WHERE name = ? RETURNING name"), (role, name))
-            return c.fetchone() is not None
-
-    def list_users(self) -> list[tuple[str, str]]:
+    def list_users(self) -> list[dict]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT name, role FROM iku_users ORDER BY name")
-            return [(r["name"], r["role"]) for r in c.fetchall()]
+            c.execute(_RECORD + "ORDER BY u.name")
+            return [dict(r) for r in c.fetchall()]
 
     # Web logins ------------------------------------------------------------------------
 
-    def set_password_hash(self, name: str, password_hash: str) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql("INSERT INTO iku_passwords VALUES (?, ?) ON CONFLICT (name) "
-                               "DO UPDATE SET password_hash = excluded.password_hash"),
-                      (name, password_hash))
-
     def login_record(self, name: str) -> dict | None:
-        """role, password hash, session generation and whether disabled, or None."""
+        """role, profile, password hash, session generation and whether disabled, or None.
+        Names are compared lower-case (one made in capitals before names were folded is
+        found too)."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(self.sql(
-                "SELECT u.name, u.role, p.password_hash, coalesce(s.generation, 0) AS generation, "
-                "coalesce(s.disabled, 0) AS disabled FROM iku_users u "
-                "LEFT JOIN iku_passwords p ON p.name = u.name "
-                "LEFT JOIN iku_user_state s ON s.name = u.name WHERE u.name = ?"), (name,))
+            c.execute(self.sql(_RECORD + "WHERE lower(u.name) = lower(?) ORDER BY u.name = ? DESC"), (name, name))
             row = c.fetchone()
         return dict(row) if row else None
 
@@ -144,6 +148,13 @@ class UsersMixin(Dialect):
 
 
 
+_RECORD = (
+    "SELECT u.name, u.role, u.created_at, p.password_hash, coalesce(s.generation, 0) AS generation, "
+    "coalesce(s.disabled, 0) AS disabled, coalesce(f.full_name, '') AS full_name, "
+    "coalesce(f.nip, '') AS nip, coalesce(f.jabatan, '') AS jabatan FROM iku_users u "
+    "LEFT JOIN iku_passwords p ON p.name = u.name LEFT JOIN iku_user_state s ON s.name = u.name "
+    "LEFT JOIN iku_user_profiles f ON f.name = u.name ")
+
 TABLES = (
     "CREATE TABLE IF NOT EXISTS iku_users ("
     "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE, "
@@ -157,6 +168,8 @@ TABLES = (
     # Sessions carry their user's generation: moving it on ends them all at once.
     "CREATE TABLE IF NOT EXISTS iku_user_state (name TEXT PRIMARY KEY, generation BIGINT NOT NULL, "
     "disabled INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS iku_user_profiles (name TEXT PRIMARY KEY, full_name TEXT NOT NULL, "
+    "nip TEXT NOT NULL, jabatan TEXT NOT NULL)",
 )
 
 

@@ -33,6 +33,11 @@ def message_for(text: str) -> str:
         ("must not be before starts_at", _("Tidak boleh sebelum waktu mulai.")),
         ("A leader is named twice", _("Pimpinan disebut dua kali.")),
         ("must be between the years", _("Tahun di luar 1900–2999.")),
+        ("a user name has no spaces", _("Tanpa spasi di awal atau di akhir.")),
+        ("a user name is", _("1–64 huruf, angka, titik, garis bawah atau tanda hubung.")),
+        ("a password has at least", _("Kata sandi paling sedikit 10 karakter.")),
+        ("a NIP is", _("NIP terdiri atas 18 angka.")),
+        ("a change of access needs a reason", _("Wajib diisi.")),
     ):
         if text.startswith(prefix):
             return message

@@ -21,6 +21,10 @@ def label(kind: str, value: str) -> str:
         "event": {"ActivityScheduled": _("Dijadwalkan"), "ActivityRescheduled": _("Dijadwalkan ulang"),
                   "ActivityCancelled": _("Dibatalkan"), "ProtocolServed": _("Pelayanan keprotokolan"),
                   "Documented": _("Didokumentasikan"), "EntryRetracted": _("Ralat")},
+        "account": {"AccountCreated": _("Dibuat"), "RoleChanged": _("Peran diubah"),
+                    "AccountDisabled": _("Dinonaktifkan"), "AccountEnabled": _("Diaktifkan kembali"),
+                    "ProfileChanged": _("Profil diubah"), "PasswordReset": _("Kata sandi diatur ulang"),
+                    "PasswordChanged": _("Kata sandi diubah sendiri"), "TokenIssued": _("Token API dibuat")},
         "quick": {"hari ini": _("Hari ini"), "minggu ini": _("Minggu ini"), "bulan ini": _("Bulan ini"),
                   "minggu depan": _("Minggu depan")},
         # A fact's label is its own (projections/facts.py), translated by the catalog.

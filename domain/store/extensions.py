@@ -157,6 +157,12 @@ class IKURecorderMixin(Dialect):
             (claim.actor, claim.key, claim.fingerprint, self.id_param(last.originator_id),
              last.originator_version))
 
+    def _also(self, c, statements) -> None:
+        """In the transaction of the events: what the caller adds to them (`also=`: a
+        user's tables beside the account events that record the change, api/users)."""
+        for statement, params in statements or ():
+            c.execute(self.sql(statement), params)
+
     def find_idempotency(self, actor: str, key: str) -> tuple[str, int, UUID, int] | None:
         """(fingerprint, position, activity id, version) of a remembered write."""
         with self.read() as c:

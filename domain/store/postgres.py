@@ -142,13 +142,14 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
 
     def _fetch_ids_after_insert_events(self, curs, stored_events, **kwargs: Any):
         positions = [Position(row["notification_id"], row["recorded_at"]) for row in curs.fetchall()]
-        claim = kwargs.get("idempotency")
-        if claim is not None:
+        claim, also = kwargs.get("idempotency"), kwargs.get("also")
+        if claim is not None or also:
             # After the events, in their transaction, on a cursor of its own (the first holds
             # the ids). Synced here so that a reused key fails as a unique violation, not as
             # an aborted pipeline further on.
             with curs.connection.cursor() as remember, curs.connection.pipeline():
                 self._remember(remember, claim, stored_events)
+                self._also(remember, also)
         return positions
 
 

@@ -140,6 +140,7 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         else:
             c.executemany(self.insert_events_statement, values)
         self._remember(c, kwargs.get("idempotency"), stored_events)
+        self._also(c, kwargs.get("also"))
         return [Position(position, recorded_at) for position, recorded_at, _ in rows]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from openpyxl import Workbook, load_workbook
 
 from tests.api.test_pages import login, logins, token_of  # noqa: F401 (fixtures)
-from tests.conftest import log_of, wib
+from tests.conftest import log_of, records_of, wib
 
 # As Excel in an Indonesian locale saves "CSV (Comma delimited)": ';', Windows-1252.
 EXCEL_CSV = ("Tanggal;Jam mulai;Jam selesai;Judul kegiatan;Pimpinan;Lokasi;Lingkup;Keterangan\r\n"
@@ -42,10 +42,10 @@ def test_an_agenda_saved_by_indonesian_excel_is_previewed_then_imported_and_not_
     assert preview.status_code == 200, html
     assert "2 baris: 2 baru, 0 sudah tercatat, 0 bermasalah." in html
     assert "Senin, 7 Desember 2026 08.00–11.00 WIB" in html and "Peresmian Pasar Tanjung – tahap II" in html
-    assert log_of(app.extensions["iku"].agenda) == []  # a preview writes nothing
+    assert records_of(app.extensions["iku"].agenda) == []  # a preview writes nothing
     done = confirm(client, html)
     assert done.status_code == 303 and "period=2026-12-07..2026-12-08" in done.headers["Location"]
-    events = app.extensions["iku"].agenda.recorder.select_notifications(1, 10)
+    events = log_of(app.extensions["iku"].agenda)
     assert len(events) == 2
     first = app.extensions["iku"].agenda.history(events[0].originator_id)[0]
     assert first.data["leaders"] == ["bupati", "wakil_bupati"] and first.data["scope"] == "dalam_daerah"
@@ -56,7 +56,7 @@ def test_an_agenda_saved_by_indonesian_excel_is_previewed_then_imported_and_not_
     assert "Semua kegiatan di berkas ini sudah tercatat" in again
     replay = confirm(client, html)  # the first preview's form sent again
     assert replay.status_code == 303
-    assert len(app.extensions["iku"].agenda.recorder.select_notifications(1, 10)) == 2
+    assert len(log_of(app.extensions["iku"].agenda)) == 2
     page = client.get(replay.headers["Location"]).get_data(as_text=True)
     assert "0 kegiatan diimpor. 2 sudah tercatat sebelumnya, dilewati." in page
 
@@ -75,7 +75,7 @@ def test_an_xlsx_with_date_and_time_cells_and_a_visit_of_several_days(client, lo
     html = upload(client, data.getvalue(), "agenda.xlsx").get_data(as_text=True)
     assert "2 baris: 2 baru" in html, html
     assert confirm(client, html).status_code == 303
-    ids = [n.originator_id for n in app.extensions["iku"].agenda.recorder.select_notifications(1, 10)]
+    ids = [n.originator_id for n in log_of(app.extensions["iku"].agenda)]
     visit, audience = (app.extensions["iku"].agenda.history(i)[0].data for i in ids)
     assert (visit["starts_at"], visit["ends_at"], visit["scope"]) == (wib(2026, 12, 7, 8), wib(2026, 12, 9, 15), "luar_daerah")
     assert (audience["starts_at"], audience["ends_at"]) == (wib(2026, 12, 10, 13), wib(2026, 12, 10, 15))
@@ -90,7 +90,7 @@ def test_a_bad_line_is_named_in_indonesian_and_nothing_can_be_imported(client, l
     assert preview.status_code == 422
     assert "Baris 2 · Lingkup: Pilihan tidak dikenal." in html
     assert "Baris 3 · Tanggal: Bukan tanggal (hh/bb/tttt)." in html
-    assert 'name="lines"' not in html and log_of(app.extensions["iku"].agenda) == []
+    assert 'name="lines"' not in html and records_of(app.extensions["iku"].agenda) == []
 
 
 def test_a_file_with_wrong_columns_or_not_a_spreadsheet_is_refused_beside_the_field(client, login):

@@ -66,11 +66,11 @@ def test_a_new_password_role_or_a_disabled_user_ends_every_session_and_the_token
 def test_a_disabled_user_cannot_log_in_until_enabled(app, client, logins, cli_env):
     logins("protokol")
     runner = CliRunner()
-    assert runner.invoke(main, ["users", "disable", "protokol"]).exit_code == 0
+    assert runner.invoke(main, ["users", "disable", "protokol", "--reason", "pindah tugas"]).exit_code == 0
     html = client.get("/login").get_data(as_text=True)
     refused = client.post("/login", data={"csrf_token": token_of(html), "name": "protokol", "password": PASSWORD})
     assert refused.status_code == 401
-    assert runner.invoke(main, ["users", "enable", "protokol"]).exit_code == 0
+    assert runner.invoke(main, ["users", "enable", "protokol", "--reason", "kembali bertugas"]).exit_code == 0
     html = client.get("/login").get_data(as_text=True)
     assert client.post("/login", data={"csrf_token": token_of(html), "name": "protokol",
                                        "password": PASSWORD}).status_code == 302
@@ -79,7 +79,7 @@ def test_a_disabled_user_cannot_log_in_until_enabled(app, client, logins, cli_en
 def test_the_cli_changes_a_role_and_refuses_unknown_users(app, cli_env):
     app.extensions["iku"].users.create("ani", "protokol")
     runner = CliRunner()
-    assert runner.invoke(main, ["users", "role", "ani", "dokumentasi"]).exit_code == 0
+    assert runner.invoke(main, ["users", "role", "ani", "dokumentasi", "--reason", "mutasi ke dokumentasi"]).exit_code == 0
     assert app.extensions["iku"].users.get("ani").role == "dokumentasi"
-    missing = runner.invoke(main, ["users", "disable", "nobody"])
+    missing = runner.invoke(main, ["users", "disable", "nobody", "--reason", "x"])
     assert missing.exit_code == 1 and "no user" in missing.output

@@ -43,8 +43,7 @@ def server(tmp_path_factory):
     with mock.patch.dict(os.environ, {"IKU_SIGNING_KEY": env["IKU_SIGNING_KEY"]}):
         svc = Services(database, "Asia/Jakarta")
         for role in ROLES:
-            svc.users.create(role, role)
-            svc.users.set_password(role, PASSWORD)
+            svc.users.create(role, role, password=PASSWORD)
         svc.close()
     process, port = start_server(env)
     url = f"http://127.0.0.1:{port}"
