@@ -1,0 +1,173 @@
+"""Issue 13, users: the admin manages people in the web; every change of access is an event
+in the log with who and why, on an access history the Inspektorat reads; a disabled
+user's open session and token end at once; names are compared without regard to case."""
+import re
+
+from api.users import recorders as tables
+from tests.api.test_pages import PASSWORD, errors_of, login, logins, post_form, token_of  # noqa: F401
+from tests.conftest import whole_log
+
+ACCOUNT_EVENT = ".accounts:UserAccount."
+
+
+def account_events(app) -> list:
+    return [n for n in whole_log(app.extensions["iku"].agenda) if ACCOUNT_EVENT in n.topic]
+
+
+def act(client, name, action, **data):
+    return post_form(client, f"/users/{name}", f"/users/{name}/{action}", data)
+
+
+def signed_in(app, name, password=PASSWORD):
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    response = browser.post("/login", data={"csrf_token": token_of(page), "name": name, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return browser
+
+
+def test_a_disabled_users_open_session_and_token_are_refused_on_the_next_request(app, client, login):
+    users = app.extensions["iku"].users
+    login("admin")
+    users.create("ani", "protokol", password=PASSWORD)
+    official = signed_in(app, "ani")
+    bearer = {"Authorization": f"Bearer {users.new_token('ani', 'aplikasi jadwal')}"}
+    assert official.get("/agenda").status_code == 200
+    assert app.test_client().get("/api/v1/iku?period=2021", headers=bearer).status_code == 200
+
+    response = act(client, "ani", "disable", reason="pindah tugas ke Bagian Umum")
+    assert response.status_code == 200 and "Akun dinonaktifkan" in response.get_data(as_text=True)
+    assert official.get("/agenda").status_code == 302  # the open session: back to the login page
+    assert app.test_client().get("/api/v1/iku?period=2021", headers=bearer).status_code == 401
+    page = official.get("/login").get_data(as_text=True)
+    assert official.post("/login", data={"csrf_token": token_of(page), "name": "ani",
+                                         "password": PASSWORD}).status_code == 401
+    disabled = account_events(app)[-1]
+    assert disabled.topic.endswith("AccountDisabled") and '"actor":"admin"' in disabled.state.decode()
+    assert "pindah tugas ke Bagian Umum" in disabled.state.decode()
+
+    assert act(client, "ani", "enable", reason="kembali bertugas").status_code == 200
+    assert signed_in(app, "ani").get("/agenda").status_code == 200
+    assert app.test_client().get("/api/v1/iku?period=2021", headers=bearer).status_code == 401  # a new token is asked for
+
+
+def test_every_change_needs_a_reason_and_a_refused_one_appends_nothing(app, client, login):
+    login("admin")
+    app.extensions["iku"].users.create("ani", "protokol", password=PASSWORD)
+    before = whole_log(app.extensions["iku"].agenda)
+    for action, data in (("role", {"role": "dokumentasi"}), ("disable", {}), ("password", {}), ("token", {}),
+                         ("profile", {"full_name": "Ani Rahayu"})):
+        response = act(client, "ani", action, reason="   ", **data)
+        assert response.status_code == 422 and "Wajib diisi." in errors_of(response.get_data(as_text=True))
+    assert act(client, "ani", "profile", reason="data kepegawaian", nip="1978 0512 2003").status_code == 422
+    assert act(client, "ani", "role", reason="mutasi", role="bupati").status_code == 422
+    assert act(client, "ani", "role", reason="mutasi", role="protokol").status_code == 422  # the role it has
+    assert client.post("/users/ani/delete", data={}).status_code in (400, 404)
+    assert whole_log(app.extensions["iku"].agenda) == before
+
+
+def test_an_admin_does_not_lock_themselves_out(app, client, login):
+    login("admin")
+    before = whole_log(app.extensions["iku"].agenda)
+    response = act(client, "admin", "disable", reason="coba")
+    assert response.status_code == 422 and "admin lain" in response.get_data(as_text=True)
+    assert act(client, "admin", "role", reason="coba", role="protokol").status_code == 422
+    assert whole_log(app.extensions["iku"].agenda) == before and client.get("/users").status_code == 200
+
+
+def test_a_user_is_made_with_a_chosen_role_a_profile_and_no_token_and_names_ignore_case(app, client, login):
+    login("admin")
+    made = post_form(client, "/users", "/users", {
+        "name": "Budi.Santoso", "role": "pimpinan", "password": "sandi-yang-panjang",
+        "full_name": "  Drs.  Budi   Santoso, M.Si ", "nip": "19780512 200312 1 004",
+        "jabatan": "Kepala Bagian Protokol dan Komunikasi Pimpinan", "reason": "Kepala Bagian baru"})
+    assert made.status_code == 302
+    html = client.get("/users").get_data(as_text=True)
+    assert "budi.santoso" in html and "Drs. Budi Santoso, M.Si" in html and "iku_" not in html
+    user = app.extensions["iku"].users.login("BUDI.santoso", "sandi-yang-panjang")  # any case
+    assert (user.name, user.nip, user.display_name) == ("budi.santoso", "197805122003121004", "Drs. Budi Santoso, M.Si")
+    again = post_form(client, "/users", "/users", {"name": "budi.SANTOSO", "role": "protokol",
+                                                   "password": "sandi-yang-panjang"})
+    assert again.status_code == 422 and "sudah dipakai" in again.get_data(as_text=True)
+    spaced = post_form(client, "/users", "/users", {"name": " citra", "role": "protokol",
+                                                    "password": "sandi-yang-panjang"})
+    assert spaced.status_code == 422 and "Tanpa spasi di awal atau di akhir." in errors_of(spaced.get_data(as_text=True))
+    empty = post_form(client, "/users", "/users", {"name": "", "role": "", "password": ""})
+    assert errors_of(empty.get_data(as_text=True)).count("Wajib diisi.") == 3
+    created = [n for n in account_events(app) if "budi.santoso" in n.state.decode()]
+    assert len(created) == 1 and "Kepala Bagian baru" in created[0].state.decode()
+
+
+def test_a_token_is_issued_on_request_shown_once_and_the_old_one_ends(app, client, login):
+    login("admin")
+    users = app.extensions["iku"].users
+    users.create("sistem.jadwal", "protokol")
+    response = act(client, "sistem.jadwal", "token", reason="integrasi kalender")
+    token = re.search(r"<code>(iku_[^<]+)</code>", response.get_data(as_text=True)).group(1)
+    assert users.authenticate(token).name == "sistem.jadwal"
+    assert token not in client.get("/users/sistem.jadwal").get_data(as_text=True)  # shown once
+    act(client, "sistem.jadwal", "token", reason="token bocor")
+    assert users.authenticate(token) is None
+
+
+def test_an_admin_resets_a_password_and_the_user_changes_their_own(app, client, login):
+    login("admin")
+    users = app.extensions["iku"].users
+    users.create("ani", "protokol", password=PASSWORD)
+    official = signed_in(app, "ani")
+    response = act(client, "ani", "password", reason="lupa kata sandi")
+    given = re.search(r'id="secret">[^<]*<code>([^<]+)</code>', response.get_data(as_text=True)).group(1)
+    assert official.get("/agenda").status_code == 302  # the reset ended her session
+    mine, other = signed_in(app, "ani", given), signed_in(app, "ani", given)
+
+    wrong = post_form(mine, "/password", "/password", {"current": "salah-sekali", "new": "sandi-milik-ani",
+                                                        "again": "sandi-milik-ani"})
+    assert wrong.status_code == 422 and "Kata sandi saat ini salah." in errors_of(wrong.get_data(as_text=True))
+    differ = post_form(mine, "/password", "/password", {"current": given, "new": "sandi-milik-ani",
+                                                         "again": "sandi-milik-anI"})
+    assert differ.status_code == 422
+    short = post_form(mine, "/password", "/password", {"current": given, "new": "pendek", "again": "pendek"})
+    assert "Kata sandi paling sedikit 10 karakter." in errors_of(short.get_data(as_text=True))
+    done = post_form(mine, "/password", "/password", {"current": given, "new": "sandi-milik-ani",
+                                                       "again": "sandi-milik-ani"})
+    assert done.status_code == 302
+    assert mine.get("/agenda").status_code == 200 and other.get("/agenda").status_code == 302
+    assert users.login("ani", "sandi-milik-ani").name == "ani"
+    kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "ani")]
+    assert kinds == ["AccountCreated", "PasswordReset", "PasswordChanged"]
+
+
+def users_id(app, name):
+    from domain.accounts import UserAccount
+    return UserAccount.create_id(name)
+
+
+def test_the_access_history_says_who_could_do_what_when(app, client, login):
+    svc = app.extensions["iku"]
+    login("inspektorat")
+    svc.users.create("ani", "protokol", password=PASSWORD, reason="pegawai baru", by="admin")
+    first = account_events(app)[-1].recorded_at
+    svc.users.set_role("ani", "dokumentasi", "mutasi ke Sub Bagian Dokumentasi", by="admin")
+    svc.users.set_disabled("ani", True, "pensiun", by="admin")
+    now = client.get("/access").get_data(as_text=True)
+    assert "mutasi ke Sub Bagian Dokumentasi" in now and "pensiun" in now and "pegawai baru" in now
+    row = re.search(r"<tr>\s*<td>ani</td>.*?</tr>", now, re.S).group(0)
+    assert "Sub Bagian Dokumentasi Pimpinan" in row and "nonaktif" in row
+    from domain.store.clock import to_datetime
+    then = to_datetime(first).astimezone().isoformat()
+    earlier = client.get("/access", query_string={"as_of": then}).get_data(as_text=True)
+    row = re.search(r"<tr>\s*<td>ani</td>.*?</tr>", earlier, re.S).group(0)
+    assert "Sub Bagian Protokol" in row and "nonaktif" not in row and "pensiun" not in earlier
+    login("protokol")
+    assert client.get("/access").status_code == 403
+
+
+def test_an_account_made_before_histories_were_kept_enters_the_log_at_its_first_change(app, client, login):
+    svc = app.extensions["iku"]
+    svc.users.recorder.run(tables.insert_user("lama", "protokol", "0" * 64, 1_600_000_000_000_000))
+    login("inspektorat")
+    assert "akun lama" in client.get("/access").get_data(as_text=True)
+    svc.users.set_role("lama", "dokumentasi", "mutasi", by="admin")
+    kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "lama")]
+    assert kinds == ["AccountCreated", "RoleChanged"]
+    assert '"existed_since":1600000000000000' in account_events(app)[-2].state.decode()
