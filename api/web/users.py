@@ -54,7 +54,7 @@ ACTIONS = ("role", "disable", "enable", "profile", "password", "token")
 
 
 @web.route("/users/<name>", methods=["GET"])
-@web.route("/users/<name>/<action>", methods=["POST"])
+@web.route("/users/<name>/<action>", methods=["POST"], endpoint="user_action")
 @page("manage_users")
 def user_page(name: str, action: str | None = None):
     svc = services()

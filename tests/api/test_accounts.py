@@ -15,7 +15,11 @@ def account_events(app) -> list:
 
 
 def act(client, name, action, **data):
-    return post_form(client, f"/users/{name}", f"/users/{name}/{action}", data)
+    """Post the user page's form of `action` (its own action URL, as a browser would)."""
+    html = client.get(f"/users/{name}").get_data(as_text=True)
+    path = f"/users/{name}/{action}"
+    assert f'action="{path}"' in html or action in ("role", "disable", "enable") and "Ini akun Anda sendiri" in html
+    return post_form(client, f"/users/{name}", path, data)
 
 
 def signed_in(app, name, password=PASSWORD):

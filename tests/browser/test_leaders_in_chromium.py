@@ -1,0 +1,100 @@
+"""Issue 13 in a real browser: the head of division, the Inspektorat and the admin at a desk
+(1366×900), in a browser left at its English default and in an Indonesian one."""
+import os
+import re
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS, sign_in
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["en-US", "id-ID"])
+def desk(request, playwright_instance, tmp_path):
+    """A desk browser with the locale given (the page stays Indonesian either way)."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "desk"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        locale=request.param, viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.pages[0] if context.pages else context.new_page()
+    context.close()
+
+
+def phone(playwright_instance, tmp_path, name):
+    return playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / name), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        locale="id-ID", viewport={"width": 390, "height": 844})
+
+
+def test_the_admin_makes_a_user_and_disabling_it_ends_the_phone_session_at_once(
+        desk, playwright_instance, server, tmp_path):
+    name = f"petugas.{tmp_path.name[-6:].lower().replace('_', '')}"
+    sign_in(desk, server, "admin")
+    assert desk.locator("html").get_attribute("lang") == "id"
+    desk.get_by_role("link", name="Pengguna", exact=True).click()
+    assert desk.locator("#role").input_value() == ""  # no role preselected
+    desk.get_by_label("Nama pengguna").fill(name.upper())
+    desk.get_by_label("Nama lengkap").fill("Rina Wulandari, S.Sos")
+    desk.get_by_label("NIP").fill("19900101 201501 2 001")
+    desk.get_by_label("Jabatan").fill("Pengadministrasi Umum")
+    desk.locator("#role").select_option("protokol")
+    desk.get_by_label("Kata sandi (paling sedikit 10 karakter)").fill(PASSWORD)
+    desk.get_by_role("button", name="Buat").click()
+    desk.wait_for_selector(f"text=Pengguna {name} dibuat.")
+    assert "iku_" not in desk.locator("main").inner_text()
+
+    context = phone(playwright_instance, tmp_path, "phone")
+    officer = context.new_page()
+    sign_in(officer, server, name)
+    assert "Rina Wulandari, S.Sos" in officer.locator("header").inner_text()
+
+    desk.get_by_role("link", name=name).click()
+    desk.locator("#disable-reason").fill("Pindah tugas ke Bagian Umum")
+    desk.get_by_role("button", name="Nonaktifkan").click()
+    desk.wait_for_selector("text=Akun dinonaktifkan")
+    assert desk.locator("#status-now").inner_text() == "nonaktif"
+    assert "Pindah tugas ke Bagian Umum" in desk.locator("table.access-changes").inner_text()
+
+    officer.goto(f"{server}/agenda")
+    officer.wait_for_url(re.compile(r".*/login.*"))  # the open session ended at once
+    context.close()
+
+
+def test_the_inspectorate_reads_who_could_do_what_and_when(desk, server, tmp_path):
+    sign_in(desk, server, "inspektorat")
+    desk.get_by_role("link", name="Riwayat akses").click()
+    desk.wait_for_url(re.compile(r".*/access$"))
+    text = desk.locator("main").inner_text()
+    assert "Siapa dapat melakukan apa, per tanggal" in text and "Perubahan akses" in text
+    assert "Inspektorat" in desk.locator("#accounts").inner_text()
+    desk.get_by_label("Siapa dapat melakukan apa, per tanggal").fill("2020-01-01")
+    desk.get_by_role("button", name="Tampilkan").click()
+    assert "Belum ada pengguna pada tanggal itu." in desk.locator("#accounts").inner_text()
+
+
+def test_everyone_changes_their_own_password(desk, server):
+    sign_in(desk, server, "dokumentasi")
+    desk.get_by_title("Ubah kata sandi saya").click()
+    desk.get_by_label("Kata sandi saat ini").fill(PASSWORD)
+    desk.get_by_label("Kata sandi baru (paling sedikit 10 karakter)").fill("sandi-baru-dokumentasi")
+    desk.get_by_label("Ulangi kata sandi baru").fill("sandi-baru-dokumentasi")
+    desk.get_by_role("button", name="Ubah kata sandi").click()
+    desk.wait_for_selector("text=Kata sandi diubah.")
+    desk.get_by_label("Kata sandi saat ini").fill("sandi-baru-dokumentasi")  # and back, for the other tests
+    desk.get_by_label("Kata sandi baru (paling sedikit 10 karakter)").fill(PASSWORD)
+    desk.get_by_label("Ulangi kata sandi baru").fill(PASSWORD)
+    desk.get_by_role("button", name="Ubah kata sandi").click()
+    desk.wait_for_selector("text=Kata sandi diubah.")
+
+
+def test_screenshots_of_the_users_and_access_pages(desk, server, tmp_path):
+    """Into a temporary folder; `make screenshots` (IKU_SCREENSHOTS=1) writes docs/screenshots/."""
+    folder = SCREENSHOTS if os.environ.get("IKU_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    sign_in(desk, server, "admin")
+    shots = {"users": "/users", "user": "/users/protokol", "access": "/access"}
+    for shot, path in shots.items():
+        desk.goto(f"{server}{path}")
+        desk.screenshot(path=str(folder / f"{shot}.png"), full_page=True)
+        assert (folder / f"{shot}.png").stat().st_size > 10_000
