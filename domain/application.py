@@ -9,7 +9,7 @@ the translation of library errors.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -228,6 +228,16 @@ class Agenda(Application):
         until = None if as_of is None else to_micros(as_of)
         return [self.recorded_event(n) for n in self.recorder.select_recorded_events(
             PeriodReport.create_id(period), recorded_until=until)]
+
+    def target_history(self, indicators: list[str], year: int, as_of: datetime | None = None) -> list[RecordedEvent]:
+        """Every setting and change of the indicators' targets for a year (recorded up to
+        as_of), in the order recorded; each event's data names its indicator."""
+        ids = [IndicatorTarget.create_id(code, year) for code in indicators]
+        until = None if as_of is None else to_micros(as_of)
+        found = [self.recorded_event(n) for n in self.recorder.select_recorded_events_of(ids, recorded_until=until)]
+        names = {e.activity_id: e.data["indicator"] for e in found if e.type == "TargetSet"}
+        return sorted((replace(e, data={"indicator": names[e.activity_id], "year": year, **e.data}) for e in found),
+                      key=lambda e: e.position)
 
     def target_as_of(self, indicator: str, year: int, as_of: datetime) -> Decimal | None:
         return self.targets_as_of([indicator], year, as_of)[indicator]

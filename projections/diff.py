@@ -1,9 +1,10 @@
 """Restatements: what changed in a period's figures between two instants, and which
 recorded events changed each activity's contribution (a late entry, a retraction, a
-reschedule into or out of the period, a cancellation)."""
+reschedule into or out of the period, a cancellation), and which target settings changed
+the capaian."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -58,6 +59,7 @@ class Restatement:
     after: IKUAnswer
     changes: list[Change]  # `limit` of them from `offset` (a page), by activity id
     total: int = 0  # how many changed
+    targets: list[RecordedEvent] = field(default_factory=list)  # target settings recorded in between
 
 
 def restatement(calculator: AsOfCalculator, period: Period, since: datetime, until: datetime | None,
@@ -85,4 +87,9 @@ def restatement(calculator: AsOfCalculator, period: Period, since: datetime, unt
         row = by_id_after.get(activity_id) or by_id_before[activity_id]
         events = [e for e in histories[UUID(activity_id)] if low < to_micros(e.recorded_at) <= high]
         changes.append(Change(UUID(activity_id), row["title"], old, new, events))
-    return Restatement(before, after, changes, len(changed))
+    targets = []
+    if period.start.year == period.end.year:  # a target is yearly: none applies across years
+        codes = [indicator.code for indicator in calculator.indicators]
+        targets = [e for e in calculator.agenda.target_history(codes, period.start.year, after.as_of)
+                   if low < to_micros(e.recorded_at) <= high]
+    return Restatement(before, after, changes, len(changed), targets)

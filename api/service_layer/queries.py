@@ -263,6 +263,13 @@ def targets(svc, user, year: int, as_of: datetime | None = None) -> Targets:
                                  for code, value in values.items()])
 
 
+def target_history(svc, user, year: int) -> list[RecordedEvent]:
+    """Every setting and change of the year's targets, latest first (who, when, why)."""
+    require(user, "read")
+    codes = [i.code for i in svc.calculator.indicators]
+    return list(reversed(svc.agenda.target_history(codes, year)))
+
+
 def report(svc, user, period: Period) -> ReportHistory:
     """A period's submissions and reopenings."""
     require(user, "read")

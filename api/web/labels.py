@@ -25,6 +25,7 @@ def label(kind: str, value: str) -> str:
                     "AccountDisabled": _("Dinonaktifkan"), "AccountEnabled": _("Diaktifkan kembali"),
                     "ProfileChanged": _("Profil diubah"), "PasswordReset": _("Kata sandi diatur ulang"),
                     "PasswordChanged": _("Kata sandi diubah sendiri"), "TokenIssued": _("Token API dibuat")},
+        "target_event": {"TargetSet": _("ditetapkan"), "TargetChanged": _("diubah")},
         "quick": {"hari ini": _("Hari ini"), "minggu ini": _("Minggu ini"), "bulan ini": _("Bulan ini"),
                   "minggu depan": _("Minggu depan")},
         # A fact's label is its own (projections/facts.py), translated by the catalog.

@@ -255,7 +255,7 @@ def test_the_dashboard_shows_the_figures_the_decree_text_and_links_to_the_activi
     link = re.search(r'href="(/dashboard/activities\?[^"]*part=served[^"]*)"', html).group(1)
     behind = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert "Kunjungan Kerja ke Kecamatan Puger" in behind
-    assert "karena: Pelayanan keprotokolan v2" in " ".join(behind.split())  # the event that counted it
+    assert "karena: Pelayanan keprotokolan (catatan ke-2," in " ".join(behind.split())  # the event that counted it
 
 
 def test_the_dashboard_as_of_a_date_shows_what_was_known_then(client, login, app, activity_id):
@@ -397,7 +397,7 @@ def test_the_diff_page_highlights_what_changed_and_why(client, login, app, activ
     assert "Kegiatan yang berubah (1)" in flat
     assert 'class="changed"' in html
     # scheduled and served after 30 April 2021: both events changed its contribution
-    assert "karena: Dijadwalkan v1" in flat and "; Pelayanan keprotokolan v2" in flat
+    assert "karena: Dijadwalkan (catatan ke-1," in flat and "; Pelayanan keprotokolan (catatan ke-2," in flat
     assert client.get("/dashboard/diff?period=2021-Q2&from=kemarin").status_code == 422
 
 
@@ -426,7 +426,7 @@ def test_pimpinan_submits_a_period_and_a_later_change_shows_as_a_restatement(cli
     assert "Penyajian kembali" in html
     link = re.search(r'href="(/dashboard/diff\?[^"]+)"', html).group(1).replace("&amp;", "&")
     changes = " ".join(client.get(link).get_data(as_text=True).split())
-    assert "Kegiatan yang berubah (1)" in changes and "Pelayanan keprotokolan v2" in changes
+    assert "Kegiatan yang berubah (1)" in changes and "Pelayanan keprotokolan (catatan ke-2," in changes
 
 
 def test_readers_of_the_dashboard_get_no_submit_form(client, login):

@@ -84,7 +84,8 @@ class Diff(MethodView):
         result, page = queries.diff(services(), g.user, query["period"], since, until, query.get("leader"),
                                     page_of(query))
         return paged({"period": query["period"], "leader": query.get("leader"), "before": result.before,
-                      "after": result.after, "changes": result.changes, "page": page}, page,
+                      "after": result.after, "changes": result.changes, "targets": result.targets,
+                      "page": page}, page,
                      to=result.after.as_of.isoformat())
 
 

@@ -170,6 +170,9 @@ class DiffSchema(Answer, PagedSchema, ma.Schema):
     before = fields.Nested(IKUSchema)
     after = fields.Nested(IKUSchema)
     changes = fields.List(fields.Nested(ChangeSchema))
+    target_changes = fields.List(fields.Nested(DiffEventSchema), attribute="targets", metadata={
+        "description": "Targets set or changed in between (TargetSet, TargetChanged; data: indicator, "
+                       "year, target, reason): a cause of a change of capaian"})
 
 
 class Number(fields.Float):
