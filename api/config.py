@@ -18,6 +18,8 @@ from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
 
 DEFAULT_DATABASE = "var/iku.sqlite3"
 DEFAULT_EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
+REPORT_KINDS = ("triwulan", "semester", "tahun", "bulan", "rentang")
+DEFAULT_REPORT_KINDS = ("triwulan", "semester", "tahun")  # as the LKjIP reports them
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Config:
     indicators: tuple[Indicator, ...] = INDICATORS  # the definitions (projections/indicators.py)
     evidence_dir: Path | None = None  # photos and videos (api/evidence.py); None: evidence_folder()
     evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES  # one upload request, all its files
+    report_kinds: tuple[str, ...] = DEFAULT_REPORT_KINDS  # the kinds of period a report is submitted for
+    report_grace_days: int = 0  # days after a period's end before its report may be submitted
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -59,6 +63,8 @@ class Config:
             evidence_dir=Path(env["IKU_EVIDENCE_DIR"]) if env.get("IKU_EVIDENCE_DIR") else None,
             evidence_max_bytes=_count(env.get("IKU_EVIDENCE_MAX_MB"), "IKU_EVIDENCE_MAX_MB") * 1024 * 1024
             or DEFAULT_EVIDENCE_MAX_BYTES,
+            report_kinds=_kinds(env.get("IKU_REPORT_PERIODS")),
+            report_grace_days=_count(env.get("IKU_REPORT_GRACE_DAYS"), "IKU_REPORT_GRACE_DAYS"),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -67,8 +73,19 @@ def _count(value: str | None, name: str) -> int:
     if not value:
         return 0
     if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"{name} is a number of proxies (0, 1, …), not {value!r}")
+        raise ValueError(f"{name} is a whole number (0, 1, …), not {value!r}")
     return int(value)
+
+
+def _kinds(value: str | None) -> tuple[str, ...]:
+    """IKU_REPORT_PERIODS: a comma-separated list of triwulan, semester, tahun, bulan, rentang."""
+    if not value:
+        return DEFAULT_REPORT_KINDS
+    kinds = tuple(k.strip().lower() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in REPORT_KINDS]
+    if unknown:
+        raise ValueError(f"IKU_REPORT_PERIODS: unknown {', '.join(unknown)}; one of {', '.join(REPORT_KINDS)}")
+    return kinds
 
 
 def default_signing_key(env: Mapping[str, str]) -> Path:

@@ -28,7 +28,7 @@ from .exceptions import (
 )
 from .accounts import UserAccount
 from .model import Activity, check_leaders, check_times
-from .reports import PeriodReport, ReportStateConflict
+from .reports import NotSubmitted, PeriodReport
 from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
 from .store.stores import persistence_env
@@ -173,7 +173,7 @@ class Agenda(Application):
         return self._write(command, idempotency)
 
     def submit_report(self, *, period: str, as_of: datetime, figures: list[dict],
-                      chain_position: int, chain_hash: str) -> Written:
+                      chain_position: int, chain_hash: str, note: str | None = None) -> Written:
         """Freeze a period's figures as submitted (ReportSubmitted, by the current actor)."""
 
         def command():
@@ -182,7 +182,7 @@ class Agenda(Application):
             except AggregateNotFoundError:
                 report = PeriodReport(period=period)
             report.submit(as_of=as_of.isoformat(), figures=figures, chain_position=chain_position,
-                          chain_hash=chain_hash)
+                          chain_hash=chain_hash, note=note)
             return report
 
         return self._write(command, None)
@@ -192,7 +192,7 @@ class Agenda(Application):
             try:
                 report = self.repository.get(PeriodReport.create_id(period))
             except AggregateNotFoundError:
-                raise ReportStateConflict(f"{period} is not submitted") from None
+                raise NotSubmitted(f"{period} is not submitted") from None
             report.reopen(reason=reason)
             return report
 

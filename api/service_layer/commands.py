@@ -5,18 +5,21 @@ that what is stored never depends on the entrypoint), claims the Idempotency-Key
 the domain command as that user. Returns the domain's `Written` acknowledgement."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from domain.application import Written
 from domain.context import acting_as
 from domain.exceptions import InvalidActivityData, NotPermitted
+from domain.reports import PeriodNotEnded
 from projections.periods import Period
 
 from ..evidence import EvidenceError
 from . import idempotency
 from .permissions import require, retractable_kinds
-from .queries import already_scheduled, figure_rows, same_activity
+from .queries import already_scheduled, figure_rows, same_activity, today
 from .results import Imported, Submitted
 
 
@@ -178,18 +181,54 @@ def set_target(svc, user, *, indicator: str, year: int, target, reason=None, key
     return _run(svc, user, "set_target", given, values, key=key)
 
 
-def submit_report(svc, user, period: Period, as_of=None):
+def period_kind(period: Period) -> str:
+    """triwulan, semester, tahun, bulan or rentang (any other span: a range, a day)."""
+    label = period.label
+    if re.fullmatch(r"\d{4}-Q[1-4]", label):
+        return "triwulan"
+    if re.fullmatch(r"\d{4}-S[12]", label):
+        return "semester"
+    if re.fullmatch(r"\d{4}", label):
+        return "tahun"
+    return "bulan" if re.fullmatch(r"\d{4}-\d{2}", label) else "rentang"
+
+
+def first_reporting_day(svc, period: Period) -> date:
+    """The first local date a period's report may be submitted on: the day after it ends,
+    and the office's grace days after that (IKU_REPORT_GRACE_DAYS)."""
+    return period.end + timedelta(days=1 + svc.config.report_grace_days)
+
+
+def check_reportable(svc, period: Period, at: datetime | None = None) -> None:
+    """A report is for a kind of period the office reports (IKU_REPORT_PERIODS: triwulan,
+    semester, tahun by default) that has ended."""
+    kind = period_kind(period)
+    if kind not in svc.config.report_kinds:
+        raise InvalidActivityData(f"reports are submitted for {', '.join(svc.config.report_kinds)}, "
+                                  f"not for a {kind}", field="period")
+    day = today(svc) if at is None else at.astimezone(svc.zone).date()
+    if day < first_reporting_day(svc, period):
+        raise PeriodNotEnded(f"{period.label} has not ended: its report may be submitted from "
+                             f"{first_reporting_day(svc, period).isoformat()}")
+
+
+def submit_report(svc, user, period: Period, as_of=None, note: str | None = None):
     """Freeze a period's figures as known now (or at as_of: the demo's simulated clock),
     with the audit log's tree head before it; then sign a checkpoint that includes it.
-    Returns a `Submitted`."""
+    Refused for a kind of period the office does not report, or one not ended. Returns a
+    `Submitted`."""
     require(user, "submit_reports")
+    check_reportable(svc, period, as_of)
+    note = _text(note, "note")
+    if note is not None and len(note) > 4000:
+        raise InvalidActivityData("Longer than maximum length 4000.", field="note")
     answer = svc.calculator.compute(period, as_of)
     size = svc.tree.size()
     head = (size, svc.tree.root(size).hex())
     figures = figure_rows(answer.figures)
     with acting_as(user.name):
         written = svc.agenda.submit_report(period=period.label, as_of=answer.as_of, figures=figures,
-                                           chain_position=head[0], chain_hash=head[1])
+                                           chain_position=head[0], chain_hash=head[1], note=note)
     svc.checkpoints.sign_or_log()
     return Submitted(period=period, written=written, as_of=answer.as_of, indicators=figures,
                      chain_position=head[0], chain_hash=head[1])

@@ -2,11 +2,15 @@
 role and returns dataclasses; the entrypoints' schemas and templates show them."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 from domain.application import RecordedEvent
+from domain.exceptions import AuditTreeDamaged
+from inspector.note import Proof
+from projections.audit.tree import ProofUnavailable
 from domain.store.clock import SystemClock, to_datetime, to_micros
 from projections.calculator import Figure
 from projections.diff import Restatement, restatement
@@ -270,6 +274,27 @@ def target_history(svc, user, year: int) -> list[RecordedEvent]:
     return list(reversed(svc.agenda.target_history(codes, year)))
 
 
+def receipt(svc, position: int) -> str | None:
+    """Public: the C2SP tlog-proof of the event at a position (its inclusion proof, the
+    checkpoint covering it, the event itself as extra data); None while no signed
+    checkpoint covers it yet. LookupError: no event there, or no proof of it."""
+    if not 1 <= position <= svc.tree.size():
+        raise LookupError(f"no event at position {position}")
+    latest = svc.checkpoints.covering(position)
+    if latest is None:
+        return None
+    try:
+        hashes = svc.tree.inclusion(position - 1, latest.size)
+    except ProofUnavailable as e:
+        raise LookupError(str(e)) from None
+    lines = svc.tree.leaves(position - 1, position)
+    if not lines:
+        raise AuditTreeDamaged(f"the event at position {position} is missing from the log: run `iku verify`")
+    (line,) = lines
+    extra = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()  # the event, checked by its hash
+    return str(Proof(position - 1, tuple(hashes), latest.text, extra))
+
+
 def report(svc, user, period: Period) -> ReportHistory:
     """A period's submissions and reopenings."""
     require(user, "read")
@@ -285,5 +310,6 @@ def report(svc, user, period: Period) -> ReportHistory:
             type=e.type, version=e.version, recorded_at=e.recorded_at, actor=e.actor,
             as_of=e.data.get("as_of"), reason=e.data.get("reason"), indicators=e.data.get("figures"),
             chain={"position": e.data["chain_position"], "hash": e.data["chain_hash"]} if submitted else None,
-            position=e.position, receipt=f"/api/v1/audit/receipts/{e.position}" if submitted else None))
+            position=e.position, receipt=f"/api/v1/audit/receipts/{e.position}" if submitted else None,
+            note=e.data.get("note")))
     return ReportHistory(period, status, shown)

@@ -173,6 +173,7 @@ class ReportEvent:
     chain: dict | None
     position: int
     receipt: str | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from inspector import merkle
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Proof, Signer, Verifier, open_checkpoint
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
-from tests.conftest import schedule, RawSQL, wib
+from tests.conftest import schedule, RawSQL, whole_log, wib
 
 YEARS = 365 * 24 * 3600 * 1_000_000
 
@@ -262,21 +262,24 @@ def test_a_write_on_a_damaged_tree_is_refused_with_a_503_and_appends_nothing(cli
 
 
 def test_a_write_answers_its_tree_size_and_its_receipt_proves_inclusion(client, auth, app):
+    auth()  # the users' accounts are in the log first
+    base = len(whole_log(app.extensions["iku"].agenda))
     response = client.post("/api/v1/activities", headers=auth("protokol"), json={
         "title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
         "location": "Pendopo", "scope": "dalam_daerah"})
     activity = response.json["activity_id"]
     served = client.post(f"/api/v1/activities/{activity}/protocol", headers=auth("protokol"),
                          json={"officers": ["Ani"]}).json
-    assert served["tree_size"] == served["position"] == 2
+    assert served["tree_size"] == served["position"] == base + 2
     receipt = client.get(served["receipt"])  # public
     assert receipt.status_code == 200 and receipt.mimetype == "text/plain"
     proof = Proof.parse(receipt.data)
     vkey = Verifier.parse(client.get("/api/v1/audit/key").get_data(as_text=True))
     _, checkpoint = open_checkpoint(proof.checkpoint, [vkey])
-    leaf = base64.b64decode(client.get(f"/api/v1/audit/proofs/inclusion?position=2&tree_size={checkpoint.size}").json["leaf_hash"])
-    assert proof.index == 1 and merkle.verify_inclusion(1, checkpoint.size, leaf, list(proof.hashes), checkpoint.root)
-    assert client.get("/api/v1/audit/receipts/3").status_code == 404
+    leaf = base64.b64decode(client.get(f"/api/v1/audit/proofs/inclusion?position={base + 2}&tree_size={checkpoint.size}").json["leaf_hash"])
+    assert proof.index == base + 1
+    assert merkle.verify_inclusion(base + 1, checkpoint.size, leaf, list(proof.hashes), checkpoint.root)
+    assert client.get(f"/api/v1/audit/receipts/{base + 3}").status_code == 404
 
 
 def test_proofs_over_http_verify_and_bad_sizes_are_clear_errors(client, auth, app):

@@ -8,7 +8,6 @@ and verification. The inspektorat's witness: posting cosignatures. No GET signs 
 from __future__ import annotations
 
 import base64
-import json
 from datetime import UTC, datetime
 
 import marshmallow as ma
@@ -17,9 +16,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields, validate
 
-from domain.exceptions import AuditTreeDamaged
-from inspector.note import NoteError, Proof
+from inspector.note import NoteError
 from projections.audit.tree import MAX_LEAVES, ProofUnavailable
+
+from ...service_layer import queries
 
 from ..auth import requires
 from ..blueprint import Blueprint
@@ -241,25 +241,15 @@ class Receipt(MethodView):
 
 
 def receipt(position: int) -> tuple[str, dict]:
-    """The .tlog-proof of an event, and the response headers (shared with the pages)."""
-    services = audit()
-    if not 1 <= position <= services.tree.size():
-        abort(404, message=f"no event at position {position}")
-    latest = services.checkpoints.covering(position)
-    if latest is None:
+    """The .tlog-proof of an event, and the response headers."""
+    try:
+        proof = queries.receipt(audit(), position)
+    except LookupError as e:
+        abort(404, message=str(e))
+    if proof is None:
         abort(409, message="the event is not yet in a signed checkpoint; retry in a few seconds",
               headers={"Retry-After": CHECKPOINT_RETRY})
-    try:
-        hashes = services.tree.inclusion(position - 1, latest.size)
-    except ProofUnavailable as e:
-        abort(404, message=str(e))
-    lines = services.tree.leaves(position - 1, position)
-    if not lines:
-        raise AuditTreeDamaged(f"the event at position {position} is missing from the log: run `iku verify`")
-    (line,) = lines
-    extra = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()  # the event, checked by its hash
-    proof = Proof(position - 1, tuple(hashes), latest.text, extra)
-    return str(proof), {"Content-Disposition": f'attachment; filename="iku-{position}.tlog-proof"'}
+    return proof, {"Content-Disposition": f'attachment; filename="iku-{position}.tlog-proof"'}
 
 
 @blp.route("/cosignatures")

@@ -30,7 +30,7 @@ class Reports(MethodView):
     @requires("submit_reports")
     def post(self, body):
         """Submit a period's figures as known now (ReportSubmitted), with the chain head; a checkpoint is signed"""
-        return commands.submit_report(current_app.extensions["iku"], g.user, body["period"])
+        return commands.submit_report(current_app.extensions["iku"], g.user, body["period"], note=body["note"])
 
 
 @blp.route("/<string:label>")

@@ -9,7 +9,11 @@ from ..iku.schemas import ChainHeadSchema, IndicatorFigureSchema
 
 
 class SubmitSchema(ma.Schema):
-    period = PeriodField(required=True)
+    period = PeriodField(required=True, metadata={
+        "description": "A triwulan, semester or year that has ended (months and ranges only where the "
+                       "office enables them: IKU_REPORT_PERIODS; grace days: IKU_REPORT_GRACE_DAYS)"})
+    note = fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=4000),
+                         metadata={"description": "The pimpinan's penjelasan of the figures (optional)"})
 
 
 class ReopenSchema(ma.Schema):
@@ -41,6 +45,7 @@ class ReportEventSchema(ma.Schema):
     actor = fields.String()
     as_of = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorFigureSchema), allow_none=True)
     chain = fields.Nested(ChainHeadSchema, allow_none=True)
     position = fields.Integer(metadata={"description": "Position in the log"})
