@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..http import BLUEPRINTS
 from ..service_layer.permissions import may
-from . import activities, agenda, audit, dashboard, i18n, imports, labels, signin, targets, users  # noqa: F401 - routes
+from . import activities, agenda, audit, dashboard, i18n, imports, labels, reports, signin, targets, users  # noqa: F401 - routes
 from .common import web
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from io import BytesIO
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, g, render_template, request, send_file
 from flask_babel import gettext as _
 
-from domain.exceptions import DomainError
 from domain.model import LEADERS
 from projections.facts import FACTS
 from projections.periods import InvalidPeriod, Period
 
 from ..documents.lkjip import lkjip_document
-from ..service_layer import commands, queries
+from ..service_layer import queries
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from .charts import media_chart, trend_chart
 from .common import page, page_asked, read_filters, services, web
@@ -32,6 +31,7 @@ def dashboard():
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
+        names={u.name: u.display_name for u in services().users.all()} if result.report else {},
         late_cancelled=result.cancelled_late, moved_out=result.moved_out_late)
 
 
@@ -61,30 +61,6 @@ def diff():
                            since=result.before.as_of.astimezone(zone).date().isoformat(),
                            until=result.after.as_of.astimezone(zone).date().isoformat(), leaders=LEADERS,
                            exact_since=len(text) > 10)
-
-
-@web.post("/dashboard/report")
-@page("submit_reports")
-def report_action():
-    """Submit the period's figures, or reopen its report with a reason."""
-    try:
-        period = Period.parse(request.form.get("period", ""))
-    except InvalidPeriod:
-        abort(422)
-    try:
-        if request.form.get("action") == "reopen":
-            reason = request.form.get("reason", "").strip()
-            if not reason:
-                flash(_("Alasan wajib diisi untuk membuka kembali laporan."))
-                return redirect(url_for("web.dashboard", period=period.label), 303)
-            commands.reopen_report(services(), g.user, period, reason=reason)
-            flash(_("Laporan dibuka kembali."))
-        else:
-            commands.submit_report(services(), g.user, period)
-            flash(_("Laporan periode ini disampaikan."))
-    except DomainError:
-        flash(_("Tidak bisa: laporan periode ini sudah disampaikan, atau belum disampaikan."))
-    return redirect(url_for("web.dashboard", period=period.label), 303)
 
 
 @web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")

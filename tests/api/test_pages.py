@@ -415,8 +415,8 @@ def test_the_dashboard_shows_target_capaian_and_the_year_to_date_figure(client, 
 
 def test_pimpinan_submits_a_period_and_a_later_change_shows_as_a_restatement(client, login, app, activity_id):
     login("pimpinan")
-    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
-    response = client.post("/dashboard/report", data={"csrf_token": token_of(html), "period": "2021-Q2", "action": "submit"})
+    html = client.get("/reports/2021-Q2/submit").get_data(as_text=True)
+    response = client.post("/reports/2021-Q2/submit", data={"csrf_token": token_of(html)})
     assert response.status_code == 303
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
     assert "Sama dengan laporan yang disampaikan" in html
@@ -431,9 +431,10 @@ def test_pimpinan_submits_a_period_and_a_later_change_shows_as_a_restatement(cli
 
 def test_readers_of_the_dashboard_get_no_submit_form(client, login):
     login("inspektorat")
-    assert "/dashboard/report" not in client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    assert "/reports/2021-Q2/submit" not in client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
     html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
-    assert client.post("/dashboard/report", data={"csrf_token": token_of(html), "period": "2021-Q2"}).status_code == 403
+    assert client.post("/reports/2021-Q2/submit", data={"csrf_token": token_of(html)}).status_code == 403
+    assert client.get("/reports/2021-Q2/submit").status_code == 403
 
 
 def test_an_officers_name_keeps_the_commas_of_its_degrees(client, login, app, activity_id):
