@@ -9,7 +9,7 @@ import click
 
 from domain.exceptions import ActivityNotFound
 
-from ..documents.lkjip import lkjip, write_pdf, write_xlsx
+from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
 from ..service_layer import commands, queries
 from ..users import User
 from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
@@ -66,7 +66,7 @@ def export_events(ctx, out):
 def report(ctx, year, fmt, out, as_of):
     """The LKjIP table of a year (target, realisasi, capaian per triwulan and year)."""
     svc = services(ctx)
-    table = lkjip(svc, year, parse_as_of(as_of, svc.zone))
+    table = lkjip(svc, year, parse_as_of(as_of, svc.zone), signer_for(svc, None, year))
     out = out or f"lkjip-{year}.{fmt}"
     (write_xlsx if fmt == "xlsx" else write_pdf)(table, out)
     click.echo(f"Wrote {out} (as known at {table.as_of.isoformat()}).")

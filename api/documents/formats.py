@@ -49,6 +49,18 @@ def day(value, locale: str = "id") -> str:
     return format_date(value, "EEEE, d MMMM y", locale=locale)
 
 
+def date_long(value, locale: str = "id") -> str:
+    """'30 November 2026' (a letter's date)."""
+    return format_date(value, "d MMMM y", locale=locale)
+
+
+def nip(digits: str) -> str:
+    """A NIP as it is written: '19780512 200312 1 004' (birth date, appointment, sex, number)."""
+    if len(digits) != 18:
+        return digits
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+
+
 def period_name(period, locale: str = "id", words: dict | None = None) -> str:
     """A period as the office names it: 'Triwulan I 2021', 'Semester I 2021', 'Maret 2021',
     'Tahun 2021', 'Rabu, 17 Maret 2021', '1–7 Desember 2026'. `words`: the names of a

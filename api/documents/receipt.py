@@ -29,14 +29,15 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
     styles = getSampleStyleSheet()
     body, small = styles["BodyText"], ParagraphStyle("small", parent=styles["BodyText"], fontSize=8, leading=10)
     mono = ParagraphStyle("mono", parent=styles["Code"], fontSize=6.5, leading=8)
-    centre = ParagraphStyle("centre", parent=styles["Heading3"], alignment=1, spaceAfter=0, spaceBefore=0)
+    centre = ParagraphStyle("centre", parent=styles["Heading3"], fontName="Helvetica-Bold", alignment=1,
+                            spaceAfter=0, spaceBefore=0)
     story = [Paragraph(line, centre) for line in KOP]
     story += [Spacer(1, 0.4 * cm),
               Paragraph(f"BUKTI PENYAMPAIAN LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA — {period_name.upper()}",
                         styles["Title"])]
     who = [("Disampaikan oleh", user.display_name if user else submission.actor)]
     if user and user.nip:
-        who.append(("NIP", nip(user.nip)))
+        who.append(("NIP", formats.nip(user.nip)))
     if user and user.jabatan:
         who.append(("Jabatan", user.jabatan))
     who += [("Waktu penyampaian", formats.when(submission.recorded_at, zone)),
@@ -84,13 +85,6 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
                       author=user.display_name if user else submission.actor).build(
         story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def nip(digits: str) -> str:
-    """A NIP as it is written: '19780512 200312 1 004' (birth date, appointment, sex, number)."""
-    if len(digits) != 18:
-        return digits
-    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
 
 
 def _escape(text: str) -> str:

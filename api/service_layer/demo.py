@@ -48,6 +48,14 @@ CEREMONIES = ("Hari Kesadaran Nasional", "Hari Jadi Kabupaten Jember", "Hari Pah
 GROUPS = ("Forkopimda", "Ulama dan Tokoh Masyarakat", "Kelompok Tani", "Pengusaha Tembakau",
           "Paguyuban Kepala Desa", "Mahasiswa Universitas Jember")
 AIDS = ("Sembako", "Alat Pertanian", "Beasiswa", "Rumah Layak Huni")
+# The pimpinan's penjelasan of each triwulan's figures (the LKjIP's analysis column).
+DEMO_NOTES = (
+    "Sebagian kegiatan mendadak (undangan kurang dari satu hari) belum mendapat pelayanan keprotokolan; "
+    "piket protokol hari libur mulai Maret.",
+    "Capaian naik setelah piket protokol hari libur; dokumentasi kunjungan kerja luar daerah masih tertinggal.",
+    "Capaian di atas target: tim dokumentasi ditambah dua orang dan unggahan foto dari lapangan.",
+    "Agenda akhir tahun padat; beberapa kegiatan dibatalkan setelah lewat waktunya dan dicatat terlambat.",
+)
 MINISTRIES = ("Dalam Negeri", "Pertanian", "PUPR", "Kesehatan")
 OFFICERS = ("Ahmad Fauzi", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Rizky Pratama",
             "Nur Hidayah", "Eko Wahyudi")
@@ -160,7 +168,7 @@ def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> lis
         reason="Revisi Perjanjian Kinerja setelah evaluasi semester I")
     for quarter, (month, day) in enumerate(((4, 10), (7, 9), (10, 8), (1, 10)), start=1):
         at = datetime(year + (quarter == 4), month, day, 14, tzinfo=zone)
-        add(at, "pimpinan", "report", -10 - quarter, period=f"{year}-Q{quarter}")
+        add(at, "pimpinan", "report", -10 - quarter, period=f"{year}-Q{quarter}", note=DEMO_NOTES[quarter - 1])
     steps.sort()
     return steps
 
@@ -184,7 +192,8 @@ def run_demo(svc, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
             if step.action == "target":
                 commands.set_target(svc, user, year=year, **data)
             elif step.action == "report":
-                commands.submit_report(svc, user, Period.parse(data["period"]), clock_instant(clock))
+                commands.submit_report(svc, user, Period.parse(data["period"]), clock_instant(clock),
+                                       note=data.get("note"))
             elif step.action == "schedule":
                 ids[step.key] = commands.schedule(svc, user, **data).activity_id
                 versions[step.seq] = 1

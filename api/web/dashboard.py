@@ -12,7 +12,7 @@ from domain.model import LEADERS
 from projections.facts import FACTS
 from projections.periods import InvalidPeriod, Period
 
-from ..documents.lkjip import lkjip_document
+from ..documents.lkjip import lkjip_document, signer_for
 from ..service_layer import queries
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from .charts import media_chart, trend_chart
@@ -66,10 +66,14 @@ def diff():
 @web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")
 @page()
 def lkjip_download(year: int, fmt: str):
-    """The LKjIP table of a year as XLSX or PDF."""
+    """The LKjIP table of a year as XLSX or PDF, as known at the dashboard's date."""
     if not 2000 <= year <= 2100:
         abort(404)
-    data, mimetype = lkjip_document(services(), year, fmt)
+    try:
+        as_of = parse_as_of(request.args.get("as_of"), services().zone)
+    except InvalidInstant:
+        abort(422)
+    data, mimetype = lkjip_document(services(), year, fmt, as_of, signer_for(services(), g.user, year))
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"lkjip-{year}.{fmt}")
 
 
