@@ -126,7 +126,7 @@ def computed_over(report: Lkjip) -> str:
     text = (f"Data per {report.when(report.as_of)}; dihitung dari {report.log_size} peristiwa log audit "
             "(ukuran pohon Merkle pada saat itu)")
     if report.checkpoint:
-        text += f", tercakup checkpoint bertanda tangan: {' · '.join(report.checkpoint.splitlines())}"
+        text += f", tercakup titik periksa (checkpoint) bertanda tangan: {' · '.join(report.checkpoint.splitlines())}"
     return text + (". Data demo: waktu pencatatan disimulasikan." if report.simulated else ".")
 
 
