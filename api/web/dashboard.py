@@ -12,11 +12,14 @@ from domain.model import LEADERS
 from projections.facts import FACTS
 from projections.periods import InvalidPeriod, Period
 
-from ..documents.lkjip import lkjip_document, signer_for
+from ..documents.diff_xlsx import diff_workbook
+from ..documents.lkjip import MIMETYPES, lkjip_document, signer_for
 from ..service_layer import queries
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
+from ..service_layer.results import Page
 from .charts import media_chart, trend_chart
 from .common import page, page_asked, read_filters, services, web
+from .i18n import period_name
 
 
 @web.get("/dashboard")
@@ -35,10 +38,8 @@ def dashboard():
         late_cancelled=result.cancelled_late, moved_out=result.moved_out_late)
 
 
-@web.get("/dashboard/diff")
-@page()
-def diff():
-    """What changed in a period's figures between two dates, highlighted."""
+def _compared():
+    """The diff's period, the two instants and the leader from the query string; errors by field."""
     period, until, leader, errors = read_filters()
     since = None
     text = (request.args.get("from") or "").strip()
@@ -50,6 +51,14 @@ def diff():
         errors["from"] = _("Tanggal tidak sah.")
     if since is not None and until is not None and since > until:
         errors["from"] = _("Tidak boleh sesudah tanggal pembanding.")
+    return period, since, until, leader, errors, text
+
+
+@web.get("/dashboard/diff")
+@page()
+def diff():
+    """What changed in a period's figures between two dates, highlighted."""
+    period, since, until, leader, errors, text = _compared()
     if errors:
         return render_template("diff.html", result=None, period=period, leader=leader, errors=errors,
                                since=text, until=request.args.get("as_of", ""), leaders=LEADERS), 422
@@ -60,7 +69,23 @@ def diff():
     return render_template("diff.html", result=result, page=shown, period=period, leader=leader, errors={},
                            since=result.before.as_of.astimezone(zone).date().isoformat(),
                            until=result.after.as_of.astimezone(zone).date().isoformat(), leaders=LEADERS,
-                           exact_since=len(text) > 10)
+                           exact_since=len(text) > 10, export_from=text, export_to=result.after.as_of.isoformat())
+
+
+EXPORTED = 20_000  # activities in one diff workbook, at most
+
+
+@web.get("/dashboard/diff.xlsx")
+@page()
+def diff_download():
+    """The diff as a workbook: every changed activity, not a page of them."""
+    period, since, until, leader, errors, _text = _compared()
+    if errors:
+        abort(422)
+    result, _shown = queries.diff(services(), g.user, period, since, until, leader, Page(1, EXPORTED))
+    data = diff_workbook(result, period_name(period), services().zone)
+    return send_file(BytesIO(data), mimetype=MIMETYPES["xlsx"], as_attachment=True,
+                     download_name=f"perubahan-iku-{period.label}.xlsx")
 
 
 @web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")

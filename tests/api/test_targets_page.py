@@ -82,3 +82,27 @@ def test_the_diff_shows_a_change_of_media_only(client, login, app, activity_id):
     card = " ".join(re.search(r'<section class="card change">.*?</section>', html, re.S).group(0).split())
     assert "Media dokumentasi</th> <td>Foto</td><td>Foto, Video</td>" in card
     assert "Terdokumentasi" not in card  # rows that did not change are not shown
+
+
+def test_the_diff_downloads_as_a_workbook_with_every_change(client, login, app, activity_id):
+    import io
+
+    from openpyxl import load_workbook
+
+    agenda = app.extensions["iku"].agenda
+    with acting_as("pimpinan"):
+        since = agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("80"), reason="PK 2021").recorded_at
+        agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+        agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("100"), reason="Perubahan PK")
+    login("pimpinan")
+    html = client.get("/dashboard/diff", query_string={"period": "2021-Q2", "from": since.isoformat()}).get_data(as_text=True)
+    link = re.search(r'id="diff-xlsx" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data))["Perubahan"]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Kunjungan Kerja ke Kecamatan Puger" in values and "Mendapat pelayanan keprotokolan" in values
+    assert "IKU-1: target diubah" in values and "Perubahan PK" in values
+    assert 80.0 in values and 100.0 in values  # the target then and now
+    assert any(str(v).startswith("Perubahan angka IKU · Triwulan II 2021:") for v in values)
+    assert client.get("/dashboard/diff.xlsx?period=2021-Q2&from=kemarin").status_code == 422
