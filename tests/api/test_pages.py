@@ -5,7 +5,7 @@ from uuid import UUID
 import pytest
 
 from domain.context import acting_as
-from tests.conftest import log_of, records_of, whole_log, wib
+from tests.conftest import log_of, records_of, scaffold_user, whole_log, wib
 
 PASSWORD = "kata-sandi-uji"
 
@@ -25,7 +25,7 @@ def logins(app):
 
     def ensure(role):
         if users.get(role) is None:
-            users.create(role, role, password=PASSWORD)
+            scaffold_user(users, role, role, PASSWORD)
 
     return ensure
 

@@ -17,7 +17,7 @@ from tests.support.server import stop as stop_server
 
 from api.bootstrap import Services
 from projections.periods import Period
-from tests.conftest import either_store
+from tests.conftest import scaffold_user, either_store
 
 pytestmark = pytest.mark.slow  # real servers, processes or many examples: not in `make test-fast`
 
@@ -34,7 +34,7 @@ def store(request, tmp_path, monkeypatch):
 
 def test_a_server_killed_mid_load_keeps_every_acknowledged_event_exactly_once(store, tmp_path):
     setup = Services(store, "Asia/Jakarta")
-    token = setup.users.create("ani", "admin")
+    token = scaffold_user(setup.users, "ani", "admin")
     setup.close()
     env = {**os.environ, "IKU_DATABASE": store, "IKU_TIMEZONE": "Asia/Jakarta",
            "IKU_SIGNING_KEY": str(tmp_path / "key.pem")}

@@ -15,6 +15,7 @@ from api.cli import main
 from api.bootstrap import Services
 from domain.exceptions import StoreNotWritable
 from projections.periods import Period
+from tests.conftest import scaffold_user
 
 IKU = str(Path(sys.executable).with_name("iku"))
 BODY = {"title": "Rapat " + "x" * 400, "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
@@ -44,7 +45,7 @@ def small_disk(tmp_path, monkeypatch):
 def test_a_full_disk_is_a_clear_503_nothing_acknowledged_is_lost_and_writes_resume(small_disk):
     database = str(small_disk / "iku.sqlite3")
     app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"})
-    token = app.extensions["iku"].users.create("ani", "protokol")
+    token = scaffold_user(app.extensions["iku"].users, "ani", "protokol")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     acknowledged, refused = [], None
@@ -79,7 +80,7 @@ def test_a_full_disk_is_a_clear_503_nothing_acknowledged_is_lost_and_writes_resu
 def test_a_read_only_database_is_a_clear_error_at_start_and_works_once_writable(small_disk):
     database = str(small_disk / "iku.sqlite3")
     app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"})
-    app.extensions["iku"].users.create("ani", "protokol")
+    scaffold_user(app.extensions["iku"].users, "ani", "protokol")
     app.extensions["iku"].close()
     assert mount("-o", "remount,ro", str(small_disk)).returncode == 0
 

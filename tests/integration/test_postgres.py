@@ -16,6 +16,7 @@ from eventsourcing.tests.persistence import (
 from api import create_app
 from domain.store.postgres import IKUPostgresApplicationRecorder
 from projections.view_postgres import PostgresActivityView
+from tests.conftest import scaffold_user
 
 
 class OnPostgres:
@@ -70,7 +71,7 @@ class TestPostgresViewTrackingWithTheLibrarysCases(OnPostgres, TrackingRecorderT
 def test_a_lost_database_connection_is_503_or_retried_never_500_and_the_service_recovers(postgres_database):
     app = create_app({"IKU_DATABASE": postgres_database, "IKU_TIMEZONE": "Asia/Jakarta"})
     client = app.test_client()
-    token = app.extensions["iku"].users.create("ani", "admin")
+    token = scaffold_user(app.extensions["iku"].users, "ani", "admin")
     headers = {"Authorization": f"Bearer {token}"}
     body = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
             "location": "Pendopo", "scope": "dalam_daerah"}

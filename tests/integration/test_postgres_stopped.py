@@ -15,6 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.conftest import scaffold_user
+
 from tests.support.server import free_port
 
 from api import create_app
@@ -64,7 +66,7 @@ def test_postgres_stopped_gives_quick_503s_appending_nothing_and_started_again_r
     url, pg_ctl = own_postgres
     app = create_app({"IKU_DATABASE": url, "IKU_TIMEZONE": "Asia/Jakarta"})
     client = app.test_client()
-    token = app.extensions["iku"].users.create("ani", "protokol")
+    token = scaffold_user(app.extensions["iku"].users, "ani", "protokol")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post("/api/v1/activities", headers=headers, json=BODY).status_code == 201
 

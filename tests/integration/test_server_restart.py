@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+from tests.conftest import scaffold_user
+
 from tests.support.server import IKU, call, start_server, stop
 
 from api.bootstrap import Services
@@ -29,7 +31,7 @@ def server(database):
 
 def test_a_killed_and_restarted_server_has_every_acknowledged_event(server, database):
     svc = Services(database, "Asia/Jakarta")
-    token = svc.users.create("ani", "admin")
+    token = scaffold_user(svc.users, "ani", "admin")
     svc.close()
     process, port = server()
     acknowledged = []

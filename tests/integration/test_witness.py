@@ -13,7 +13,7 @@ from inspector.note import COSIGNATURE_V1, Note, Signer
 from inspector.witness import WitnessRefused, witness
 from projections.periods import Period
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
-from tests.conftest import RawSQL, wib
+from tests.conftest import scaffold_user, RawSQL, wib
 from tests.integration.test_audit import change_state, forge_tree
 from tests.support.server import serve_in_thread as serve
 
@@ -35,7 +35,7 @@ def service(database, witness_key):
     app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
     server, url = serve(app)
     services = app.extensions["iku"]
-    token = services.users.create("inspektorat.bpk", "inspektorat")
+    token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
     yield services, url, token
     server.shutdown()
     services.close()
@@ -132,7 +132,7 @@ def test_the_witness_refuses_a_split_view(service, tmp_path, witness_key, monkey
     monkeypatch.setenv("IKU_SIGNING_KEY", str(copy))
     other = create_app({"IKU_DATABASE": str(tmp_path / "other.sqlite3"), "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
     record(other.extensions["iku"], 4, title="Lain")  # same key, same origin, same size, other events
-    other_token = other.extensions["iku"].users.create("inspektorat.bpk", "inspektorat")
+    other_token = scaffold_user(other.extensions["iku"].users, "inspektorat.bpk", "inspektorat")
     server, other_url = serve(other)
     try:
         assert other.extensions["iku"].tree.size() == services.tree.size()
