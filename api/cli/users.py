@@ -68,6 +68,16 @@ def users_password(ctx, name, reason, password):
     click.echo(f"Password of {name!r} set.")
 
 
+# The demo's people (fictional): reports and the LKjIP name them by these profiles.
+DEMO_PROFILES = {
+    "admin": ("Rudi Hartono, S.Kom", "", "Pranata Komputer"),
+    "protokol": ("Ani Wulandari, S.Sos", "198903152014022001", "Kepala Sub Bagian Protokol"),
+    "dokumentasi": ("Citra Dewi, S.I.Kom", "199101202015032002", "Kepala Sub Bagian Dokumentasi Pimpinan"),
+    "pimpinan": ("Drs. Budi Santoso, M.Si", "197805122003121004", "Kepala Bagian Protokol dan Komunikasi Pimpinan"),
+    "inspektorat": ("Dedi Kurniawan, S.E., M.Ak", "198207082008011003", "Auditor Ahli Muda, Inspektorat"),
+}
+
+
 @users.command("demo-logins")
 @click.pass_context
 def users_demo_logins(ctx):
@@ -79,8 +89,10 @@ def users_demo_logins(ctx):
     click.echo("Demo logins (user / password):")
     for role in ROLES:
         password = secrets.token_urlsafe(9)
+        full_name, nip, jabatan = DEMO_PROFILES[role]
         try:
-            svc.users.create(role, role, password=password, reason="login demo", token=False, by=OPERATOR.name)
+            svc.users.create(role, role, password=password, full_name=full_name, nip=nip, jabatan=jabatan,
+                             reason="login demo", token=False, by=OPERATOR.name)
         except UserExists:
             svc.users.set_password(role, password, "login demo baru", by=OPERATOR.name)
         click.echo(f"  {role:<12} {role} / {password}")

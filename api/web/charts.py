@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import pygal
+from babel.dates import format_date
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from pygal.style import Style
+
+from ..documents import formats
 
 from projections.facts import FACTS
 
@@ -19,9 +23,11 @@ def _chart(kind, **options):
 
 def trend_chart(months, indicators) -> str:
     """Each indicator's monthly percentages over the period (months: (Period, figures))."""
+    locale = str(get_locale())
     chart = _chart(pygal.Line, range=(0, 100), title=_("Tren bulanan (%)"), dots_size=3,
-                   x_label_rotation=0, allow_interruptions=True)
-    chart.x_labels = [m.label for m, _figures in months]
+                   x_label_rotation=0, allow_interruptions=True,
+                   value_formatter=lambda value: formats.percent(value, locale))  # "89,76%"
+    chart.x_labels = [format_date(m.start, "MMM y", locale=locale) for m, _figures in months]  # "Mar 2021"
     for index, indicator in enumerate(indicators):
         chart.add(indicator.code, [figures[index].percent for _m, figures in months])
     return chart.render(is_unicode=True)

@@ -127,3 +127,13 @@ def test_the_detector_finds_english_left_in_a_page():
     assert english_in("Data per Senin, 5 April 2021 · log position 4732", translations) == ["position"]
     assert "The two new passwords differ" in english_in("The two new passwords differ.", translations)
     assert wib(2021, 1, 1, 0).year == 2021
+
+
+def test_the_charts_name_months_and_write_percentages_as_the_office_does(client, login, app, activity_id):
+    with acting_as("protokol"):
+        app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+    login("pimpinan")
+    html = client.get("/dashboard?period=2021-Q2").get_data(as_text=True)
+    chart = re.search(r'<figure class="chart">(.*?)</figure>', html, re.S).group(1)
+    assert ">Apr 2021<" in chart and ">Jun 2021<" in chart and "2021-04" not in chart
+    assert "100,00%" in chart  # a point's value, with a decimal comma

@@ -98,3 +98,61 @@ def test_screenshots_of_the_users_and_access_pages(desk, server, tmp_path):
         desk.goto(f"{server}{path}")
         desk.screenshot(path=str(folder / f"{shot}.png"), full_page=True)
         assert (folder / f"{shot}.png").stat().st_size > 10_000
+
+
+def test_the_pimpinan_changes_a_target_with_a_reason_and_sees_it_in_the_history(desk, server):
+    sign_in(desk, server, "pimpinan")
+    desk.get_by_role("link", name="Target", exact=True).click()
+    desk.locator("#year").fill("2021")
+    desk.get_by_role("button", name="Tampilkan").click()
+    desk.locator("#IKU-1-target").fill("91,5")
+    desk.get_by_role("button", name="Ubah target").first.click()
+    assert "Wajib diisi." in desk.locator("[id='IKU-1.reason-error']").inner_text()  # a reason is asked for
+    desk.locator("#IKU-1-reason").fill("Perubahan Perjanjian Kinerja (uji peramban)")
+    desk.get_by_role("button", name="Ubah target").first.click()
+    desk.wait_for_selector("text=Target IKU-1 tahun 2021 disimpan.")
+    assert desk.locator('[data-target="IKU-1"]').inner_text() == "91,50%"
+    history = desk.locator("#target-history").inner_text()
+    assert "Perubahan Perjanjian Kinerja (uji peramban)" in history and "diubah: 91,50%" in history
+
+
+def test_the_pimpinan_reads_the_report_history_and_is_told_why_a_running_period_waits(desk, server):
+    sign_in(desk, server, "pimpinan")
+    desk.goto(f"{server}/dashboard?period=2021-Q1")
+    desk.locator("#report-history").click()
+    desk.wait_for_url(re.compile(r".*/reports/2021-Q1$"))
+    text = desk.locator("main").inner_text()
+    assert "Riwayat laporan Triwulan I 2021" in text and "Disampaikan" in text
+    assert "Cetak bukti penyampaian (PDF)" in text and "Sebagian kegiatan mendadak" in text  # the demo's note
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="Cetak bukti penyampaian (PDF)").first.click()
+    assert download.value.suggested_filename.startswith("bukti-penyampaian-2021-Q1-")
+    desk.goto(f"{server}/reports/2030-Q4/submit")
+    assert "Periode ini belum berakhir" in desk.locator("#submit-refusal").inner_text()
+    assert desk.get_by_role("button", name=re.compile("Ya, sampaikan")).count() == 0
+
+
+def test_the_diff_page_keeps_its_dates_and_downloads_the_changes(desk, server):
+    sign_in(desk, server, "inspektorat")
+    desk.goto(f"{server}/dashboard?period=2021-Q1")
+    desk.get_by_role("link", name="Lihat perubahan").first.click()
+    desk.wait_for_url(re.compile(r".*/dashboard/diff\?.*"))
+    assert desk.locator("#from").input_value() and desk.locator("#as_of").input_value()
+    desk.get_by_role("button", name="Bandingkan").click()  # again, with the dates the page filled in
+    assert "Kegiatan yang berubah" in desk.locator("main").inner_text()
+    with desk.expect_download() as download:
+        desk.locator("#diff-xlsx").click()
+    assert download.value.suggested_filename == "perubahan-iku-2021-Q1.xlsx"
+
+
+def test_screenshots_of_the_leaders_pages(desk, server, tmp_path):
+    """Into a temporary folder; `make screenshots` (IKU_SCREENSHOTS=1) writes docs/screenshots/."""
+    folder = SCREENSHOTS if os.environ.get("IKU_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    sign_in(desk, server, "pimpinan")
+    shots = {"targets": "/targets?year=2021", "report": "/reports/2021-Q1", "report-submit": "/reports/2021-S1/submit",
+             "diff": "/dashboard/diff?period=2021-Q1&from=2021-04-10"}
+    for shot, path in shots.items():
+        desk.goto(f"{server}{path}")
+        desk.screenshot(path=str(folder / f"{shot}.png"), full_page=True)
+        assert (folder / f"{shot}.png").stat().st_size > 10_000
