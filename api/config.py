@@ -42,6 +42,7 @@ class Config:
     evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES  # one upload request, all its files
     report_kinds: tuple[str, ...] = DEFAULT_REPORT_KINDS  # the kinds of period a report is submitted for
     report_grace_days: int = 0  # days after a period's end before its report may be submitted
+    language: str = "id"  # the CLI's messages: id (Bahasa Indonesia) or en
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -65,6 +66,7 @@ class Config:
             or DEFAULT_EVIDENCE_MAX_BYTES,
             report_kinds=_kinds(env.get("IKU_REPORT_PERIODS")),
             report_grace_days=_count(env.get("IKU_REPORT_GRACE_DAYS"), "IKU_REPORT_GRACE_DAYS"),
+            language=_language(env.get("IKU_LANGUAGE")),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -75,6 +77,15 @@ def _count(value: str | None, name: str) -> int:
     if not (value.isascii() and value.isdigit()):
         raise ValueError(f"{name} is a whole number (0, 1, …), not {value!r}")
     return int(value)
+
+
+def _language(value: str | None) -> str:
+    """IKU_LANGUAGE: id (the default, whatever the system's locale says) or en."""
+    if not value:
+        return "id"
+    if value.strip().lower() not in ("id", "en"):
+        raise ValueError(f"IKU_LANGUAGE is id or en, not {value!r}")
+    return value.strip().lower()
 
 
 def _kinds(value: str | None) -> tuple[str, ...]:

@@ -15,6 +15,9 @@ from ..config import Config
 from ..service_layer.parsing import InvalidInstant
 from ..service_layer.parsing import parse_as_of as parse_instant_or_date
 from ..http.iku.schemas import IKUSchema
+from .. import catalog
+from ..catalog import _
+from ..documents import formats
 from ..service_layer import queries
 from ..users import User
 
@@ -33,8 +36,7 @@ def services(ctx: click.Context) -> Services:
             raise click.ClickException(str(e)) from None
         ctx.call_on_close(obj["services"].close)
         if obj["services"].agenda.recorded_times_are_simulated:
-            click.echo("Catatan: recorded times in this database are SIMULATED (demo data).",
-                       err=True)
+            click.echo(_("Catatan: waktu pencatatan di basis data ini DISIMULASIKAN (data demo)."), err=True)
     return obj["services"]
 
 
@@ -65,6 +67,10 @@ def main(ctx, period, as_of, leader, as_json):
 
     With --period, print IKU-1 and IKU-2 for that period as known at --as-of (default now).
     """
+    try:
+        catalog.choose(Config.from_environment().language)  # Indonesian unless IKU_LANGUAGE=en
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
     if ctx.invoked_subcommand is not None:
         return
     if period is None:
@@ -79,13 +85,15 @@ def main(ctx, period, as_of, leader, as_json):
             body["recorded_times"] = "simulated"
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Periode {period.label} ({period.start} s.d. {period.end})"
-               f"{', pimpinan: ' + leader if leader else ''}")
-    click.echo(f"As of {answer.as_of.isoformat()} (log position {answer.position})")
+    locale = catalog.language()
+    click.echo(_("%(p)s (%(a)s s.d. %(b)s)", p=formats.period_name(period, locale),
+                 a=formats.day(period.start, locale), b=formats.day(period.end, locale))
+               + (_(", pimpinan: %(l)s", l=leader) if leader else ""))
+    click.echo(_("Data per %(t)s", t=formats.when(answer.as_of, svc.zone, locale)))
     for figure in answer.figures:
-        shown = "—" if figure.percent is None else f"{figure.percent:.2f}%"
-        click.echo(f"{figure.indicator.code}  {figure.numerator}/{figure.denominator} = {shown}"
-                   f"  (cancelled: {figure.cancelled})  {figure.indicator.indikator}")
+        cancelled = _("dibatalkan: %(n)s", n=figure.cancelled)
+        click.echo(f"{figure.indicator.code}  {figure.numerator}/{figure.denominator} = "
+                   f"{formats.percent(figure.percent, locale)}  ({cancelled})  {figure.indicator.indikator}")
         for media, count in figure.breakdown.items():
             click.echo(f"        {media}: {count}")
 

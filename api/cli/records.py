@@ -9,6 +9,8 @@ import click
 
 from domain.exceptions import ActivityNotFound
 
+from ..catalog import _
+from ..documents import formats
 from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
 from ..service_layer import commands, queries
 from ..users import User
@@ -69,7 +71,7 @@ def report(ctx, year, fmt, out, as_of):
     table = lkjip(svc, year, parse_as_of(as_of, svc.zone), signer_for(svc, None, year))
     out = out or f"lkjip-{year}.{fmt}"
     (write_xlsx if fmt == "xlsx" else write_pdf)(table, out)
-    click.echo(f"Wrote {out} (as known at {table.as_of.isoformat()}).")
+    click.echo(_("%(f)s ditulis (data per %(t)s).", f=out, t=formats.when(table.as_of, svc.zone)))
 
 
 @main.group("import")
@@ -95,7 +97,7 @@ def import_agenda(ctx, file):
         raise click.ClickException(problem)
     importer = User(name=f"system:import:{Path(file).name}", role=OPERATOR.role)
     done = commands.import_activities(svc, importer, [line.row for line in lines])
-    click.echo(f"Imported {done.activities} activities ({done.events} events)"
-               + (f"; {done.skipped} already recorded, skipped." if done.skipped else "."))
+    click.echo(_("%(a)s kegiatan diimpor (%(e)s peristiwa).", a=done.activities, e=done.events)
+               + (" " + _("%(s)s sudah tercatat, dilewati.", s=done.skipped) if done.skipped else ""))
 
 

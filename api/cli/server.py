@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 from tqdm import tqdm
 
 from .. import create_app
+from ..catalog import _
 from ..config import Config
 from ..users import prepare
 from ..service_layer.demo import plan_year, run_demo
@@ -48,7 +49,8 @@ def serve(ctx, host, port, workers):
             prepare()
             return create_app(config)  # the app is built in each worker
 
-    click.echo(f"IKU audit service: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")
+    click.echo(_("Layanan audit IKU: http://%(h)s:%(p)s/  (API: http://%(h)s:%(p)s/api/v1/openapi.json)",
+                 h=host, p=port))
     Server().run()
 
 
@@ -63,19 +65,18 @@ def demo(ctx, if_empty, year, seed, per_day):
     svc = services(ctx)
     if not svc.agenda.mark_as_demo():
         if svc.agenda.recorded_times_are_simulated or if_empty:
-            click.echo("The database already has events: demo not loaded.")
+            click.echo(_("Basis data sudah berisi peristiwa: demo tidak dimuat."))
             if if_empty:
                 return
-        raise click.ClickException(
-            "the demo needs an empty database: its recorded times are simulated, which a "
-            "database of real records must never contain"
-        )
+        raise click.ClickException(_(
+            "demo memerlukan basis data kosong: waktu pencatatannya disimulasikan, dan basis data "
+            "catatan sungguhan tidak boleh memuatnya"))
     total = len(plan_year(year, svc.zone, seed, per_day))
     with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
         run_demo(svc, svc.zone, year, seed, bar.update, per_day)
     svc.projector.catch_up()
     count = svc.agenda.recorder.max_notification_id()
-    click.echo(f"Loaded {count} events of {year}; recorded times are simulated (demo).")
+    click.echo(_("%(n)s peristiwa tahun %(y)s dimuat; waktu pencatatannya disimulasikan (demo).", n=count, y=year))
 
 
 @main.command()
@@ -86,6 +87,6 @@ def rebuild(ctx):
     total = svc.agenda.recorder.max_notification_id() or 0
     with tqdm(total=total, desc="rebuild", unit="ev", file=sys.stderr) as bar:
         position = svc.projector.rebuild(progress=bar.update)
-    click.echo(f"Rebuilt the activity view up to position {position}.")
+    click.echo(_("Tampilan kegiatan dibangun ulang sampai posisi %(p)s.", p=position))
 
 

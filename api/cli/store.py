@@ -8,6 +8,7 @@ import click
 
 from domain.store.stores import BackupError, backup, restore
 
+from ..catalog import _
 from ..config import Config, evidence_folder
 from ..evidence import EvidenceStore
 from .base import main, services
@@ -26,8 +27,9 @@ def backup_command(file):
         raise click.ClickException(str(e)) from None
     copied, bad = evidence_store(config).copy_to(evidence_backup(file))
     for sha256 in bad:
-        click.echo(f"warning: the evidence file {sha256} does not have the bytes its name says: not copied", err=True)
-    click.echo(f"Backed up to {file}, and {copied} evidence files to {evidence_backup(file)}.")
+        click.echo(_("peringatan: isi berkas bukti %(h)s tidak sesuai dengan namanya: tidak disalin", h=sha256),
+                   err=True)
+    click.echo(_("Dicadangkan ke %(f)s, dan %(n)s berkas bukti ke %(d)s.", f=file, n=copied, d=evidence_backup(file)))
 
 
 def evidence_store(config: Config) -> EvidenceStore:
@@ -51,13 +53,15 @@ def restore_command(ctx, file, force):
     except BackupError as e:
         raise click.ClickException(str(e)) from None
     if evidence_backup(file).is_dir():
-        _, bad = EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(evidence_folder(config))
+        _restored, bad = EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(evidence_folder(config))
         for sha256 in bad:
-            click.echo(f"warning: the backed-up evidence file {sha256} does not have the bytes its name "
-                       "says: not restored", err=True)
+            click.echo(_("peringatan: isi berkas bukti cadangan %(h)s tidak sesuai dengan namanya: tidak "
+                         "dipulihkan", h=sha256), err=True)
     result = services(ctx).verify()
     if not result.ok:
-        raise click.ClickException(f"restored, but verification fails at {result.first_bad_position}: {result.reason}")
-    click.echo(f"Restored {file}: {result.checked} events verified, tree size {result.head_position}.")
+        raise click.ClickException(_("dipulihkan, tetapi pemeriksaan gagal pada posisi %(p)s: %(r)s",
+                                     p=result.first_bad_position, r=result.reason))
+    click.echo(_("%(f)s dipulihkan: %(n)s peristiwa diperiksa, ukuran pohon %(s)s.", f=file, n=result.checked,
+                 s=result.head_position))
 
 

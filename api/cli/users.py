@@ -7,10 +7,12 @@ import secrets
 
 import click
 
+from domain.accounts import AccountStateConflict
 from domain.exceptions import DomainError
 
+from ..catalog import _
 from ..service_layer import accounts
-from ..users import ROLES, UserExists
+from ..users import ROLES, UnknownUser, UserExists
 from .base import OPERATOR, main, services
 
 
@@ -20,6 +22,12 @@ def users():
 
 
 def _refused(error: DomainError):
+    if isinstance(error, UnknownUser):
+        return click.ClickException(_("Tidak ada pengguna dengan nama itu."))
+    if isinstance(error, UserExists):
+        return click.ClickException(_("Nama ini sudah dipakai (huruf besar dan kecil tidak dibedakan)."))
+    if isinstance(error, AccountStateConflict):
+        return click.ClickException(_("Tidak ada yang berubah: akun sudah dalam keadaan itu."))
     return click.ClickException(f"{error.field + ': ' if error.field else ''}{error.message}")
 
 
@@ -48,9 +56,10 @@ def users_create(ctx, name, role, password, full_name, nip, jabatan, reason, tok
                                   by=OPERATOR.name)
     except DomainError as e:
         raise _refused(e) from None
-    click.echo(f"Created {role} user {name.lower()!r}{' with a web password' if password else ''}.")
+    click.echo(_("Pengguna %(n)s (%(r)s) dibuat, dengan kata sandi web.", n=name.lower(), r=role) if password
+               else _("Pengguna %(n)s (%(r)s) dibuat.", n=name.lower(), r=role))
     if issued:
-        click.echo("API token (shown once):")
+        click.echo(_("Token API (hanya ditampilkan sekali):"))
         click.echo(issued)
 
 
@@ -65,7 +74,7 @@ def users_password(ctx, name, reason, password):
         services(ctx).users.set_password(name, password, reason, by=OPERATOR.name)
     except DomainError as e:
         raise _refused(e) from None
-    click.echo(f"Password of {name!r} set.")
+    click.echo(_("Kata sandi %(n)s diatur; sesi dan tokennya berakhir.", n=name))
 
 
 # The demo's people (fictional): reports and the LKjIP name them by these profiles.
@@ -84,9 +93,9 @@ def users_demo_logins(ctx):
     """On a demo database: a login per role, with fresh passwords, printed."""
     svc = services(ctx)
     if not svc.agenda.recorded_times_are_simulated:
-        click.echo("Not a demo database: create logins with `iku users create NAME --role ROLE --password`.")
+        click.echo(_("Bukan basis data demo: buat login dengan `iku users create NAMA --role PERAN --password`."))
         return
-    click.echo("Demo logins (user / password):")
+    click.echo(_("Login demo (pengguna / kata sandi):"))
     for role in ROLES:
         password = secrets.token_urlsafe(9)
         full_name, nip, jabatan = DEMO_PROFILES[role]
@@ -108,7 +117,7 @@ def users_token(ctx, name, reason):
         token = accounts.issue_token(services(ctx), OPERATOR, name, reason=reason)
     except DomainError as e:
         raise _refused(e) from None
-    click.echo(f"New token for {name!r} (shown once):")
+    click.echo(_("Token baru untuk %(n)s (hanya ditampilkan sekali):", n=name))
     click.echo(token)
 
 
@@ -117,7 +126,7 @@ def users_token(ctx, name, reason):
 def users_list(ctx):
     """List users, roles and whether disabled."""
     for user in accounts.users(services(ctx), OPERATOR):
-        click.echo("\t".join((user.name, user.role, "disabled" if user.disabled else "enabled", user.full_name)))
+        click.echo("\t".join((user.name, user.role, _("nonaktif") if user.disabled else _("aktif"), user.full_name)))
 
 
 @users.command("history")
@@ -139,7 +148,7 @@ def users_ensure_admin(ctx, name):
         token = svc.users.create(name, "admin", reason="admin untuk operator", by=OPERATOR.name)
     except UserExists:
         token = svc.users.new_token(name, "token admin baru untuk operator", by=OPERATOR.name)
-    click.echo(f"Admin API token for {name!r} (Authorization: Bearer …):")
+    click.echo(_("Token API admin %(n)s (Authorization: Bearer …):", n=name))
     click.echo(token)
 
 
@@ -160,7 +169,8 @@ def _change(change, done: str) -> None:
 def users_role(ctx, name, role, reason):
     """Change a user's role; every session and the token of the user end."""
     _change(lambda: accounts.change_role(services(ctx), OPERATOR, name, role=role, reason=reason),
-            f"{name!r} is now {role}; their sessions and token ended (a new token: iku users token {name}).")
+            _("Peran %(n)s kini %(r)s; sesi dan tokennya berakhir (token baru: iku users token %(n)s).",
+              n=name, r=role))
 
 
 @users.command("disable")
@@ -170,7 +180,7 @@ def users_role(ctx, name, role, reason):
 def users_disable(ctx, name, reason):
     """Disable a user: no login, no token, every session ends."""
     _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=True, reason=reason),
-            f"{name!r} is disabled; their sessions and token ended.")
+            _("%(n)s dinonaktifkan; sesi dan tokennya berakhir.", n=name))
 
 
 @users.command("enable")
@@ -180,4 +190,4 @@ def users_disable(ctx, name, reason):
 def users_enable(ctx, name, reason):
     """Enable a disabled user (they log in again; a token: iku users token NAME)."""
     _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=False, reason=reason),
-            f"{name!r} is enabled.")
+            _("%(n)s diaktifkan kembali.", n=name))

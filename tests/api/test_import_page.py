@@ -135,6 +135,6 @@ def test_the_command_line_reads_the_same_files_and_skips_what_is_recorded(tmp_pa
     path.write_bytes(excel_csv())
     env = {"IKU_DATABASE": database, "IKU_EVIDENCE_DIR": str(tmp_path / "evidence")}
     first = CliRunner().invoke(main, ["import", "agenda", str(path)], env=env)
-    assert first.exit_code == 0 and "Imported 2 activities (2 events)." in first.output, first.output
+    assert first.exit_code == 0 and "2 kegiatan diimpor (2 peristiwa)." in first.output, first.output
     again = CliRunner().invoke(main, ["import", "agenda", str(path)], env=env)
-    assert again.exit_code == 0 and "Imported 0 activities (0 events); 2 already recorded, skipped." in again.output
+    assert again.exit_code == 0 and "0 kegiatan diimpor (0 peristiwa). 2 sudah tercatat, dilewati." in again.output

@@ -82,4 +82,4 @@ def test_the_cli_changes_a_role_and_refuses_unknown_users(app, cli_env):
     assert runner.invoke(main, ["users", "role", "ani", "dokumentasi", "--reason", "mutasi ke dokumentasi"]).exit_code == 0
     assert app.extensions["iku"].users.get("ani").role == "dokumentasi"
     missing = runner.invoke(main, ["users", "disable", "nobody", "--reason", "x"])
-    assert missing.exit_code == 1 and "no user" in missing.output
+    assert missing.exit_code == 1 and "Tidak ada pengguna dengan nama itu." in missing.output

@@ -79,7 +79,7 @@ def test_a_backup_carries_the_evidence_store_and_a_restore_brings_it_back(two_da
     runner = CliRunner()
     backup_file = str(tmp_path / "backup.dump")
     done = runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source, "IKU_EVIDENCE_DIR": stores["source"]})
-    assert done.exit_code == 0 and "1 evidence files" in done.output, done.output
+    assert done.exit_code == 0 and "1 berkas bukti" in done.output, done.output
     kept = Path(f"{backup_file}.evidence") / "sha256" / stored.sha256[:2] / stored.sha256
     assert kept.read_bytes() == (Path(stores["source"]) / "sha256" / stored.sha256[:2] / stored.sha256).read_bytes()
     assert oct(kept.stat().st_mode & 0o777) == "0o600"

@@ -50,7 +50,7 @@ def test_import_agenda_records_the_activities_and_their_facts_now(iku, tmp_path,
     started = datetime.now(UTC)
     path = tmp_path / "agenda.csv"
     path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
-    assert "Imported 3 activities (7 events)" in iku("import", "agenda", str(path)).stdout
+    assert "3 kegiatan diimpor (7 peristiwa)" in iku("import", "agenda", str(path)).stdout
     lines = [json.loads(x) for x in iku("export", "events").stdout.splitlines()]
     assert [x["position"] for x in lines] == list(range(1, 8))
     assert all(datetime.fromisoformat(x["recorded_at"]) >= started for x in lines)  # never backdated
@@ -101,7 +101,7 @@ def test_the_iku_command_answers_as_of_an_instant_and_refuses_a_bad_period(iku, 
     before = json.loads(iku("--period", "2021", "--as-of", "2021-12-31", "--json").stdout)
     assert before["indicators"][0]["denominator"] == 0  # imported in 2026: unknown in 2021
     text = iku("--period", "2021-Q1", "--leader", "bupati").stdout
-    assert "IKU-1  1/2 = 50.00%" in text
+    assert "IKU-1  1/2 = 50,00%" in text and "Triwulan I 2021" in text
     assert iku("--period", "2021-Q9", ok=False).exit_code == 2
 
 
@@ -110,7 +110,7 @@ def test_rebuild_reproduces_the_same_figures(iku, tmp_path):
     path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
     iku("import", "agenda", str(path))
     before = json.loads(iku("--period", "2021", "--json").stdout)
-    assert "position 7" in iku("rebuild").stdout
+    assert "sampai posisi 7" in iku("rebuild").stdout
     after = json.loads(iku("--period", "2021", "--as-of", before["as_of"], "--json").stdout)
     assert after["indicators"] == before["indicators"]
 
@@ -118,12 +118,12 @@ def test_rebuild_reproduces_the_same_figures(iku, tmp_path):
 def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(iku, cli_env, tmp_path):
     cli_env["IKU_CHECKPOINT_INTERVAL"] = "60"  # not a signature per write of the demo year
     out = iku("demo", "--per-day", "1").stdout
-    assert "recorded times are simulated" in out
+    assert "waktu pencatatannya disimulasikan" in out
     result = iku("--period", "2021-Q1", "--json")
     body = json.loads(result.stdout)
     assert body["recorded_times"] == "simulated"
     assert body["indicators"][0]["denominator"] > 50
-    assert "SIMULATED" in result.stderr
+    assert "DISIMULASIKAN" in result.stderr
     events = [json.loads(x) for x in iku("export", "events").stdout.splitlines()]
     times = [x["recorded_at"] for x in events]
     assert times[0].startswith("2020-12") or times[0].startswith("2021")
@@ -135,7 +135,7 @@ def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(
     assert q1["report"]["as_of"].startswith("2021-04-10")
     # Loading it again is refused; --if-empty makes that a quiet success.
     assert iku("demo", ok=False).exit_code == 1
-    assert "not loaded" in iku("demo", "--if-empty").stdout
+    assert "demo tidak dimuat" in iku("demo", "--if-empty").stdout
 
 
 def test_the_demo_refuses_a_database_with_real_records(iku, tmp_path):
@@ -143,8 +143,8 @@ def test_the_demo_refuses_a_database_with_real_records(iku, tmp_path):
     path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
     iku("import", "agenda", str(path))
     result = iku("demo", ok=False)
-    assert result.exit_code == 1 and "empty database" in result.stderr
-    assert "not loaded" in iku("demo", "--if-empty").stdout
+    assert result.exit_code == 1 and "basis data kosong" in result.stderr
+    assert "demo tidak dimuat" in iku("demo", "--if-empty").stdout
 
 
 def test_users_create_with_a_password_makes_a_web_login(iku, database):
@@ -160,7 +160,7 @@ def test_users_create_with_a_password_makes_a_web_login(iku, database):
 
 def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, cli_env, database):
     cli_env["IKU_CHECKPOINT_INTERVAL"] = "60"  # not a signature per write of the demo year
-    assert "Not a demo database" in iku("users", "demo-logins").stdout
+    assert "Bukan basis data demo" in iku("users", "demo-logins").stdout
     iku("demo", "--per-day", "0.5")
     out = iku("users", "demo-logins").stdout
     svc = Services(database, "Asia/Jakarta")
@@ -168,3 +168,19 @@ def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, cli_en
         password = re.search(rf"{role} / (\S+)", out).group(1)
         assert svc.users.login(role, password).role == role
     svc.close()
+
+
+def test_the_cli_speaks_indonesian_unless_english_is_chosen(iku, cli_env, tmp_path):
+    """Issue 13: every message through the catalog; English only when chosen (IKU_LANGUAGE)."""
+    path = tmp_path / "agenda.csv"
+    path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    assert "3 kegiatan diimpor (7 peristiwa)." in iku("import", "agenda", str(path)).stdout
+    indonesian = iku("--period", "2021-Q1").stdout
+    assert "Triwulan I 2021 (Jumat, 1 Januari 2021 s.d. Rabu, 31 Maret 2021)" in indonesian
+    assert "Data per " in indonesian and " WIB" in indonesian and "dibatalkan: " in indonesian
+    cli_env["IKU_LANGUAGE"] = "en"
+    english = iku("--period", "2021-Q1").stdout
+    assert "Quarter I 2021 (" in english and "As of " in english and "cancelled: " in english
+    assert "Imported 0 activities (0 events). 3 already recorded, skipped." in iku("import", "agenda", str(path)).stdout
+    cli_env["IKU_LANGUAGE"] = "jawa"
+    assert "IKU_LANGUAGE" in iku("--period", "2021-Q1", ok=False).output
