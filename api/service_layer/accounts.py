@@ -19,8 +19,19 @@ NIP_DIGITS = 18  # Nomor Induk Pegawai: 18 digits, often written "19780512 20031
 LONGEST = 120  # a full name or a jabatan
 
 
+def _printable(text: str, field: str) -> str:
+    """Text a person typed: no control characters (a NUL, an escape), valid UTF-8."""
+    if not text.isprintable():
+        raise InvalidActivityData("Not valid text (a control character).", field=field)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidActivityData("Not valid text (a lone surrogate).", field=field) from None
+    return text
+
+
 def _reason(reason: str | None) -> str:
-    text = " ".join((reason or "").split())
+    text = _printable(" ".join((reason or "").split()), "reason")
     if not text:
         raise InvalidActivityData("Missing data for required field.", field="reason")
     if len(text) > 500:
@@ -32,7 +43,7 @@ def profile(full_name: str | None, nip: str | None, jabatan: str | None) -> dict
     """Full name and jabatan with single spaces, the NIP as its 18 digits (or nothing)."""
     values = {}
     for field, value in (("full_name", full_name), ("jabatan", jabatan)):
-        text = " ".join((value or "").split())
+        text = _printable(" ".join((value or "").split()), field)
         if len(text) > LONGEST:
             raise InvalidActivityData(f"Longer than maximum length {LONGEST}.", field=field)
         values[field] = text
@@ -71,7 +82,7 @@ def create_user(svc, user, *, name: str, role: str, password: str, full_name=Non
     require(user, "manage_users")
     _role(role)
     svc.users.create(name, role, password=password, **profile(full_name, nip, jabatan),
-                     reason=" ".join((reason or "").split()) or None, token=False, by=user.name)
+                     reason=_reason(reason) if (reason or "").strip() else None, token=False, by=user.name)
 
 
 def change_role(svc, user, name: str, *, role: str, reason) -> None:

@@ -77,6 +77,8 @@ class UsersMixin(Dialect):
         """role, profile, password hash, session generation and whether disabled, or None.
         Names are compared lower-case (one made in capitals before names were folded is
         found too)."""
+        if "\x00" in name or not name.isprintable():
+            return None  # no user's name (and PostgreSQL takes no NUL)
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(_RECORD + "WHERE lower(u.name) = lower(?) ORDER BY u.name = ? DESC"), (name, name))
             row = c.fetchone()

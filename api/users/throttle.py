@@ -50,8 +50,9 @@ def buckets(name: str, address: str | None, device: str | None) -> dict[str, Rat
 
 
 def user_bucket(name: str) -> str:
-    """A name of any length is one short key (a name is what a client sends, known or not)."""
-    return "user:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+    """A name of any length is one short key (a name is what a client sends, known or not),
+    folded as logins compare names: 'Budi' and 'BUDI' share the bucket of 'budi'."""
+    return "user:" + hashlib.sha256(name.lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def client_network(address: str | None) -> str:

@@ -38,6 +38,7 @@ def message_for(text: str) -> str:
         ("a password has at least", _("Kata sandi paling sedikit 10 karakter.")),
         ("a NIP is", _("NIP terdiri atas 18 angka.")),
         ("a change of access needs a reason", _("Wajib diisi.")),
+        ("Not valid text", _("Teks tidak sah (ada karakter kendali).")),
     ):
         if text.startswith(prefix):
             return message

@@ -157,6 +157,20 @@ class IKURecorderMixin(Dialect):
             (claim.actor, claim.key, claim.fingerprint, self.id_param(last.originator_id),
              last.originator_version))
 
+    @staticmethod
+    def check_also(statements) -> None:
+        """Before the events are inserted: every parameter is one the store keeps (text
+        without NUL that encodes as UTF-8, a whole number, None). PostgreSQL's recorder
+        commits the events when a Python error is raised after their INSERT, so whatever
+        could fail on the client's side is found here, before it."""
+        for _statement, params in statements or ():
+            for value in params:
+                if value is None or isinstance(value, int):
+                    continue
+                if not isinstance(value, str) or "\x00" in value:
+                    raise ValueError(f"a value the store cannot keep: {value!r:.40}")
+                value.encode("utf-8")  # a lone surrogate raises here
+
     def _also(self, c, statements) -> None:
         """In the transaction of the events: what the caller adds to them (`also=`: a
         user's tables beside the account events that record the change, api/users)."""

@@ -125,9 +125,10 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
                 c.execute(statement)
             yield c
 
-    def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **_: Any) -> None:
+    def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         # The library commits what was inserted when a Python exception is raised after the
         # INSERT (it re-raises after its transaction), so all that may fail is done before it.
+        self.check_also(kwargs.get("also"))
         self._lock_table(curs)
         with curs.connection.cursor() as c:
             c.row_factory = tuple_row

@@ -129,6 +129,7 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
+        self.check_also(kwargs.get("also"))
         c.execute(self.head_statement)  # under the write lock (ImmediateInsert)
         last_position, last_recorded_at, horizon = c.fetchone()
         rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)

@@ -175,3 +175,57 @@ def test_an_account_made_before_histories_were_kept_enters_the_log_at_its_first_
     kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "lama")]
     assert kinds == ["AccountCreated", "RoleChanged"]
     assert '"existed_since":1600000000000000' in account_events(app)[-2].state.decode()
+
+
+def test_text_the_store_cannot_keep_is_refused_before_anything_is_written(app, client, login):
+    """Review: on PostgreSQL a NUL in a profile committed the event without its table row."""
+    login("admin")
+    app.extensions["iku"].users.create("ani", "protokol", password=PASSWORD)
+    before = whole_log(app.extensions["iku"].agenda)
+    for action, data in (("profile", {"full_name": "Ani\x00X", "reason": "profil"}),
+                         ("profile", {"jabatan": "Staf\x1b[31m", "reason": "profil"}),
+                         ("disable", {"reason": "pindah\x00tugas"})):
+        response = act(client, "ani", action, **data)
+        assert response.status_code == 422, response.get_data(as_text=True)
+    made = post_form(client, "/users", "/users", {"name": "budi", "role": "protokol", "password": PASSWORD,
+                                                  "full_name": "Bu\x00di"})
+    assert made.status_code == 422 and app.extensions["iku"].users.get("budi") is None
+    assert whole_log(app.extensions["iku"].agenda) == before
+    assert client.get("/users/a%00b").status_code == 404
+
+
+def test_the_store_refuses_a_value_it_cannot_keep_before_the_events_are_inserted(app):
+    import pytest
+
+    from api.users import recorders as tables
+    from domain.accounts import UserAccount
+    from domain.context import acting_as
+
+    agenda = app.extensions["iku"].agenda
+    with acting_as("admin"), pytest.raises(ValueError):
+        agenda.change_account("zed", lambda _account: UserAccount(name="zed", role="protokol"),
+                              tables.set_profile("zed", "Z\x00", "", ""))
+    assert [n for n in whole_log(agenda) if ACCOUNT_EVENT in n.topic] == []
+
+
+def test_a_name_in_other_capitals_shares_the_throttle_of_the_name(app):
+    """Review: 'Pimpinan', 'PIMPINAN' … each had five guesses of their own."""
+    import pytest
+
+    from api.users import LoginRefused
+
+    users = app.extensions["iku"].users
+    users.create("pimpinan", "pimpinan", password=PASSWORD)
+    for i in range(5):
+        with pytest.raises(LoginRefused):
+            users.login("pimpinan", "salah-sekali", address=f"10.0.0.{i}")
+    for variant in ("Pimpinan", "PIMPINAN", "pImpinan"):
+        with pytest.raises(LoginRefused) as refused:
+            users.login(variant, PASSWORD, address="10.0.1.1")
+        assert refused.value.locked_for > 0
+
+
+def test_a_login_name_with_a_nul_is_refused_not_a_server_error(client):
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"csrf_token": token_of(page), "name": "a\x00b", "password": "x" * 12})
+    assert response.status_code == 401
