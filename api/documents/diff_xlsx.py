@@ -69,6 +69,7 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
     table(changes)
     for column, width in zip("ABCDEFGHI", (44, 28, 16, 16, 60, 16, 16, 18, 18), strict=True):
         sheet.column_dimensions[column].width = width
+    formats.no_formulas(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -20,6 +21,22 @@ WORDS = {"id": {"year": "Tahun {y}", "quarter": "Triwulan {n} {y}", "half": "Sem
                 "all": "semua tanggal"},
          "en": {"year": "Year {y}", "quarter": "Quarter {n} {y}", "half": "Semester {n} {y}",
                 "all": "all dates"}}
+
+
+def markup(text) -> str:
+    """Text as a PDF paragraph shows it (reportlab reads '<' as markup): escaped, its line
+    breaks kept. Every text a person typed goes through here."""
+    return escape(str(text)).replace("\n", "<br/>")
+
+
+def no_formulas(book) -> None:
+    """Every cell of a workbook the service writes is a value: a text a person typed that
+    begins with '=' is kept as that text, never a formula for Excel to run."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def zone_label(zone: ZoneInfo) -> str:

@@ -242,6 +242,7 @@ def write_xlsx(report: Lkjip, path) -> None:
         for cell in cells:
             cell.number_format = "0.00"
     detail.freeze_panes = "A2"
+    formats.no_formulas(book)
     book.save(path)
 
 
@@ -277,19 +278,20 @@ def write_pdf(report: Lkjip, path) -> None:
               Paragraph(f"TABEL CAPAIAN INDIKATOR KINERJA UTAMA TAHUN {report.year}", styles["Heading2"]),
               Paragraph(f"<b>Tujuan:</b> {TUJUAN}", styles["BodyText"]),
               Paragraph(f"<b>Indikator Tujuan:</b> {INDIKATOR_TUJUAN}", styles["BodyText"]),
-              Paragraph(computed_over(report), small), Spacer(1, 0.2 * cm)]
+              Paragraph(formats.markup(computed_over(report)), small), Spacer(1, 0.2 * cm)]
     periods = [f"TW {ROMAN[q]}" for q in QUARTERS] + [f"Tahun {report.year}", f"Tahun {report.year - 1}"]
     header = [[Paragraph(h, head) for h in ("No", "Kinerja Utama", "Indikator dan formula", "Target")]
               + [Paragraph("Realisasi (pembilang/penyebut) dan capaian", head)] + [""] * (len(periods) - 1)
               + [Paragraph("Penjelasan / analisis capaian", head)],
               ["", "", "", ""] + [Paragraph(p, head) for p in periods] + [""]]
     body = []
-    note = penjelasan(report).replace("\n", "<br/>")
+    note = formats.markup(penjelasan(report))
     for i, row in enumerate(report.rows, start=1):
         figures = [*(row.quarters[q] for q in QUARTERS), row.year, row.previous]
-        body.append([Paragraph(str(i), small), Paragraph(row.indicator.kinerja_utama, small),
-                     Paragraph(f"{row.indicator.indikator}<br/><i>{row.indicator.formula}</i><br/>"
-                               f"{row.indicator.penanggung_jawab}; {row.indicator.sumber_data}", small),
+        ind = row.indicator
+        body.append([Paragraph(str(i), small), Paragraph(formats.markup(ind.kinerja_utama), small),
+                     Paragraph(f"{formats.markup(ind.indikator)}<br/><i>{formats.markup(ind.formula)}</i><br/>"
+                               f"{formats.markup(ind.penanggung_jawab)}; {formats.markup(ind.sumber_data)}", small),
                      Paragraph(_nobreak(formats.percent(row.target)), number)]
                     + [Paragraph(f"{_nobreak(formats.percent(f.percent))}<br/>({f.numerator}/{f.denominator})"
                                  f"<br/>{_nobreak('C ' + formats.percent(f.capaian))}", number) for f in figures]
@@ -303,9 +305,10 @@ def write_pdf(report: Lkjip, path) -> None:
         ("SPAN", (4 + len(periods), 2), (4 + len(periods), 1 + len(report.rows)))]))  # one penjelasan
     story += [table, Paragraph("C: capaian = realisasi ÷ target × 100%. Angka dengan koma desimal.", small)]
     for text in report.restated:
-        story.append(Paragraph(f"<b>Catatan:</b> {text}", small))
+        story.append(Paragraph(f"<b>Catatan:</b> {formats.markup(text)}", small))
     story.append(Spacer(1, 0.4 * cm))
-    signature = Table([[Paragraph(line or "&nbsp;", styles["BodyText"])] for line in signature_lines(report)],
+    signature = Table([[Paragraph(formats.markup(line) or "&nbsp;", styles["BodyText"])]
+                       for line in signature_lines(report)],
                       colWidths=[8 * cm], hAlign="RIGHT")
     story.append(KeepTogether(signature))
 

@@ -43,11 +43,12 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
     who += [("Waktu penyampaian", formats.when(submission.recorded_at, zone)),
             ("Angka sebagaimana tercatat pada", formats.when(datetime.fromisoformat(submission.as_of), zone)),
             ("Periode", f"{period_name} ({formats.day(period.start)} s.d. {formats.day(period.end)})")]
-    story.append(Table([[Paragraph(k, body), Paragraph(v, body)] for k, v in who], colWidths=[5.5 * cm, 11.5 * cm]))
+    story.append(Table([[Paragraph(k, body), Paragraph(formats.markup(v), body)] for k, v in who],
+                       colWidths=[5.5 * cm, 11.5 * cm]))
     story.append(Spacer(1, 0.3 * cm))
     rows = [[Paragraph(h, small) for h in ("Indikator", "Pembilang", "Penyebut", "Realisasi", "Target", "Capaian")]]
     for f in submission.indicators:
-        rows.append([Paragraph(f"{f['code']}: {f.get('name') or ''}", small), str(f["numerator"]),
+        rows.append([Paragraph(formats.markup(f"{f['code']}: {f.get('name') or ''}"), small), str(f["numerator"]),
                      str(f["denominator"]), formats.percent(f.get("percent")), formats.percent(f.get("target")),
                      formats.percent(f.get("capaian"))])
     table = Table(rows, colWidths=[6.5 * cm, 2 * cm, 2 * cm, 2.2 * cm, 2.2 * cm, 2.2 * cm], repeatRows=1)
@@ -56,7 +57,7 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
                                ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [table, Spacer(1, 0.3 * cm)]
     if submission.note:
-        story += [Paragraph("<b>Penjelasan / analisis capaian</b>", body), Paragraph(_escape(submission.note), body)]
+        story += [Paragraph("<b>Penjelasan / analisis capaian</b>", body), Paragraph(formats.markup(submission.note), body)]
     story += [Spacer(1, 0.3 * cm), Paragraph("<b>Kedudukan dalam log audit</b>", body),
               Paragraph(f"Penyampaian ini adalah peristiwa ke-{submission.position} log audit. Sebelum penyampaian, "
                         f"log berukuran {submission.chain['position']} peristiwa dengan akar pohon Merkle "
@@ -85,10 +86,6 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
                       author=user.display_name if user else submission.actor).build(
         story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
 
 def _wrap(text: str, width: int = 110) -> str:

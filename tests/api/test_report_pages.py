@@ -137,3 +137,20 @@ def test_the_bukti_penyampaian_names_the_figures_who_when_and_the_log(client, lo
                      "Analisis: semua kegiatan terjadwal.", "peristiwa ke-", "Halaman 1"):
         assert expected in text, expected
     assert client.get("/reports/2021-Q2/bukti-1.pdf").status_code == 404  # not a submission
+
+
+def test_text_a_person_typed_is_shown_as_text_in_the_pdfs(client, login, app, activity_id):
+    """Review: a note 'realisasi <b turun' made every LKjIP PDF a 500 (reportlab markup)."""
+    import pypdfium2
+
+    login("pimpinan")
+    app.extensions["iku"].users.change_profile("pimpinan", full_name="Budi <i Santoso", nip="", jabatan="Kabag & co",
+                                               reason="profil")
+    submit(client, "2021-Q2", note="realisasi <b turun & naik")
+    page = client.get("/reports/2021-Q2").get_data(as_text=True)
+    link = re.search(r'href="(/reports/2021-Q2/bukti-\d+\.pdf)"', page).group(1)
+    for url in (link, "/reports/lkjip-2021.pdf"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(response.data))
+        assert "realisasi <b turun & naik" in " ".join(text.split()), url

@@ -106,3 +106,23 @@ def test_the_diff_downloads_as_a_workbook_with_every_change(client, login, app, 
     assert 80.0 in values and 100.0 in values  # the target then and now
     assert any(str(v).startswith("Perubahan angka IKU · Triwulan II 2021:") for v in values)
     assert client.get("/dashboard/diff.xlsx?period=2021-Q2&from=kemarin").status_code == 422
+
+
+def test_a_title_typed_as_a_formula_stays_text_in_the_workbooks(client, login, app):
+    """Review: an activity titled '=HYPERLINK(…)' became a live formula in the diff workbook."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import wib
+
+    agenda = app.extensions["iku"].agenda
+    title = '=HYPERLINK("http://evil.example/x","Klik")'
+    with acting_as("protokol"):
+        agenda.schedule(title=title, leaders=["bupati"], starts_at=wib(2021, 4, 5, 9), location="Puger",
+                        scope="dalam_daerah")
+    login("pimpinan")
+    response = client.get("/dashboard/diff.xlsx?period=2021-Q2&from=2021-01-01")
+    cells = [c for row in load_workbook(io.BytesIO(response.data))["Perubahan"].iter_rows() for c in row]
+    found = [c for c in cells if c.value == title]
+    assert found and all(c.data_type == "s" for c in found)
