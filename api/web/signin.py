@@ -23,7 +23,7 @@ def login():
             user = services().users.login(name, request.form.get("password", ""),
                                           address=request.remote_addr, device=device)
         except LoginRefused as refused:
-            error = _wait_message(refused.locked_for) if refused.locked_for else _(
+            error = wait_message(refused.locked_for) if refused.locked_for else _(
                 "Nama pengguna atau kata sandi salah.")
         else:
             session.clear()
@@ -39,7 +39,7 @@ def login():
     return render_template("login.html", error=None, name="", next=request.args.get("next", ""))
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     if seconds < 60:
         return _("Terlalu banyak percobaan gagal. Coba lagi dalam %(s)s detik.", s=seconds)
     return _("Terlalu banyak percobaan gagal. Coba lagi dalam %(m)s menit.", m=-(-seconds // 60))

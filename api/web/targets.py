@@ -20,9 +20,11 @@ from .forms import domain_errors
 NUMBER = re.compile(r"\d{1,3}([.,]\d{1,2})?")  # 92, 92,5, 92.50: as typed in Indonesia or not
 
 
-def _year(text: str | None) -> int:
-    return int(text) if text and text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else (
-        today(services()).year)
+def _year(text: str | None) -> int | None:
+    """The year asked for (2000–2100); this year when none is; None when it is not one."""
+    if not text:
+        return today(services()).year
+    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else None
 
 
 @web.route("/targets", methods=["GET", "POST"])
@@ -31,9 +33,11 @@ def targets():
     svc = services()
     year = _year(request.values.get("year"))
     errors, form = {}, request.form
+    if request.method == "POST" and not may(g.user.role, "set_targets"):  # authorisation before validation
+        abort(403)
+    if year is None:
+        abort(404 if request.method == "GET" else 422)  # never another year's target than the one asked for
     if request.method == "POST":
-        if not may(g.user.role, "set_targets"):  # authorisation before validation
-            abort(403)
         code = form.get("indicator", "")
         text = form.get("target", "").strip().replace(" ", "").rstrip("%")
         if not NUMBER.fullmatch(text):

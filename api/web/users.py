@@ -6,13 +6,14 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 
 from domain.accounts import AccountStateConflict
-from domain.exceptions import DomainError, NotPermitted
+from domain.exceptions import ConcurrentWrite, DomainError, NotPermitted
 
 from ..service_layer import accounts
 from ..service_layer.parsing import InvalidInstant, parse_as_of
 from ..users import ROLES, LoginRefused, UnknownUser, UserExists
 from .common import page, services, web
 from .forms import domain_errors
+from .signin import wait_message
 
 PROFILE = ("full_name", "nip", "jabatan")
 
@@ -25,6 +26,8 @@ def _errors(error: DomainError) -> dict[str, str]:
                            "admin lain yang melakukannya.")}
     if isinstance(error, AccountStateConflict):
         return {"_form": _("Tidak ada yang berubah: akun sudah dalam keadaan itu.")}
+    if isinstance(error, ConcurrentWrite):
+        return {"_form": _("Akun ini baru saja diubah orang lain; muat ulang halaman lalu coba lagi.")}
     return domain_errors(error)
 
 
@@ -117,8 +120,9 @@ def own_password():
             try:
                 accounts.change_own_password(services(), g.user, current=form.get("current", ""),
                                              new=form.get("new", ""), address=request.remote_addr)
-            except LoginRefused:
-                errors["current"] = _("Kata sandi saat ini salah.")
+            except LoginRefused as refused:
+                errors["current"] = wait_message(refused.locked_for) if refused.locked_for else _(
+                    "Kata sandi saat ini salah.")
             except DomainError as e:
                 errors = {"new" if k == "password" else k: v for k, v in domain_errors(e).items()}
             else:

@@ -126,3 +126,12 @@ def test_a_title_typed_as_a_formula_stays_text_in_the_workbooks(client, login, a
     cells = [c for row in load_workbook(io.BytesIO(response.data))["Perubahan"].iter_rows() for c in row]
     found = [c for c in cells if c.value == title]
     assert found and all(c.data_type == "s" for c in found)
+
+
+def test_a_target_for_a_year_that_is_not_one_is_refused_not_set_for_this_year(client, login, app):
+    login("pimpinan")
+    html = client.get("/targets?year=2021").get_data(as_text=True)
+    response = client.post("/targets?year=20x1", data={"csrf_token": token_of(html), "indicator": "IKU-1",
+                                                       "target": "90", "reason": "PK"})
+    assert response.status_code == 422 and log_of(app.extensions["iku"].agenda) == []
+    assert client.get("/targets?year=1850").status_code == 404
