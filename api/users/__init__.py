@@ -147,8 +147,11 @@ class Users:
         def create(account):
             if account is not None:
                 raise UserExists(f"user {name!r} exists")
-            return UserAccount(name=name, role=role, full_name=full_name, nip=nip, jabatan=jabatan,
+            made = UserAccount(name=name, role=role, full_name=full_name, nip=nip, jabatan=jabatan,
                                reason=" ".join(reason.split()) if reason else None)
+            if issued:  # a token issued with the account is in its history too
+                made.issue_token(" ".join(reason.split()) if reason else UNEXPLAINED)
+            return made
 
         with acting_as(by):
             try:
@@ -189,15 +192,15 @@ class Users:
         _check_password(new)
         self.login(name, current, **login)
         self._change(name, lambda a: a.change_own_password(),
-                     lambda stored, _: [*tables.set_password_hash(stored, _hasher.hash(new)), *_end(stored)],
+                     lambda stored, _: [*tables.set_password_hash(stored, _hasher.hash(new)), *_logout(stored)],
                      name)
 
     def end_sessions(self, name: str) -> None:
-        """Every session of the user ends now, and its token stops working (logging out
-        everywhere: no change of access, no event)."""
+        """Every session of the user ends now (logging out: no change of access, no event;
+        an API token the admin issued goes on working until a change of access ends it)."""
         record = self.recorder.login_record(name)
         if record is not None:
-            self.recorder.run(_end(record["name"]))
+            self.recorder.run(_logout(record["name"]))
 
     def set_role(self, name: str, role: str, reason: str | None = None, by: str = OPERATOR) -> None:
         if role not in ROLES:
@@ -273,7 +276,13 @@ def _unusable() -> str:
 
 
 def _end(name: str) -> list[tuple]:
+    """A change of access: every session and the token end."""
     return tables.end_sessions(name, _digest(_unusable()))
+
+
+def _logout(name: str) -> list[tuple]:
+    """Every session ends; the token is left as it is."""
+    return tables.end_sessions(name, None)
 
 
 def _stamp(password_hash: str | None) -> str:

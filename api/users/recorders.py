@@ -20,9 +20,10 @@ def replace_token(name: str, token_sha256: str) -> list[tuple]:
     return [("UPDATE iku_users SET token_sha256 = ? WHERE name = ?", (token_sha256, name))]
 
 
-def end_sessions(name: str, unusable_token_sha256: str) -> list[tuple]:
-    """Every session of the user ends (its generation moves on) and its token stops working."""
-    return [*replace_token(name, unusable_token_sha256),
+def end_sessions(name: str, unusable_token_sha256: str | None) -> list[tuple]:
+    """Every session of the user ends (its generation moves on) and, given an unusable
+    digest, its token stops working."""
+    return [*(replace_token(name, unusable_token_sha256) if unusable_token_sha256 else []),
             ("INSERT INTO iku_user_state VALUES (?, 1, 0) ON CONFLICT (name) DO UPDATE "
              "SET generation = iku_user_state.generation + 1", (name,))]
 

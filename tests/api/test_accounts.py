@@ -138,7 +138,7 @@ def test_an_admin_resets_a_password_and_the_user_changes_their_own(app, client, 
     assert mine.get("/agenda").status_code == 200 and other.get("/agenda").status_code == 302
     assert users.login("ani", "sandi-milik-ani").name == "ani"
     kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "ani")]
-    assert kinds == ["AccountCreated", "PasswordReset", "PasswordChanged"]
+    assert kinds == ["AccountCreated", "TokenIssued", "PasswordReset", "PasswordChanged"]
 
 
 def users_id(app, name):
@@ -241,3 +241,17 @@ def test_a_throttled_password_change_says_how_long_to_wait(app, client, login):
     right = post_form(client, "/password", "/password", {"current": PASSWORD, "new": "sandi-baru-panjang",
                                                           "again": "sandi-baru-panjang"})
     assert "Terlalu banyak percobaan gagal" in right.get_data(as_text=True)
+
+
+def test_logging_out_ends_the_sessions_not_the_token_and_a_token_made_with_the_account_is_recorded(app, client):
+    """Review: a logout ended the API token with no event; `create --token` left no TokenIssued."""
+    users = app.extensions["iku"].users
+    token = users.create("integrasi", "protokol", password=PASSWORD, reason="aplikasi kalender")
+    kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app)]
+    assert kinds == ["AccountCreated", "TokenIssued"]
+    browser = signed_in(app, "integrasi")
+    html = browser.get("/agenda").get_data(as_text=True)
+    browser.post("/logout", data={"csrf_token": token_of(html)})
+    assert browser.get("/agenda").status_code == 302
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/iku?period=2021", headers=bearer).status_code == 200
