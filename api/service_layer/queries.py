@@ -244,12 +244,15 @@ def explain(svc, user, period: Period, as_of: datetime | None = None, leader: st
         starts_at = to_datetime(item.starts_at).astimezone(timezone(timedelta(seconds=item.utc_offset)))
         return ExplainedActivity(item.activity_id, item.title, starts_at, events)
 
+    targets = []  # what set the target the capaian is measured against (a year's target)
+    if indicator_code is not None and period.start.year == period.end.year:
+        targets = svc.agenda.target_history([indicator_code], period.start.year, fixed)
     return Explanation(period, fixed, leader, indicator_code or fact, numerator, denominator,
                        [shown(i, i.placed_by) for i in placed], [shown(i, i.counted_by) for i in counted],
                        page.of(denominator),
                        svc.calculator.count(period, fixed, leader, STATUSES["cancelled"]),
                        svc.calculator.count(period, fixed, leader, STATUSES["cancelled_late"]),
-                       svc.calculator.moved_out_late(period, fixed, leader))
+                       svc.calculator.moved_out_late(period, fixed, leader), targets)
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,
@@ -270,11 +273,12 @@ def targets(svc, user, year: int, as_of: datetime | None = None) -> Targets:
                                  for code, value in values.items()])
 
 
-def target_history(svc, user, year: int) -> list[RecordedEvent]:
-    """Every setting and change of the year's targets, latest first (who, when, why)."""
+def target_history(svc, user, year: int, as_of: datetime | None = None) -> list[RecordedEvent]:
+    """Every setting and change of the year's targets (as recorded up to as_of), latest
+    first (who, when, why)."""
     require(user, "read")
     codes = [i.code for i in svc.calculator.indicators]
-    return list(reversed(svc.agenda.target_history(codes, year)))
+    return list(reversed(svc.agenda.target_history(codes, year, as_of)))
 
 
 def receipt(svc, position: int) -> str | None:

@@ -2,7 +2,7 @@
 schemas (JSON), the templates (pages) and the CLI show."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -121,6 +121,7 @@ class IKUResult:
     answer: IKUAnswer
     cancelled_late: int = 0  # cancelled after their start had passed (docs/RULES.md)
     moved_out_late: int = 0  # moved out of the period after their start had passed
+    target_events: list = field(default_factory=list)  # the indicator's target settings, up to as_of
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class Explanation:
     cancelled: int = 0  # the period's cancelled activities, outside the denominator
     cancelled_late: int = 0  # of them, those cancelled after their start had passed
     moved_out_late: int = 0  # moved out of the period after their start had passed
+    target_events: list = field(default_factory=list)  # the indicator's target settings, up to as_of
 
 
 @dataclass(frozen=True)

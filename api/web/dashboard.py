@@ -28,6 +28,10 @@ def dashboard():
     period, as_of, leader, errors = read_filters()
     result = queries.iku(services(), g.user, period, as_of, leader)
     months = services().calculator.monthly(period, result.as_of, leader)
+    set_by = {}  # each indicator's target as known then: the setting it comes from
+    if period.start.year == period.end.year:
+        for event in reversed(queries.target_history(services(), g.user, period.start.year, result.as_of)):
+            set_by[event.data["indicator"]] = event
     return render_template(
         "dashboard.html", answer=result.answer, period=period, leader=leader, errors=errors,
         report=result.report, restated=bool(result.restated),
@@ -35,7 +39,7 @@ def dashboard():
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
         names={u.name: u.display_name for u in services().users.all()} if result.report else {},
-        late_cancelled=result.cancelled_late, moved_out=result.moved_out_late)
+        late_cancelled=result.cancelled_late, moved_out=result.moved_out_late, target_set_by=set_by)
 
 
 def _compared():

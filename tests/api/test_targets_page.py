@@ -135,3 +135,19 @@ def test_a_target_for_a_year_that_is_not_one_is_refused_not_set_for_this_year(cl
                                                        "target": "90", "reason": "PK"})
     assert response.status_code == 422 and log_of(app.extensions["iku"].agenda) == []
     assert client.get("/targets?year=1850").status_code == 404
+
+
+def test_the_dashboard_and_explain_name_the_target_setting_the_capaian_is_measured_against(
+        client, login, app, activity_id, auth):
+    agenda = app.extensions["iku"].agenda
+    with acting_as("pimpinan"):
+        agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("80"), reason="Perjanjian Kinerja 2021")
+        agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("95"), reason="Revisi setelah APBD-P")
+    login("pimpinan")
+    html = " ".join(client.get("/dashboard?period=2021-Q2").get_data(as_text=True).split())
+    assert re.search(r'class="target-set-by">Target diubah [^<]+ oleh pimpinan: Revisi setelah APBD-P</small>', html)
+    body = client.get("/api/v1/iku/explain?period=2021-Q2&indicator=IKU-1", headers=auth("inspektorat")).json
+    assert [(e["type"], e["data"]["target"], e["data"]["reason"]) for e in body["target_events"]] == [
+        ("TargetSet", "80", "Perjanjian Kinerja 2021"), ("TargetChanged", "95", "Revisi setelah APBD-P")]
+    diff = " ".join(client.get("/dashboard/diff?period=2021-Q2&from=2021-01-01").get_data(as_text=True).split())
+    assert "<th scope=\"col\">Dibatalkan</th>" in diff

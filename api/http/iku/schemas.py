@@ -135,6 +135,9 @@ class ExplainSchema(Answer, PagedSchema, ma.Schema):
         "description": "Of them, those cancelled after their start had passed"})
     moved_out_late = fields.Integer(metadata={
         "description": "Activities moved out of the period after their start had passed (not back in it)"})
+    target_events = fields.List(fields.Nested(lambda: DiffEventSchema()), metadata={
+        "description": "The settings of the indicator's target for the period's year, up to as_of (TargetSet, "
+                       "TargetChanged; data: indicator, year, target, reason): what the capaian is measured against"})
 
 
 class DiffQuerySchema(PagingQuerySchema, ma.Schema):
