@@ -13,6 +13,7 @@ from projections.audit.checkpoints import CheckpointRefused
 from projections.audit.export import ExportError, export_audit
 
 from ..bootstrap import audit_checkpoints, readonly_agenda, verify_audit
+from ..catalog import _
 from ..config import Config
 from .base import export, main, parse_period, services
 
@@ -29,8 +30,8 @@ def export_audit_command(ctx, period, out, with_evidence):
         manifest = export_audit(services(ctx), period, out, sign=True, with_evidence=with_evidence)
     except (ExportError, CheckpointRefused) as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Exported {manifest['tree_size']} events and the {period.label} figures to {out}, "
-               f"up to the checkpoint of size {manifest['tree_size']} of {manifest['origin']}.")
+    click.echo(_("%(n)s peristiwa dan angka %(p)s diekspor ke %(o)s, sampai titik periksa berukuran %(n)s "
+                 "dari %(g)s.", n=manifest["tree_size"], p=period.label, o=out, g=manifest["origin"]))
 
 
 @main.command()
@@ -49,7 +50,7 @@ def verify(keys, witnesses):
         try:  # the signing key's own verifier, when no trusted keys are configured
             log_keys = [Signer.from_file(config.log_origin, config.signing_key).verifier]
         except NoteError as e:
-            raise click.ClickException(f"{e}: give the log's verifier key with --key") from None
+            raise click.ClickException(_("%(e)s: berikan kunci verifikasi log dengan --key", e=e)) from None
     agenda = readonly_agenda(config.database)
     try:
         checkpoints = audit_checkpoints(agenda, config, sign=False, log_keys=log_keys,
@@ -60,14 +61,17 @@ def verify(keys, witnesses):
     finally:
         agenda.close()
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("peringatan: %(w)s", w=warning), err=True)
     if not result.ok:
-        where = f" at position {result.first_bad_position}" if result.first_bad_position else ""
-        click.echo(f"FAILED{where}: {result.reason} ({result.checked} events verified before it)")
+        failed = (_("GAGAL pada posisi %(p)s", p=result.first_bad_position) if result.first_bad_position
+                  else _("GAGAL"))
+        click.echo(_("%(f)s: %(r)s (%(n)s peristiwa diperiksa sebelumnya)", f=failed, r=result.reason,
+                     n=result.checked))
         sys.exit(1)
-    cosigned = ", ".join(f"{name} ({n})" for name, n in sorted(result.witnesses.items())) or "none configured"
-    click.echo(f"ok: {result.checked} events, tree size {result.head_position}, root {result.head_hash}; "
-               f"{result.checkpoints} checkpoints verified; witnesses: {cosigned}")
+    cosigned = (", ".join(f"{name} ({n})" for name, n in sorted(result.witnesses.items()))
+                or _("tidak ada yang dikonfigurasi"))
+    click.echo(_("utuh: %(n)s peristiwa, ukuran pohon %(s)s, akar %(r)s; %(c)s titik periksa cocok; saksi: %(w)s",
+                 n=result.checked, s=result.head_position, r=result.head_hash, c=result.checkpoints, w=cosigned))
 
 
 @main.command()
@@ -79,7 +83,7 @@ def checkpoint(ctx):
     except CheckpointRefused as e:
         raise click.ClickException(str(e)) from None
     if signed is None:
-        raise click.ClickException("the log is empty: nothing to sign")
+        raise click.ClickException(_("log masih kosong: tidak ada yang ditandatangani"))
     click.echo(signed.text, nl=False)
 
 

@@ -236,11 +236,11 @@ def test_verify_checks_the_configured_keys_never_a_key_in_the_database(recorded,
 def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, database):
     runner = CliRunner()
     result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
-    assert result.exit_code == 0 and "ok: 12 events, tree size 12" in result.stdout
+    assert result.exit_code == 0 and "utuh: 12 peristiwa, ukuran pohon 12" in result.stdout
     with RawSQL(database) as db:
         db.execute("DELETE FROM stored_events WHERE {position} = 6")
     result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
-    assert result.exit_code == 1 and "FAILED at position 6" in result.stdout
+    assert result.exit_code == 1 and "GAGAL pada posisi 6" in result.stdout
 
 
 def test_a_write_on_a_damaged_tree_is_refused_with_a_503_and_appends_nothing(client, auth, app, database):

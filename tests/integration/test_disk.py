@@ -118,7 +118,7 @@ def test_iku_verify_checks_a_copy_on_a_read_only_mount_and_writes_nothing(small_
         before = sorted(p.name for p in small_disk.iterdir())
         result = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": str(small_disk / "copy.sqlite3")})
         assert result.exit_code == 0, result.output
-        assert "ok: 5 events, tree size 5," in result.stdout and "; 5 checkpoints verified" in result.stdout
+        assert "utuh: 5 peristiwa, ukuran pohon 5," in result.stdout and "; 5 titik periksa cocok" in result.stdout
         assert sorted(p.name for p in small_disk.iterdir()) == before
     finally:
         mount("-o", "remount,rw", str(small_disk))

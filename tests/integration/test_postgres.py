@@ -168,7 +168,7 @@ def test_iku_verify_runs_on_a_read_only_database(postgres_database):
     try:
         result = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": database})
         assert result.exit_code == 0, result.output
-        assert "ok: 12 events, tree size 12," in result.stdout and "; 12 checkpoints verified" in result.stdout
+        assert "utuh: 12 peristiwa, ukuran pohon 12," in result.stdout and "; 12 titik periksa cocok" in result.stdout
     finally:
         with psycopg.connect(database, autocommit=True) as conn:
             conn.execute("SET default_transaction_read_only = off")
