@@ -12,7 +12,7 @@ from domain.exceptions import DomainError
 
 from ..catalog import _
 from ..service_layer import accounts
-from ..users import ROLES, UnknownUser, UserExists
+from ..users import ROLES, LastAdmin, UnknownUser, UserExists
 from .base import OPERATOR, main, services
 
 
@@ -26,6 +26,8 @@ def _refused(error: DomainError):
         return click.ClickException(_("Tidak ada pengguna dengan nama itu."))
     if isinstance(error, UserExists):
         return click.ClickException(_("Nama ini sudah dipakai (huruf besar dan kecil tidak dibedakan)."))
+    if isinstance(error, LastAdmin):
+        return click.ClickException(_("Ini admin aktif terakhir: jadikan pengguna lain admin lebih dahulu."))
     if isinstance(error, AccountStateConflict):
         return click.ClickException(_("Tidak ada yang berubah: akun sudah dalam keadaan itu."))
     return click.ClickException(f"{error.field + ': ' if error.field else ''}{error.message}")

@@ -5,7 +5,7 @@ from domain import exceptions as d
 from domain.accounts import AccountStateConflict
 from domain.reports import ReportStateConflict
 
-from ..users import UnknownUser, UserExists
+from ..users import LastAdmin, UnknownUser, UserExists
 
 STATUS: dict[type, int] = {
     d.NotPermitted: 403,
@@ -19,6 +19,7 @@ STATUS: dict[type, int] = {
     AccountStateConflict: 409,
     UserExists: 409,
     UnknownUser: 404,
+    LastAdmin: 409,
     d.InvalidActivityData: 422,
     d.IdempotencyKeyReused: 422,
 }

@@ -88,6 +88,10 @@ class UnknownUser(DomainError):
     """No user of that name."""
 
 
+class LastAdmin(DomainError):
+    """Disabling or demoting the last enabled admin (nobody could manage users then)."""
+
+
 class LoginRefused(Exception):
     """Wrong name or password, or locked out (`locked_for` seconds)."""
 
@@ -206,12 +210,24 @@ class Users:
         if role not in ROLES:
             raise InvalidActivityData(f"unknown role {role!r}: one of {', '.join(ROLES)}", field="role")
         self._change(name, lambda a: a.change_role(role, reason or UNEXPLAINED),
-                     lambda stored, _: [*tables.set_role(stored, role), *_end(stored)], by)
+                     lambda stored, record: [*tables.set_role(stored, role), *_end(stored),
+                                             *self._keeps_an_admin(record, role == "admin")], by)
 
     def set_disabled(self, name: str, disabled: bool, reason: str | None = None, by: str = OPERATOR) -> None:
         """Disabling ends the user's sessions and token at once (in the same transaction)."""
         self._change(name, lambda a: (a.disable if disabled else a.enable)(reason or UNEXPLAINED),
-                     lambda stored, _: [*tables.set_disabled(stored, disabled), *_end(stored)], by)
+                     lambda stored, record: [*tables.set_disabled(stored, disabled), *_end(stored),
+                                             *self._keeps_an_admin(record, not disabled)], by)
+
+    def _keeps_an_admin(self, record: dict, stays: bool) -> list[tuple]:
+        """A change that takes an enabled admin away is refused if it leaves none: seen now
+        (a clear refusal), and again under the write lock (`an_admin_remains`)."""
+        if stays or record["role"] != "admin" or record["disabled"]:
+            return []
+        admins = [u for u in self.all() if u.role == "admin" and not u.disabled]
+        if [u.name for u in admins] == [record["name"]]:
+            raise LastAdmin("the last enabled admin stays an enabled admin: make another admin first")
+        return tables.an_admin_remains()
 
     def change_profile(self, name: str, *, full_name: str, nip: str, jabatan: str,
                        reason: str | None = None, by: str = OPERATOR) -> None:

@@ -33,6 +33,15 @@ def set_disabled(name: str, disabled: bool) -> list[tuple]:
              "SET disabled = excluded.disabled", (name, 1 if disabled else 0))]
 
 
+def an_admin_remains() -> list[tuple]:
+    """Run last in the transaction of a change that takes away an admin: under the events'
+    write lock it sees every other change, and fails the transaction (a CHECK) if no
+    enabled admin would be left — two admins demoting each other at once cannot both win."""
+    return [("INSERT INTO iku_guard SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM iku_users u "
+             "LEFT JOIN iku_user_state s ON s.name = u.name WHERE u.role = 'admin' "
+             "AND coalesce(s.disabled, 0) = 0)", ())]
+
+
 def set_role(name: str, role: str) -> list[tuple]:
     return [("UPDATE iku_users SET role = ? WHERE name = ?", (role, name))]
 
@@ -173,6 +182,8 @@ TABLES = (
     "disabled INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS iku_user_profiles (name TEXT PRIMARY KEY, full_name TEXT NOT NULL, "
     "nip TEXT NOT NULL, jabatan TEXT NOT NULL)",
+    # Never written: a row here fails its CHECK, and with it a change leaving no admin.
+    "CREATE TABLE IF NOT EXISTS iku_guard (admin_remains INTEGER NOT NULL CHECK (admin_remains = 1))",
 )
 
 

@@ -10,7 +10,7 @@ from domain.exceptions import ConcurrentWrite, DomainError, NotPermitted
 
 from ..service_layer import accounts
 from ..service_layer.parsing import InvalidInstant, parse_as_of
-from ..users import ROLES, LoginRefused, UnknownUser, UserExists
+from ..users import ROLES, LastAdmin, LoginRefused, UnknownUser, UserExists
 from .common import page, services, web
 from .forms import domain_errors
 from .signin import wait_message
@@ -26,6 +26,8 @@ def _errors(error: DomainError) -> dict[str, str]:
                            "admin lain yang melakukannya.")}
     if isinstance(error, AccountStateConflict):
         return {"_form": _("Tidak ada yang berubah: akun sudah dalam keadaan itu.")}
+    if isinstance(error, LastAdmin):
+        return {"_form": _("Ini admin aktif terakhir: jadikan pengguna lain admin lebih dahulu.")}
     if isinstance(error, ConcurrentWrite):
         return {"_form": _("Akun ini baru saja diubah orang lain; muat ulang halaman lalu coba lagi.")}
     return domain_errors(error)

@@ -255,3 +255,29 @@ def test_logging_out_ends_the_sessions_not_the_token_and_a_token_made_with_the_a
     assert browser.get("/agenda").status_code == 302
     bearer = {"Authorization": f"Bearer {token}"}
     assert app.test_client().get("/api/v1/iku?period=2021", headers=bearer).status_code == 200
+
+
+def test_the_last_enabled_admin_is_neither_disabled_nor_demoted_even_by_two_admins_at_once(app, monkeypatch):
+    """Review: two admins disabling each other at the same moment left no admin."""
+    import pytest
+
+    from api.users import LastAdmin, User
+    from domain.exceptions import ConcurrentWrite
+
+    users = app.extensions["iku"].users
+    users.create("kepala", "admin", password=PASSWORD, token=False)
+    users.create("wakil", "admin", password=PASSWORD, token=False)
+    stale = users.all()  # what a second request read before the first one's change
+    users.set_disabled("wakil", True, "cuti panjang", by="kepala")
+    with pytest.raises(LastAdmin):
+        users.set_disabled("kepala", True, "coba", by="system:cli")
+    with pytest.raises(LastAdmin):
+        users.set_role("kepala", "pimpinan", "coba", by="system:cli")
+    before = whole_log(app.extensions["iku"].agenda)
+    monkeypatch.setattr(users, "all", lambda: stale)  # both admins still enabled, as it read them
+    with pytest.raises(ConcurrentWrite):
+        users.set_disabled("kepala", True, "balasan", by="wakil")
+    assert whole_log(app.extensions["iku"].agenda) == before
+    assert users.get("kepala") == User("kepala", "admin", has_password=True)
+    users.set_disabled("wakil", False, "kembali", by="kepala")
+    users.set_role("kepala", "pimpinan", "pindah ke pimpinan", by="wakil")  # another admin remains: fine
