@@ -119,6 +119,10 @@ class Users:
         if record is None:
             raise UnknownUser(f"no user {name!r}")
         stored = record["name"]
+        twins = [u.name for u in self.all() if u.name.lower() == stored.lower() and u.name != stored]
+        if twins:  # made in other capitals before names were folded: one history cannot hold both
+            raise UserExists(f"{stored!r} and {twins[0]!r} differ only in case; rename one "
+                             "(iku users create a new name, then disable the old one)")
 
         def on(account):
             if account is None:  # made before its history was kept: entered as it is now

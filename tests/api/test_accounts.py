@@ -281,3 +281,20 @@ def test_the_last_enabled_admin_is_neither_disabled_nor_demoted_even_by_two_admi
     assert users.get("kepala") == User("kepala", "admin", has_password=True)
     users.set_disabled("wakil", False, "kembali", by="kepala")
     users.set_role("kepala", "pimpinan", "pindah ke pimpinan", by="wakil")  # another admin remains: fine
+
+
+def test_two_old_accounts_differing_only_in_case_are_not_merged_into_one_history(app):
+    """Review: 'Budi' and 'budi', made before names were folded, shared one account history."""
+    import pytest
+
+    from api.users import UserExists
+
+    users = app.extensions["iku"].users
+    users.recorder.run([*tables.insert_user("Budi", "protokol", "1" * 64, 1), *tables.insert_user("budi", "dokumentasi",
+                                                                                               "2" * 64, 1)])
+    before = whole_log(app.extensions["iku"].agenda)
+    for change in (lambda: users.set_disabled("Budi", True, "pindah", by="admin"),
+                   lambda: users.set_role("budi", "pimpinan", "mutasi", by="admin")):
+        with pytest.raises(UserExists, match="differ only in case"):
+            change()
+    assert whole_log(app.extensions["iku"].agenda) == before
