@@ -201,7 +201,8 @@ def report_state(svc, period: Period, as_of: datetime | None = None) -> ReportSt
         position=last.position, receipt=f"/api/v1/audit/receipts/{last.position}",
         as_of=last.data["as_of"], recorded_at=last.recorded_at, submitted_by=last.actor,
         indicators=last.data["figures"],
-        chain={"position": last.data["chain_position"], "hash": last.data["chain_hash"]})
+        chain={"position": last.data["chain_position"], "hash": last.data["chain_hash"]},
+        reopening=events[-1] if events[-1].type == "ReportReopened" else None)
 
 
 def iku(svc, user, period: Period, as_of: datetime | None = None, leader: str | None = None) -> IKUResult:

@@ -106,6 +106,7 @@ class ReportState:
     submitted_by: str
     indicators: list[dict]
     chain: dict
+    reopening: object = None  # the ReportReopened event (reason, actor, recorded_at) when reopened
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,12 @@ def test_text_a_person_typed_is_shown_as_text_in_the_pdfs(client, login, app, ac
         assert response.status_code == 200, url
         text = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(response.data))
         assert "realisasi <b turun & naik" in " ".join(text.split()), url
+
+
+def test_the_dashboard_says_why_who_and_when_a_report_was_reopened(client, login, app):
+    login("pimpinan")
+    submit(client, "2021-Q1")
+    reopen(client, "2021-Q1", "Dokumentasi Februari tercatat terlambat")
+    html = " ".join(client.get("/dashboard?period=2021-Q1").get_data(as_text=True).split())
+    found = re.search(r'<span id="report-reopened">([^<]+)</span>', html).group(1)
+    assert "Laporan dibuka kembali untuk koreksi" in found and "WIB oleh pimpinan: Dokumentasi Februari" in found
