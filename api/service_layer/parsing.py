@@ -49,8 +49,17 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> datetime | None:
 
 
 def parse_date_or_instant(text: str) -> date | datetime:
-    """A date alone or an instant, in the years of periods (1900–2999)."""
+    """A date alone (2021-04-10, or 10/04/2021 as the office writes it) or an instant, in
+    the years of periods (1900–2999)."""
     text = text.strip()
+    if written := _DMY_DAY.match(text):
+        try:
+            found = date(int(written[3]), int(written[2]), int(written[1]))
+        except ValueError:
+            raise InvalidInstant("Not a date.") from None
+        if not FIRST_YEAR <= found.year <= LAST_YEAR:
+            raise InvalidInstant(f"Must lie in the years {FIRST_YEAR}–{LAST_YEAR}.")
+        return found
     if _DATE.match(text):
         try:
             found = date.fromisoformat(text)

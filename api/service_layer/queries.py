@@ -41,7 +41,7 @@ from .results import (
 
 # Figures as a submitted report stores them ------------------------------------------------
 
-REPORT_KEYS = ("code", "numerator", "denominator", "cancelled", "by_media")
+REPORT_KEYS = ("code", "numerator", "denominator", "cancelled", "by_media", "target")  # a target changed since restates the capaian
 
 
 def figure_rows(figures: list[Figure]) -> list[dict]:

@@ -27,7 +27,9 @@ def trend_chart(months, indicators) -> str:
     chart = _chart(pygal.Line, range=(0, 100), title=_("Tren bulanan (%)"), dots_size=3,
                    x_label_rotation=0, allow_interruptions=True,
                    value_formatter=lambda value: formats.percent(value, locale))  # "89,76%"
-    chart.x_labels = [format_date(m.start, "MMM y", locale=locale) for m, _figures in months]  # "Mar 2021"
+    # "Mar 2021" for a few months; the month alone ("Mar") for a year's twelve, which fit then
+    pattern = "MMM y" if len(months) <= 6 else "MMM"
+    chart.x_labels = [format_date(m.start, pattern, locale=locale) for m, _figures in months]
     for index, indicator in enumerate(indicators):
         chart.add(indicator.code, [figures[index].percent for _m, figures in months])
     return chart.render(is_unicode=True)

@@ -35,9 +35,23 @@ def load_user():
             session.clear()
 
 
+def actor_name(actor: str) -> str:
+    """An event's actor as people read it: the user's full name where known; the server's
+    operator and importer by what they are."""
+    if actor == "system:cli":
+        return _("operator server (perintah iku)")
+    if actor.startswith("system:import:"):
+        return _("impor berkas %(f)s", f=actor.split(":", 2)[2])
+    known = g.get("actor_names")
+    if known is None:
+        known = g.actor_names = {u.name: u.display_name for u in services().users.all()}
+    return known.get(actor, actor)
+
+
 @web.app_context_processor
 def page_globals():
     return {
+        "actor_name": actor_name,
         "user": g.get("user"),
         "may": lambda permission: g.get("user") is not None and may(g.user.role, permission),
         "simulated": services().agenda.recorded_times_are_simulated,

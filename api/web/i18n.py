@@ -4,6 +4,7 @@ whatever the browser asks (Accept-Language is not read), unless the user chose E
 (kept in the session and in a cookie of a year, so that it outlives a logout)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from babel.dates import format_datetime
@@ -32,6 +33,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["period_name"] = period_name
     app.jinja_env.filters["instant"] = lambda text: datetime.fromisoformat(text) if text else None
+    app.jinja_env.filters["dmy"] = day_month_year
+    app.jinja_env.filters["nip"] = formats.nip
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 
 
@@ -63,6 +66,17 @@ def format_range(starts: datetime, ends: datetime | None) -> str:
     days = (last.date() - first.date()).days + 1
     return (f"{format_datetime(first, 'EEEE, d MMMM y ' + clock, locale=locale)} – "
             f"{format_when(ends)} ({ngettext('%(num)s hari', '%(num)s hari', days)})")
+
+
+def day_month_year(text: str | None) -> str:
+    """A date box's value as the office writes dates, whatever the browser's language:
+    2021-04-10 → 10/04/2021 (a date box of the browser's own would show 04/10/2021 in an
+    English browser, read as 4 Oktober); other text as typed."""
+    text = (text or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        year, month, day = text.split("-")
+        return f"{day}/{month}/{year}"
+    return text
 
 
 def format_percent(value) -> str:

@@ -52,7 +52,7 @@ def refusal(period: Period, error: DomainError | None = None) -> str | None:
         return _("Laporan periode ini belum disampaikan, jadi tidak dapat dibuka kembali.")
     if error.field == "period":
         return _("Laporan disampaikan per triwulan, semester atau tahun; periode seperti ini "
-                 "tidak dilaporkan (dapat diaktifkan oleh operator: IKU_REPORT_PERIODS).")
+                 "tidak dilaporkan (operator server dapat mengaktifkannya bila kantor memerlukannya).")
     return _("Isian tidak sah.")
 
 
@@ -82,7 +82,9 @@ def report_submit(label: str):
         flash(_("Laporan %(p)s disampaikan. Bukti penyampaian dapat dicetak di bawah.", p=_name(period)))
         return redirect(url_for("web.report_history", label=period.label), 303)
     answer = queries.iku(svc, g.user, period, None, None).answer
-    return render_template("report_submit.html", period=period, answer=answer, refusal=refusal(period))
+    earlier = [e.note for e in queries.report(svc, g.user, period).events if e.type == "ReportSubmitted"]
+    return render_template("report_submit.html", period=period, answer=answer, refusal=refusal(period),
+                           note=earlier[-1] if earlier else "")  # a resubmission starts from the last note
 
 
 @web.post("/reports/<label>/reopen")

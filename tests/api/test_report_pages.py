@@ -163,3 +163,32 @@ def test_the_dashboard_says_why_who_and_when_a_report_was_reopened(client, login
     html = " ".join(client.get("/dashboard?period=2021-Q1").get_data(as_text=True).split())
     found = re.search(r'<span id="report-reopened">([^<]+)</span>', html).group(1)
     assert "Laporan dibuka kembali untuk koreksi" in found and "WIB oleh pimpinan: Dokumentasi Februari" in found
+
+
+def test_a_resubmission_starts_from_the_last_note_and_a_target_changed_since_restates(client, login, app):
+    """Usability review: the note was lost on a resubmission; a target changed after a
+    submission restated nobody's capaian."""
+    from decimal import Decimal
+
+    login("pimpinan")
+    submit(client, "2021-Q1", note="Catatan pertama\nbaris kedua")
+    reopen(client, "2021-Q1", "koreksi")
+    assert "Catatan pertama\nbaris kedua</textarea>" in client.get("/reports/2021-Q1/submit").get_data(as_text=True)
+    submit(client, "2021-Q1", note="Catatan pertama\nbaris kedua")
+    assert "Penyajian kembali" not in client.get("/dashboard?period=2021-Q1").get_data(as_text=True)
+    with acting_as("pimpinan"):
+        app.extensions["iku"].agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("91"), reason="revisi")
+    assert "Penyajian kembali" in client.get("/dashboard?period=2021-Q1").get_data(as_text=True)
+    page = flat(client.get("/reports/2021-Q1"))
+    assert "Lihat perubahan" in page  # from the report's instant to now: the target change is listed there
+    latest, earlier = page.split("Dibuka kembali", 1)
+    assert "berlaku" in latest and "digantikan" in earlier
+
+
+def test_an_as_of_date_is_read_as_the_office_writes_it(client, login):
+    """Usability review: an English browser's date box turned 15-04-2021 into 2021-12-04."""
+    login("inspektorat")
+    html = client.get("/access?as_of=15/04/2021").get_data(as_text=True)
+    assert "Akses per Kamis, 15 April 2021 23.59 WIB" in " ".join(html.split())
+    assert 'value="15/04/2021"' in html and 'type="date"' not in html
+    assert 'value="10/04/2021"' in client.get("/dashboard?period=2021-Q1&as_of=2021-04-10").get_data(as_text=True)
