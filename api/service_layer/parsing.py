@@ -87,6 +87,14 @@ _WORDS = {"hari ini": ("day", 0), "kemarin": ("day", -1), "besok": ("day", 1),
           "minggu ini": ("week", 0), "minggu lalu": ("week", -1), "minggu depan": ("week", 1),
           "bulan ini": ("month", 0), "bulan lalu": ("month", -1), "bulan depan": ("month", 1),
           "tahun ini": ("year", 0)}
+# The periods as the pages name them: "Triwulan I 2021", "TW 1 2021", "Semester II 2021",
+# "Tahun 2021", "Maret 2021" (and the codes in any case: "2021-q1").
+_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_NAMED = re.compile(r"^(triwulan|tw|semester|smt)\s+(iv|iii|ii|i|[1-4])\s+(\d{4})$")
+_MONTHS = {name: number for number, names in enumerate((
+    ("januari", "jan"), ("februari", "feb", "pebruari"), ("maret", "mar"), ("april", "apr"), ("mei",),
+    ("juni", "jun"), ("juli", "jul"), ("agustus", "agu", "ags", "agt"), ("september", "sep", "sept"),
+    ("oktober", "okt"), ("november", "nov", "nop"), ("desember", "des")), start=1) for name in names}
 _DMY = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
 _DMY_DAY = re.compile(rf"^{_DMY}$", re.ASCII)
 _DMY_RANGE = re.compile(rf"^{_DMY}\s*(?:\.\.|-|–|—|s\.?\s?d\.?|s/d|sampai(?: dengan)?)\s*{_DMY}$", re.ASCII | re.IGNORECASE)
@@ -110,6 +118,8 @@ def parse_period(text: str, today: date) -> Period:
             month = today.year * 12 + today.month - 1 + shift
             return Period.parse(f"{month // 12:04d}-{month % 12 + 1:02d}")
         return Period.parse(f"{today.year:04d}")
+    if named := _named(words):
+        return Period.parse(named)
     text = text.strip()
     try:
         if found := _DMY_DAY.match(text):
@@ -121,6 +131,24 @@ def parse_period(text: str, today: date) -> Period:
     except ValueError:
         raise InvalidPeriod(f"not a real date: {text!r}") from None
     return Period.parse(text)
+
+
+def _named(words: str) -> str | None:
+    """The code of a period named in words ("triwulan i 2021" → 2021-Q1), or None."""
+    if found := _NAMED.match(words):
+        kind, number, year = found.groups()
+        n = _NUMBERS[number]
+        if kind in ("semester", "smt"):
+            return f"{year}-S{n}" if n <= 2 else None
+        return f"{year}-Q{n}"
+    parts = words.split()
+    if len(parts) == 2 and parts[0] == "tahun" and parts[1].isdigit():
+        return parts[1]
+    if len(parts) == 2 and parts[0] in _MONTHS and parts[1].isdigit() and len(parts[1]) == 4:
+        return f"{parts[1]}-{_MONTHS[parts[0]]:02d}"
+    if re.fullmatch(r"\d{4} [qs][1-4]", words):  # 2021-q1 (its hyphen made a space above)
+        return f"{words[:4]}-{words[5:].upper()}"
+    return None
 
 
 def _iso(day: str, month: str, year: str) -> str:

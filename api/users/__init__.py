@@ -5,6 +5,9 @@
 - API tokens are issued on request and shown once; only their SHA-256 is stored (tokens
   are 256 random bits, so a fast hash is enough to protect them).
 - User names are lower-case; a login's name is compared without regard to case.
+
+Longer than 300 lines because every change of access is here, each with the table
+statements it writes in its event's transaction: none may be written another way.
 - Web passwords are stored as argon2 hashes. Failed logins are throttled by user, by
   client address and by browser (`throttle.py`, docs/RULES.md)."""
 from __future__ import annotations

@@ -88,7 +88,7 @@ def safe_next(target: str | None) -> str:
 
 def period_error() -> str:
     return _("Periode tidak dikenal. Contoh: hari ini, minggu ini, 30/11/2026, "
-             "1/12/2026 s.d. 7/12/2026, 2021-03, 2021-Q1, 2021.")
+             "1/12/2026 s.d. 7/12/2026, Maret 2021, Triwulan I 2021, Tahun 2021.")
 
 
 def default_period() -> str:

@@ -92,7 +92,11 @@ def user_page(name: str, action: str | None = None):
             errors = {f"{action}.{k}": v for k, v in _errors(e).items()}
         else:
             flash(done)
-            shown = accounts.user(svc, g.user, name)
+            if secret:  # shown once, on the page the browser is sent to (a reload sends nothing again)
+                session["secret"] = secret
+            return redirect(url_for("web.user_page", name=shown.name), 303)
+    if request.method == "GET":
+        secret = session.pop("secret", None)
     return render_template("user.html", shown=shown, roles=ROLES, errors=errors, form=form if errors else {},
                            secret=secret, changes=accounts.account_history(svc, g.user, shown.name),
                            yourself=shown.name.lower() == g.user.name.lower()), 422 if errors else 200
