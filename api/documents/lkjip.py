@@ -221,7 +221,7 @@ def write_xlsx(report: Lkjip, path) -> None:
         sheet.cell(last + 1 + offset, 1, text)
         sheet.merge_cells(start_row=last + 1 + offset, start_column=1, end_row=last + 1 + offset, end_column=width)
         sheet.cell(last + 1 + offset, 1).alignment = Alignment(wrap_text=True)
-    sign_column = max(1, width - 4)
+    sign_column = width - len(TAIL) + 1  # under the (wide) penjelasan column
     for offset, text in enumerate(signature_lines(report)):
         sheet.cell(last + len(below) + 2 + offset, sign_column, text)
     sheet.freeze_panes = sheet.cell(top + 2, len(LEAD) + 1)  # the header rows and the indicator's columns
@@ -229,14 +229,20 @@ def write_xlsx(report: Lkjip, path) -> None:
     for c, w in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = w
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # one page wide when printed
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_title_rows = f"{top}:{top + 1}"
     detail = book.create_sheet("Rincian")
     detail.append(["Kode", "Periode", "Pembilang", "Penyebut", "Dibatalkan", "Realisasi (%)", "Target (%)",
                    "Capaian (%)"])
+    for cell in detail[1]:
+        cell.font, cell.fill, cell.border = Font(bold=True), head, box
     for row in report.rows:
         for label, figure in [*((f"{report.year}-{q}", row.quarters[q]) for q in QUARTERS),
                               (str(report.year), row.year), (str(report.year - 1), row.previous)]:
-            detail.append([row.indicator.code, label, figure.numerator, figure.denominator, figure.cancelled,
+            detail.append([row.indicator.code, formats.period_name(Period.parse(label)), figure.numerator,
+                           figure.denominator, figure.cancelled,
                            _number(figure.percent), _number(figure.target), _number(figure.capaian)])
     for cells in detail.iter_rows(min_row=2, min_col=6, max_col=8):
         for cell in cells:
@@ -251,7 +257,7 @@ def signature_lines(report: Lkjip) -> list[str]:
     day = formats.date_long(report.made_at.astimezone(report.zone))
     signer = report.signer
     jabatan = (signer.jabatan if signer and signer.jabatan else SIGNER_TITLE)
-    lines = [f"{PLACE}, {day}", jabatan, "", "", ""]
+    lines = [f"{PLACE}, {day}", jabatan, "", ""]
     lines.append(signer.name if signer else "(nama)")
     lines.append(f"NIP. {formats.nip(signer.nip)}" if signer and signer.nip else "NIP. ")
     return lines
@@ -272,10 +278,11 @@ def write_pdf(report: Lkjip, path) -> None:
     head = ParagraphStyle("head", parent=small, fontName="Helvetica-Bold", alignment=1)
     number = ParagraphStyle("number", parent=small, alignment=2)
     centre = ParagraphStyle("centre", parent=styles["Heading3"], fontName="Helvetica-Bold", alignment=1,
-                            spaceBefore=0, spaceAfter=0)
+                            spaceBefore=0, spaceAfter=0, fontSize=11, leading=13)
     story = [Paragraph(line, centre) for line in KOP]
-    story += [Spacer(1, 0.2 * cm),
-              Paragraph(f"TABEL CAPAIAN INDIKATOR KINERJA UTAMA TAHUN {report.year}", styles["Heading2"]),
+    story += [Spacer(1, 0.1 * cm),
+              Paragraph(f"TABEL CAPAIAN INDIKATOR KINERJA UTAMA TAHUN {report.year}",
+                        ParagraphStyle("title", parent=styles["Heading2"], spaceBefore=2, spaceAfter=2)),
               Paragraph(f"<b>Tujuan:</b> {TUJUAN}", styles["BodyText"]),
               Paragraph(f"<b>Indikator Tujuan:</b> {INDIKATOR_TUJUAN}", styles["BodyText"]),
               Paragraph(formats.markup(computed_over(report)), small), Spacer(1, 0.2 * cm)]
@@ -294,22 +301,26 @@ def write_pdf(report: Lkjip, path) -> None:
                                f"{formats.markup(ind.penanggung_jawab)}; {formats.markup(ind.sumber_data)}", small),
                      Paragraph(_nobreak(formats.percent(row.target)), number)]
                     + [Paragraph(f"{_nobreak(formats.percent(f.percent))}<br/>({f.numerator}/{f.denominator})"
-                                 f"<br/>{_nobreak('C ' + formats.percent(f.capaian))}", number) for f in figures]
+                                 f"<br/><i>{formats.percent(f.capaian)}</i>", number)
+                       for f in figures]
                     + [Paragraph(note if i == 1 else "", small)])
-    widths = [0.9 * cm, 3.2 * cm, 5.2 * cm, 1.6 * cm] + [1.85 * cm] * len(periods) + [5.4 * cm]
+    widths = [0.9 * cm, 3.1 * cm, 5.0 * cm, 1.5 * cm] + [2.15 * cm] * len(periods) + [4.3 * cm]
     table = Table([*header, *body], colWidths=widths, repeatRows=2)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#e6f2ee")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (4, 0), (3 + len(periods), 0)),
         *[("SPAN", (c, 0), (c, 1)) for c in (0, 1, 2, 3, 4 + len(periods))],
         ("SPAN", (4 + len(periods), 2), (4 + len(periods), 1 + len(report.rows)))]))  # one penjelasan
-    story += [table, Paragraph("C: capaian = realisasi ÷ target × 100%. Angka dengan koma desimal.", small)]
+    story += [table, Paragraph("Setiap sel: realisasi, (pembilang/penyebut), dan <i>capaian</i> (miring) = "
+                               "realisasi ÷ target × 100%.", small)]
     for text in report.restated:
         story.append(Paragraph(f"<b>Catatan:</b> {formats.markup(text)}", small))
-    story.append(Spacer(1, 0.4 * cm))
-    signature = Table([[Paragraph(formats.markup(line) or "&nbsp;", styles["BodyText"])]
-                       for line in signature_lines(report)],
-                      colWidths=[8 * cm], hAlign="RIGHT")
+    story.append(Spacer(1, 0.2 * cm))
+    signing = ParagraphStyle("signing", parent=styles["BodyText"], fontSize=9, leading=11, spaceBefore=0,
+                             spaceAfter=0)
+    signature = Table([[Paragraph(formats.markup(line) or "&nbsp;", signing)] for line in signature_lines(report)],
+                      colWidths=[8 * cm], hAlign="RIGHT", style=[("TOPPADDING", (0, 0), (-1, -1), 1),
+                                                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
     story.append(KeepTogether(signature))
 
     def footer(canvas, doc):
