@@ -12,15 +12,23 @@ from . import formats
 
 KOP = ("PEMERINTAH KABUPATEN JEMBER", "SEKRETARIAT DAERAH",
        "BAGIAN PROTOKOL DAN KOMUNIKASI PIMPINAN")
+PLACE = "Jember"
 
 
-def submission_receipt(svc, period, submission, period_name: str) -> bytes:
-    """`submission`: a ReportEvent of type ReportSubmitted (service_layer/results.py)."""
+def _name(svc, actor: str) -> str:
+    user = svc.users.get(actor)
+    return user.display_name if user else actor
+
+
+def submission_receipt(svc, period, submission, period_name: str, reopened=None) -> bytes:
+    """`submission`: a ReportEvent of type ReportSubmitted (service_layer/results.py);
+    `reopened`: the ReportReopened that later replaced it, if one did."""
     from reportlab.lib import colors  # heavy: imported when a PDF is made
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, Preformatted, SimpleDocTemplate, Spacer,
+                                    Table, TableStyle)
 
     from ..service_layer.queries import receipt
 
@@ -35,6 +43,9 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
     story += [Spacer(1, 0.4 * cm),
               Paragraph(f"BUKTI PENYAMPAIAN LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA — {period_name.upper()}",
                         styles["Title"])]
+    if svc.agenda.recorded_times_are_simulated:
+        story.append(Paragraph("<font color='#b00020'><b>DATA DEMO:</b> waktu pencatatan disimulasikan; bukan "
+                               "laporan sungguhan.</font>", body))
     who = [("Disampaikan oleh", user.display_name if user else submission.actor)]
     if user and user.nip:
         who.append(("NIP", formats.nip(user.nip)))
@@ -58,7 +69,20 @@ def submission_receipt(svc, period, submission, period_name: str) -> bytes:
     story += [table, Spacer(1, 0.3 * cm)]
     if submission.note:
         story += [Paragraph("<b>Penjelasan / analisis capaian</b>", body), Paragraph(formats.markup(submission.note), body)]
-    story += [Spacer(1, 0.3 * cm), Paragraph("<b>Kedudukan dalam log audit</b>", body),
+    if reopened is None:
+        story.append(Paragraph("<b>Status:</b> berlaku (belum dibuka kembali).", body))
+    else:
+        story.append(Paragraph(
+            f"<b>Status:</b> digantikan — laporan dibuka kembali {formats.when(reopened.recorded_at, zone)} oleh "
+            f"{formats.markup(_name(svc, reopened.actor))}: {formats.markup(reopened.reason or '')}.", body))
+    signer = [f"{PLACE}, {formats.date_long(submission.recorded_at.astimezone(zone))}",
+              (user.jabatan if user and user.jabatan else "Yang menyampaikan"), "", "",
+              user.display_name if user else submission.actor,
+              f"NIP. {formats.nip(user.nip)}" if user and user.nip else ""]
+    story += [Spacer(1, 0.5 * cm), KeepTogether(Table(
+        [[Paragraph(formats.markup(line) or "&nbsp;", body)] for line in signer], colWidths=[8 * cm], hAlign="RIGHT",
+        style=[("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))]
+    story += [PageBreak(), Paragraph("<b>Lampiran: kedudukan dalam log audit dan tanda terima</b>", body),
               Paragraph(f"Penyampaian ini adalah peristiwa ke-{submission.position} log audit. Sebelum penyampaian, "
                         f"log berukuran {submission.chain['position']} peristiwa dengan akar pohon Merkle "
                         f"(RFC 6962):", body),

@@ -115,7 +115,8 @@ def report_receipt(label: str, position: int):
     submission = next((e for e in history.events if e.type == "ReportSubmitted" and e.position == position), None)
     if submission is None:
         abort(404)
-    data = submission_receipt(svc, period, submission, _name(period))
+    reopened = next((e for e in history.events if e.type == "ReportReopened" and e.position > position), None)
+    data = submission_receipt(svc, period, submission, _name(period), reopened)
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"bukti-penyampaian-{period.label}-{position}.pdf")
 

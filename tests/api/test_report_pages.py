@@ -192,3 +192,18 @@ def test_an_as_of_date_is_read_as_the_office_writes_it(client, login):
     assert "Akses per Kamis, 15 April 2021 23.59 WIB" in " ".join(html.split())
     assert 'value="15/04/2021"' in html and 'type="date"' not in html
     assert 'value="10/04/2021"' in client.get("/dashboard?period=2021-Q1&as_of=2021-04-10").get_data(as_text=True)
+
+
+def test_the_bukti_of_a_replaced_submission_says_so_and_keeps_the_proof_in_an_annex(client, login, app):
+    """Usability review: a bukti of a replaced submission did not say so; hashes filled page 1."""
+    import pypdfium2
+
+    login("pimpinan")
+    submit(client, "2021-Q1")
+    first = re.search(r'href="(/reports/2021-Q1/bukti-\d+\.pdf)"', client.get("/reports/2021-Q1").get_data(as_text=True)).group(1)
+    pages = [p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(client.get(first).data)]
+    assert "Status: berlaku" in " ".join(pages[0].split()) and "Lampiran" in pages[-1] and len(pages) >= 2
+    assert "Jember, " in pages[0]  # place, date and the signer's lines
+    reopen(client, "2021-Q1", "Koreksi dokumentasi Februari")
+    pages = [p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(client.get(first).data)]
+    assert "Status: digantikan" in " ".join(pages[0].split()) and "Koreksi dokumentasi Februari" in " ".join(pages[0].split())
