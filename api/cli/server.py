@@ -72,7 +72,7 @@ def demo(ctx, if_empty, year, seed, per_day):
             "demo memerlukan basis data kosong: waktu pencatatannya disimulasikan, dan basis data "
             "catatan sungguhan tidak boleh memuatnya"))
     total = len(plan_year(year, svc.zone, seed, per_day))
-    with tqdm(total=total, desc="demo events", unit="ev", file=sys.stderr) as bar:
+    with tqdm(total=total, desc="peristiwa demo", unit="ev", file=sys.stderr) as bar:
         run_demo(svc, svc.zone, year, seed, bar.update, per_day)
     svc.projector.catch_up()
     count = svc.agenda.recorder.max_notification_id()

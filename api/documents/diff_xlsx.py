@@ -12,6 +12,7 @@ EVENT_NAMES = {"ActivityScheduled": "Dijadwalkan", "ActivityRescheduled": "Dijad
                "ActivityCancelled": "Dibatalkan", "ProtocolServed": "Pelayanan keprotokolan",
                "Documented": "Didokumentasikan", "EntryRetracted": "Ralat",
                "TargetSet": "Target ditetapkan", "TargetChanged": "Target diubah"}
+MEDIA = {"media_luar_ruang": "Media luar ruang", "foto": "Foto", "video": "Video"}
 ROWS = (("counted", "Diagendakan"), ("cancelled", "Dibatalkan"), ("served", "Mendapat pelayanan keprotokolan"),
         ("documented", "Terdokumentasi"))
 
@@ -45,11 +46,12 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
                   f"{when(result.after.as_of)}"
     sheet["A1"].font = bold
     figures = [["Indikator", "Realisasi dulu (%)", "Target dulu (%)", "Capaian dulu (%)", "Realisasi kemudian (%)",
-                "Target kemudian (%)", "Capaian kemudian (%)", "Pembilang/penyebut dulu", "Pembilang/penyebut kemudian"]]
+                "Target kemudian (%)", "Capaian kemudian (%)", "Pembilang/penyebut dulu", "Pembilang/penyebut kemudian",
+                "Dibatalkan dulu", "Dibatalkan kemudian"]]
     for old, new in zip(result.before.figures, result.after.figures, strict=True):
         figures.append([old.code, _n(old.percent), _n(old.target), _n(old.capaian), _n(new.percent),
                         _n(new.target), _n(new.capaian), f"{old.numerator}/{old.denominator}",
-                        f"{new.numerator}/{new.denominator}"])
+                        f"{new.numerator}/{new.denominator}", old.cancelled, new.cancelled])
     table(figures)
     if result.targets:
         table([["Target yang berubah", "Tahun", "Target (%)", "Dicatat", "Oleh", "Alasan"]]
@@ -61,13 +63,15 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
         what = [(name, "ya" if getattr(c.before, field) else "–", "ya" if getattr(c.after, field) else "–")
                 for field, name in ROWS if getattr(c.before, field) != getattr(c.after, field)]
         if c.before.media != c.after.media:
-            what.append(("Media dokumentasi", ", ".join(c.before.media) or "–", ", ".join(c.after.media) or "–"))
+            what.append(("Media dokumentasi", ", ".join(MEDIA.get(m, m) for m in c.before.media) or "–",
+                         ", ".join(MEDIA.get(m, m) for m in c.after.media) or "–"))
         why = "; ".join(f"{EVENT_NAMES.get(e.type, e.type)} (catatan ke-{e.version}, {when(e.recorded_at)}, "
                         f"{e.actor}{': ' + e.data['reason'] if e.data.get('reason') else ''})" for e in c.events)
         for i, (name, before, after) in enumerate(what or [("—", "", "")]):
             changes.append([c.title if i == 0 else "", name, before, after, why if i == 0 else ""])
     table(changes)
-    for column, width in zip("ABCDEFGHI", (44, 28, 16, 16, 60, 16, 16, 18, 18), strict=True):
+    sheet.freeze_panes = "A2"  # the title stays in view
+    for column, width in zip("ABCDEFGHIJK", (44, 28, 16, 16, 60, 16, 16, 18, 18, 14, 14), strict=True):
         sheet.column_dimensions[column].width = width
     formats.no_formulas(book)
     buffer = io.BytesIO()

@@ -8,13 +8,14 @@ from io import BytesIO
 from flask import abort, g, render_template, request, send_file
 from flask_babel import gettext as _
 
+from domain.exceptions import DomainError
 from domain.model import LEADERS
 from projections.facts import FACTS
 from projections.periods import InvalidPeriod, Period
 
 from ..documents.diff_xlsx import diff_workbook
 from ..documents.lkjip import MIMETYPES, lkjip_document, signer_for
-from ..service_layer import queries
+from ..service_layer import commands, queries
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from ..service_layer.results import Page
 from .charts import media_chart, trend_chart
@@ -39,7 +40,17 @@ def dashboard():
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
         names={u.name: u.display_name for u in services().users.all()} if result.report else {},
-        late_cancelled=result.cancelled_late, moved_out=result.moved_out_late, target_set_by=set_by)
+        late_cancelled=result.cancelled_late, moved_out=result.moved_out_late, target_set_by=set_by,
+        reportable=_reportable(period))
+
+
+def _reportable(period) -> bool:
+    """Whether a report of the period may be submitted now (else no link offers it)."""
+    try:
+        commands.check_reportable(services(), period)
+    except DomainError:
+        return False
+    return True
 
 
 def _compared():
@@ -47,6 +58,14 @@ def _compared():
     period, until, leader, errors = read_filters()
     since = None
     text = (request.args.get("from") or "").strip()
+    exact = (request.args.get("from_exact") or "").strip()  # a report's instant, behind its date's box
+    if exact and text and len(text) <= 10:
+        try:
+            if parse_as_of(exact, services().zone).astimezone(services().zone).date() == \
+                    parse_date_or_instant(text):
+                text = exact
+        except (InvalidInstant, AttributeError):
+            pass
     try:
         since = parse_as_of(text, services().zone)  # a date, or an instant (a report's as_of)
         if since is None:
@@ -88,8 +107,10 @@ def diff_download():
         abort(422)
     result, _shown = queries.diff(services(), g.user, period, since, until, leader, Page(1, EXPORTED))
     data = diff_workbook(result, period_name(period), services().zone)
+    zone = services().zone
+    days = "-".join(instant.astimezone(zone).strftime("%Y%m%d") for instant in (result.before.as_of, result.after.as_of))
     return send_file(BytesIO(data), mimetype=MIMETYPES["xlsx"], as_attachment=True,
-                     download_name=f"perubahan-iku-{period.label}.xlsx")
+                     download_name=f"perubahan-iku-{period.label}-{days}.xlsx")
 
 
 @web.get("/reports/lkjip-<int:year>.<any(xlsx, pdf):fmt>")

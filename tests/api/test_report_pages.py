@@ -207,3 +207,13 @@ def test_the_bukti_of_a_replaced_submission_says_so_and_keeps_the_proof_in_an_an
     reopen(client, "2021-Q1", "Koreksi dokumentasi Februari")
     pages = [p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(client.get(first).data)]
     assert "Status: digantikan" in " ".join(pages[0].split()) and "Koreksi dokumentasi Februari" in " ".join(pages[0].split())
+
+
+def test_the_dashboard_offers_no_submission_for_a_running_period(client, login, app):
+    from api.service_layer.queries import today
+
+    login("pimpinan")
+    day = today(app.extensions["iku"])
+    running = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    assert 'id="report-submit"' not in client.get(f"/dashboard?period={running}").get_data(as_text=True)
+    assert 'id="report-submit"' in client.get("/dashboard?period=2021-Q1").get_data(as_text=True)
