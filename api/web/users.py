@@ -10,7 +10,7 @@ from domain.exceptions import ConcurrentWrite, DomainError, NotPermitted
 
 from ..service_layer import accounts
 from ..service_layer.parsing import InvalidInstant, parse_as_of
-from ..users import ROLES, LastAdmin, LoginRefused, UnknownUser, UserExists
+from ..users import MIN_PASSWORD, ROLES, LastAdmin, LoginRefused, UnknownUser, UserExists, check_name
 from .common import page, services, web
 from .forms import domain_errors
 from .signin import wait_message
@@ -38,8 +38,7 @@ def _errors(error: DomainError) -> dict[str, str]:
 def users():
     errors, form = {}, request.form
     if request.method == "POST":
-        # Every empty required field at once; then the service layer's rules, one by one.
-        errors = {f: _("Wajib diisi.") for f in ("name", "role", "password") if not form.get(f)}
+        errors = _every_error(form)  # all at once, not one per round; the command checks again
     if request.method == "POST" and not errors:
         try:
             accounts.create_user(services(), g.user, name=form.get("name", ""), role=form.get("role", ""),
@@ -53,6 +52,28 @@ def users():
             return redirect(url_for("web.users"))
     return render_template("users.html", users=accounts.users(services(), g.user), roles=ROLES,
                            errors=errors, form=form if errors else {}), 422 if errors else 200
+
+
+def _every_error(form) -> dict[str, str]:
+    """Each field of the new-user form checked on its own, so that every mistake shows at
+    once (the command checks them all again)."""
+    errors = {f: _("Wajib diisi.") for f in ("name", "role", "password") if not form.get(f)}
+    if form.get("role") and form.get("role") not in ROLES:
+        errors["role"] = _("Pilihan tidak dikenal.")
+    if form.get("password") and len(form.get("password", "")) < MIN_PASSWORD:
+        errors["password"] = _("Kata sandi paling sedikit 10 karakter.")
+    checks = {"name": lambda: check_name(form.get("name", "")),
+              "full_name": lambda: accounts.profile(form.get("full_name"), None, None),
+              "nip": lambda: accounts.profile(None, form.get("nip"), None),
+              "jabatan": lambda: accounts.profile(None, None, form.get("jabatan"))}
+    for field, check in checks.items():
+        if field in errors or (field == "name" and not form.get("name")):
+            continue
+        try:
+            check()
+        except DomainError as e:
+            errors[field] = next(iter(domain_errors(e).values()))
+    return errors
 
 
 ACTIONS = ("role", "disable", "enable", "profile", "password", "token")

@@ -302,3 +302,14 @@ def test_two_old_accounts_differing_only_in_case_are_not_merged_into_one_history
         with pytest.raises(UserExists, match="differ only in case"):
             change()
     assert whole_log(app.extensions["iku"].agenda) == before
+
+
+def test_the_new_user_form_shows_every_mistake_at_once(app, client, login):
+    """Usability review: four mistakes took four rounds, one message each."""
+    login("admin")
+    response = post_form(client, "/users", "/users", {"name": "budi santoso", "role": "", "password": "pendek",
+                                                      "nip": "123"})
+    shown = errors_of(response.get_data(as_text=True))
+    assert response.status_code == 422 and len(shown) == 4
+    assert {"1–64 huruf, angka, titik, garis bawah atau tanda hubung.", "Wajib diisi.",
+            "Kata sandi paling sedikit 10 karakter.", "NIP terdiri atas 18 angka."} == set(shown)
