@@ -152,13 +152,19 @@ class AccessChange:
     reason: str | None
     existed_since: datetime | None
     position: int
+    previous_role: str | None = None  # what a RoleChanged changed from
 
 
-def change_of(name: str, event: RecordedEvent) -> AccessChange:
-    existed = event.data.get("existed_since")
-    return AccessChange(name, event.recorded_at, event.actor, event.type, event.data.get("role"),
-                        event.data.get("reason"), None if existed is None else to_datetime(existed),
-                        event.position)
+def changes_of(name: str, events: list[RecordedEvent]) -> list[AccessChange]:
+    """An account's events as changes, in order, each role change with the role before it."""
+    out, role = [], None
+    for event in events:
+        existed = event.data.get("existed_since")
+        out.append(AccessChange(name, event.recorded_at, event.actor, event.type, event.data.get("role"),
+                                event.data.get("reason"), None if existed is None else to_datetime(existed),
+                                event.position, role if event.type == "RoleChanged" else None))
+        role = event.data.get("role", role)
+    return out
 
 
 @dataclass(frozen=True)
@@ -171,8 +177,7 @@ class AccessHistory:
 def account_history(svc, user, name: str) -> list[AccessChange]:
     """One user's recorded changes, latest first."""
     require(user, "manage_users")
-    events = svc.agenda.accounts([name]).get(name.lower(), [])
-    return [change_of(name, e) for e in reversed(events)]
+    return list(reversed(changes_of(name, svc.agenda.accounts([name]).get(name.lower(), []))))
 
 
 def access_history(svc, user, as_of: datetime | None = None) -> AccessHistory:
@@ -186,7 +191,7 @@ def access_history(svc, user, as_of: datetime | None = None) -> AccessHistory:
     for key, current in sorted(present.items()):
         events = histories.get(key, [])
         known = [e for e in events if as_of is None or e.recorded_at <= as_of]
-        shown += [change_of(current.name, e) for e in known]
+        shown += changes_of(current.name, known)
         if not events:  # made before histories were kept, never changed since
             accounts.append(AccountAt(current.name, current.role, current.disabled, current.full_name, False))
             continue

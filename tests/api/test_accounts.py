@@ -159,6 +159,7 @@ def test_the_access_history_says_who_could_do_what_when(app, client, login):
     svc.users.set_disabled("ani", True, "pensiun", by="admin")
     now = client.get("/access").get_data(as_text=True)
     assert "mutasi ke Sub Bagian Dokumentasi" in now and "pensiun" in now and "pegawai baru" in now
+    assert "Peran diubah: dari Sub Bagian Protokol menjadi Sub Bagian Dokumentasi Pimpinan" in " ".join(now.split())
     row = re.search(r"<tr>\s*<td>ani</td>.*?</tr>", now, re.S).group(0)
     assert "Sub Bagian Dokumentasi Pimpinan" in row and "nonaktif" in row
     from domain.store.clock import to_datetime
