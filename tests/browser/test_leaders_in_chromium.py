@@ -156,3 +156,13 @@ def test_screenshots_of_the_leaders_pages(desk, server, tmp_path):
         desk.goto(f"{server}{path}")
         desk.screenshot(path=str(folder / f"{shot}.png"), full_page=True)
         assert (folder / f"{shot}.png").stat().st_size > 10_000
+
+
+def test_on_a_phone_the_leaders_pages_keep_the_screens_width(desk, server):
+    """A wide table scrolls within itself at 390×844; the page does not run off the screen."""
+    desk.set_viewport_size({"width": 390, "height": 844})
+    sign_in(desk, server, "admin")
+    for path in ("/reports/2021-Q1", "/targets?year=2021", "/dashboard/diff?period=2021-Q1&from=10/04/2021",
+                 "/users/protokol", "/access"):
+        desk.goto(f"{server}{path}")
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 390, path
