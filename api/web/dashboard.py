@@ -39,7 +39,6 @@ def dashboard():
         as_of=request.args.get("as_of", ""), leaders=LEADERS,
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
-        names={u.name: u.display_name for u in services().users.all()} if result.report else {},
         late_cancelled=result.cancelled_late, moved_out=result.moved_out_late, target_set_by=set_by,
         reportable=_reportable(period))
 

@@ -15,7 +15,7 @@ from projections.periods import InvalidPeriod, Period
 from ..documents.receipt import submission_receipt
 from ..service_layer import commands, queries
 from ..service_layer.permissions import may
-from .common import page, services, web
+from .common import actor_name, page, services, web
 from .i18n import format_day, format_when, period_name
 
 
@@ -47,7 +47,7 @@ def refusal(period: Period, error: DomainError | None = None) -> str | None:
         last = queries.report_state(svc, period)
         return _("Laporan periode ini sudah disampaikan pada %(t)s oleh %(u)s. Untuk mengoreksinya, "
                  "buka kembali laporan dengan alasan, lalu sampaikan lagi.", t=format_when(last.recorded_at),
-                 u=display_names().get(last.submitted_by, last.submitted_by)) if last else _("Laporan periode ini sudah disampaikan.")
+                 u=actor_name(last.submitted_by)) if last else _("Laporan periode ini sudah disampaikan.")
     if isinstance(error, NotSubmitted):
         return _("Laporan periode ini belum disampaikan, jadi tidak dapat dibuka kembali.")
     if error.field == "period":
@@ -64,7 +64,6 @@ def report_history(label: str):
     history = queries.report(svc, g.user, period)
     state = queries.iku(svc, g.user, period, None, None)
     return render_template("report.html", period=period, history=history, restated=bool(state.restated),
-                           names=display_names(),
                            refusal=refusal(period) if may(g.user.role, "submit_reports") else None)
 
 
@@ -123,8 +122,3 @@ def report_receipt(label: str, position: int):
 
 def _name(period: Period) -> str:
     return period_name(period)
-
-
-def display_names() -> dict[str, str]:
-    """Login name → how reports name the user (full name where known)."""
-    return {u.name: u.display_name for u in services().users.all()}
