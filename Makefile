@@ -54,9 +54,14 @@ bench: $(BIN)/iku
 # After changing texts of the pages: extract, merge into the English catalog, compile.
 translations: $(BIN)/iku
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -o var/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k _l -k gettext -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations
 	$(BIN)/pybabel compile -d api/translations
+	$(BIN)/pybabel extract -k _ -o var/inspector.pot inspector
+	$(BIN)/pybabel update -D inspector -i var/inspector.pot -d inspector/locale
+	$(BIN)/pybabel compile -D inspector -d inspector/locale
+	$(BIN)/pybabel compile -D libraries -d inspector/locale
+	$(BIN)/pybabel compile -D libraries -d api/translations
 
 clean:
 	rm -rf $(VENV) var .iku-keys *.egg-info

@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from babel.support import NullTranslations, Translations
+from babel.support import LazyProxy, NullTranslations, Translations
+
+import inspector.catalog
 
 LANGUAGES = ("id", "en")
 FOLDER = Path(__file__).parent / "translations"
@@ -14,7 +16,11 @@ _chosen = {"language": "id"}
 
 
 def choose(language: str) -> None:
+    """The CLI's language, for its own messages, the inspector's it runs (verify-export…)
+    and click's words ("Usage:", "Missing option")."""
     _chosen["language"] = language if language in LANGUAGES else "id"
+    inspector.catalog.choose(_chosen["language"])
+    inspector.catalog.install_for_libraries(FOLDER)
 
 
 def language() -> str:
@@ -34,4 +40,11 @@ def gettext(message: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def lazy_gettext(message: str) -> LazyProxy:
+    """`message` translated when it is shown, not when it is defined: the help texts of
+    the CLI's commands, made at import, shown after the language is chosen."""
+    return LazyProxy(gettext, message, enable_cache=False)
+
+
 _ = gettext
+_l = lazy_gettext

@@ -16,6 +16,8 @@ from projections.indicators import INDICATORS, Indicator
 from projections.periods import DEFAULT_TIMEZONE
 from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
 
+from .catalog import _
+
 DEFAULT_DATABASE = "var/iku.sqlite3"
 DEFAULT_EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
 REPORT_KINDS = ("triwulan", "semester", "tahun", "bulan", "rentang")
@@ -75,7 +77,7 @@ def _count(value: str | None, name: str) -> int:
     if not value:
         return 0
     if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"{name} is a whole number (0, 1, …), not {value!r}")
+        raise ValueError(_("%(name)s adalah bilangan bulat (0, 1, …), bukan %(value)r", name=name, value=value))
     return int(value)
 
 
@@ -84,7 +86,7 @@ def _language(value: str | None) -> str:
     if not value:
         return "id"
     if value.strip().lower() not in ("id", "en"):
-        raise ValueError(f"IKU_LANGUAGE is id or en, not {value!r}")
+        raise ValueError(_("IKU_LANGUAGE adalah id atau en, bukan %(value)r", value=value))
     return value.strip().lower()
 
 
@@ -95,7 +97,8 @@ def _kinds(value: str | None) -> tuple[str, ...]:
     kinds = tuple(k.strip().lower() for k in value.split(",") if k.strip())
     unknown = [k for k in kinds if k not in REPORT_KINDS]
     if unknown:
-        raise ValueError(f"IKU_REPORT_PERIODS: unknown {', '.join(unknown)}; one of {', '.join(REPORT_KINDS)}")
+        raise ValueError(_("IKU_REPORT_PERIODS: %(unknown)s tidak dikenal; pilih dari %(kinds)s",
+                           unknown=", ".join(unknown), kinds=", ".join(REPORT_KINDS)))
     return kinds
 
 

@@ -4,14 +4,32 @@ Needs Python ≥ 3.11 and `cryptography` only: copy the folder `inspector/` and 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
+from . import catalog
+from .catalog import _
 from .export import DEFAULT_TIMEZONE, ExportRefused, verify_export
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, parse_verifiers
 from .receipt import ReceiptRefused, verify_receipt
 from .witness import DEFAULT_NAME, WitnessRefused, witness
+
+
+def refused(error: Exception) -> str:
+    """The one line a refusal is: what failed, in the chosen language (an OS error by its
+    file and kind rather than the C library's English)."""
+    if isinstance(error, OSError) and not isinstance(error, UnicodeError):
+        reason = _os_error(error.errno) or error.strerror or type(error).__name__
+        return _("DITOLAK: %(path)s: %(reason)s", path=error.filename or "", reason=reason)
+    return _("DITOLAK: %(reason)s", reason=error)
+
+
+def _os_error(code: int | None) -> str | None:
+    return {errno.ENOENT: _("tidak ada"), errno.EACCES: _("tidak boleh dibaca/ditulis"),
+            errno.EISDIR: _("sebuah folder"), errno.ENOTDIR: _("bukan folder"),
+            errno.ENOSPC: _("ruang disk habis"), errno.EROFS: _("disk hanya-baca")}.get(code)
 
 
 def keys(values: list[str]) -> list[Verifier]:
@@ -27,7 +45,7 @@ def keys(values: list[str]) -> list[Verifier]:
 def witness_keys_of(values: list[str]) -> list[Verifier]:
     found = keys(values)
     if any(k.kind != COSIGNATURE_V1 for k in found):
-        raise NoteError("a --witness key is not a cosignature key (type 0x04)")
+        raise NoteError(_("sebuah kunci --witness bukan kunci tanda tangan bersama (jenis 0x04)"))
     return found
 
 
@@ -39,19 +57,20 @@ def run_verify_export(folder: str, key: list[str], witness_keys: list[str], prev
         held = [Path(p).read_text(encoding="utf-8") for p in previous or []]
         result = verify_export(folder, log_keys, witnesses, held, origin, timezone)
     except (ExportRefused, NoteError, OSError, UnicodeDecodeError) as e:
-        say(f"REFUSED: {e}", file=sys.stderr)
+        say(refused(e), file=sys.stderr)
         return 1
     for warning in result["warnings"]:
-        say(f"warning: {warning}", file=sys.stderr)
-    say(f"ok: {result['events']} events of {result['origin']} verified up to its checkpoint "
-        f"(figures in {result['timezone']}) "
-        f"(size {result['tree_size']}, root {result['root']}); "
-        f"{result['earlier_checkpoints']} earlier checkpoints consistent; "
-        f"cosigned by {', '.join(sorted(result['witnesses'])) or 'no witness given'}; "
-        f"figures of {result['period']} and {result['submissions_recomputed']} submitted reports "
-        "recomputed from the leaves; "
-        f"{result['evidence_files_verified']} of the {result['evidence_named']} evidence files the "
-        "leaves name included and matching their SHA-256")
+        say(_("peringatan: %(warning)s", warning=warning), file=sys.stderr)
+    say(_("UTUH: %(events)s peristiwa %(origin)s terverifikasi sampai titik periksanya (angka dalam "
+          "%(timezone)s) (ukuran %(size)s, akar %(root)s); %(earlier)s titik periksa sebelumnya cocok; "
+          "ditandatangani bersama oleh %(witnesses)s; angka %(period)s dan %(reports)s laporan yang "
+          "disampaikan dihitung ulang dari daun-daun; %(files)s dari %(named)s berkas bukti yang disebut "
+          "daun disertakan dan cocok dengan SHA-256-nya",
+          events=result["events"], origin=result["origin"], timezone=result["timezone"],
+          size=result["tree_size"], root=result["root"], earlier=result["earlier_checkpoints"],
+          witnesses=", ".join(sorted(result["witnesses"])) or _("tidak ada saksi yang diberikan"),
+          period=result["period"], reports=result["submissions_recomputed"],
+          files=result["evidence_files_verified"], named=result["evidence_named"]))
     return 0
 
 
@@ -60,11 +79,12 @@ def run_verify_receipt(file: str, key: list[str], witness_keys: list[str], expor
     try:
         result = verify_receipt(Path(file).read_bytes(), keys(key), witness_keys_of(witness_keys), export)
     except (ReceiptRefused, NoteError, OSError) as e:
-        say(f"REFUSED: {e}", file=sys.stderr)
+        say(refused(e), file=sys.stderr)
         return 1
-    say(f"ok: the event at position {result['position']} ({result['topic'].rsplit('.', 1)[-1]}, by "
-        f"{result['actor']}) is in {result['origin']} at size {result['tree_size']}"
-        + (", and in the export's log" if export else ""))
+    found = _("UTUH: peristiwa pada posisi %(position)s (%(topic)s, oleh %(actor)s) ada di %(origin)s "
+              "pada ukuran %(size)s", position=result["position"], topic=result["topic"].rsplit(".", 1)[-1],
+              actor=result["actor"], origin=result["origin"], size=result["tree_size"])
+    say(found + (_(", dan di log ekspor") if export else ""))
     return 0
 
 
@@ -75,38 +95,48 @@ def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
             say(Signer.from_file(name, key, COSIGNATURE_V1, create=True).verifier.vkey)
             return 0
         if not url or not state:
-            raise WitnessRefused("give the service's URL and --state FILE")
+            raise WitnessRefused(_("beri URL layanan dan --state BERKAS"))
         witness(url, key, state, token=os.environ.get("IKU_TOKEN"), log_keys=keys(log_key),
                 name=name, timezone=timezone, say=say)
     except (WitnessRefused, NoteError, OSError) as e:
-        say(f"REFUSED: {e}", file=sys.stderr)
+        say(refused(e), file=sys.stderr)
         return 1
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inspector")
-    commands = parser.add_subparsers(dest="command", required=True)
-    v = commands.add_parser("verify-export", help="check an audit export offline")
-    v.add_argument("folder")
-    v.add_argument("--key", action="append", required=True, help="the log's verifier key (or a file)")
-    v.add_argument("--witness", action="append", default=[], help="a witness's verifier key (or a file)")
-    v.add_argument("--previous", action="append", default=[], help="a checkpoint you kept (a file)")
-    v.add_argument("--origin", help="the log's origin, if you want it checked")
-    v.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the zone periods are read in (WIB)")
-    r = commands.add_parser("verify-receipt", help="check a receipt (.tlog-proof) offline")
-    r.add_argument("file")
-    r.add_argument("--key", action="append", required=True, help="the log's verifier key (or a file)")
-    r.add_argument("--witness", action="append", default=[], help="a witness's verifier key (or a file)")
-    r.add_argument("--export", help="an export taken later: the receipt's checkpoint must be a prefix of it")
-    w = commands.add_parser("witness", help="check the log's growth and cosign its checkpoint")
-    w.add_argument("url", nargs="?")
-    w.add_argument("--key", required=True, help="this witness's private key (PEM), made on first use")
-    w.add_argument("--state", help="this witness's state file")
-    w.add_argument("--log-key", action="append", default=[], help="the log's verifier key (first run)")
-    w.add_argument("--name", default=DEFAULT_NAME, help="this witness's name")
-    w.add_argument("--print-vkey", action="store_true", help="print this witness's verifier key")
-    w.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the zone periods are read in (WIB)")
+    catalog.choose(os.environ.get("IKU_LANGUAGE", "id"))  # Bahasa Indonesia unless IKU_LANGUAGE=en
+    catalog.install_for_libraries()
+    parser = argparse.ArgumentParser(
+        prog="python -m inspector",
+        description=_("Pemeriksaan luring (offline) log audit layanan IKU: tanpa basis data, tanpa menghubungi layanan. "
+                      "Pesan dalam Bahasa Indonesia; IKU_LANGUAGE=en untuk bahasa Inggris."))
+    commands = parser.add_subparsers(dest="command", required=True, title=_("perintah"))
+    log_key, witness_key = _("kunci verifikasi log (atau berkas berisi kunci itu)"), \
+        _("kunci verifikasi seorang saksi (atau berkas berisi kunci itu)")
+    zone = _("zona waktu pembacaan periode (WIB)")
+    v = commands.add_parser("verify-export", help=_("periksa ekspor audit secara luring"))
+    v.add_argument("folder", help=_("folder ekspor audit"))
+    v.add_argument("--key", action="append", required=True, help=log_key)
+    v.add_argument("--witness", action="append", default=[], help=witness_key)
+    v.add_argument("--previous", action="append", default=[],
+                   help=_("titik periksa yang Anda simpan (berkas): ekspor harus melanjutkannya"))
+    v.add_argument("--origin", help=_("origin log, bila ingin diperiksa"))
+    v.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=zone)
+    r = commands.add_parser("verify-receipt", help=_("periksa tanda terima (.tlog-proof) secara luring"))
+    r.add_argument("file", help=_("berkas tanda terima (.tlog-proof)"))
+    r.add_argument("--key", action="append", required=True, help=log_key)
+    r.add_argument("--witness", action="append", default=[], help=witness_key)
+    r.add_argument("--export", help=_("ekspor yang diambil kemudian: titik periksa tanda terima harus "
+                                      "menjadi awal log-nya"))
+    w = commands.add_parser("witness", help=_("periksa pertumbuhan log dan tandatangani bersama titik periksanya"))
+    w.add_argument("url", nargs="?", help=_("URL layanan (token dari IKU_TOKEN)"))
+    w.add_argument("--key", required=True, help=_("kunci privat saksi ini (PEM), dibuat pada pemakaian pertama"))
+    w.add_argument("--state", help=_("berkas keadaan saksi ini"))
+    w.add_argument("--log-key", action="append", default=[], help=_("kunci verifikasi log (pemakaian pertama)"))
+    w.add_argument("--name", default=DEFAULT_NAME, help=_("nama saksi ini"))
+    w.add_argument("--print-vkey", action="store_true", help=_("cetak kunci verifikasi saksi ini"))
+    w.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=zone)
     args = parser.parse_args(argv)
 
     def say(text, file=None):

@@ -22,6 +22,7 @@ from pathlib import Path
 from . import merkle
 from .leaves import LeafError, from_line
 from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
+from .catalog import _
 from .recompute import Recomputer, compare
 
 
@@ -36,7 +37,8 @@ class ExportRefused(Exception):
 def _no_duplicates(pairs):
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
-        raise ValueError(f"a key appears twice: {sorted(k for k in set(keys) if keys.count(k) > 1)[:3]}")
+        raise ValueError(_("kunci muncul dua kali: %(keys)s",
+                           keys=sorted(k for k in set(keys) if keys.count(k) > 1)[:3]))
     return dict(pairs)
 
 
@@ -44,7 +46,7 @@ def _json(text: str, name: str):
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except ValueError as e:
-        raise ExportRefused(f"{name}: not JSON ({e})") from None
+        raise ExportRefused(_("%(name)s: bukan JSON (%(error)s)", name=name, error=e)) from None
 
 
 def _indicators(value) -> bool:
@@ -53,7 +55,8 @@ def _indicators(value) -> bool:
 
 def _unchecked_fields(indicators: list[dict], where: str) -> list[str]:
     extra = sorted({k for i in indicators for k in i} - NUMBERS)
-    return [f"figures.json, {where}: {', '.join(extra)} neither signed nor recomputed, ignored"] if extra else []
+    return [_("figures.json, %(where)s: %(fields)s tidak ditandatangani dan tidak dihitung ulang, diabaikan",
+              where=where, fields=", ".join(extra))] if extra else []
 
 
 def _recomputed(compute, where: str) -> list[str]:
@@ -61,17 +64,18 @@ def _recomputed(compute, where: str) -> list[str]:
     try:
         return compute()
     except (ValueError, TypeError, KeyError, LookupError, ArithmeticError) as e:
-        raise ExportRefused(f"{where} cannot be recomputed ({type(e).__name__}: {str(e)[:120]})") from None
+        raise ExportRefused(_("%(where)s tidak dapat dihitung ulang (%(kind)s: %(error)s)",
+                              where=where, kind=type(e).__name__, error=str(e)[:120])) from None
 
 
 def _read(folder: Path, name: str) -> str:
     path = folder / name
     if not path.is_file():
-        raise ExportRefused(f"{name}: missing")
+        raise ExportRefused(_("%(name)s: tidak ada", name=name))
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ExportRefused(f"{name}: cannot be read ({e})") from None
+        raise ExportRefused(_("%(name)s: tidak dapat dibaca (%(error)s)", name=name, error=e)) from None
 
 
 def sha256_file(path: Path) -> str:
@@ -97,42 +101,43 @@ def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier]
     try:
         return _verify_export(Path(folder), log_keys, witness_keys, previous, origin, timezone)
     except RecursionError:
-        raise ExportRefused("a file nests JSON too deeply to be read") from None
+        raise ExportRefused(_("sebuah berkas bersarang JSON terlalu dalam untuk dibaca")) from None
 
 
 def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timezone) -> dict:
     warnings: list[str] = []
     if not log_keys:
-        raise ExportRefused("no log key given (--key): an export is checked with a key you hold")
+        raise ExportRefused(_("tidak ada kunci log (--key): ekspor diperiksa dengan kunci yang Anda pegang"))
     # 0. The manifest only guides; it must still be whole.
     manifest = _json(_read(folder, "manifest.json"), "manifest.json")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not manifest["files"]:
-        raise ExportRefused("manifest.json: names no files")
+        raise ExportRefused(_("manifest.json: tidak menyebut satu berkas pun"))
     for name, digest in manifest["files"].items():
         if Path(name).is_absolute() or ".." in Path(name).parts or "\x00" in name:
-            raise ExportRefused(f"manifest.json: names a file outside the export ({name[:80]!r})")
+            raise ExportRefused(_("manifest.json: menyebut berkas di luar ekspor (%(name)r)", name=name[:80]))
         path = folder / name
         if not path.is_file():
-            raise ExportRefused(f"{name}: named by the manifest, missing")
+            raise ExportRefused(_("%(name)s: disebut manifest, tidak ada", name=name))
         if sha256_file(path) != digest:
-            raise ExportRefused(f"{name}: its SHA-256 differs from the manifest's")
+            raise ExportRefused(_("%(name)s: SHA-256-nya berbeda dari yang di manifest", name=name))
     for name in ("leaves.jsonl", "checkpoint.txt", "figures.json"):
         if name not in manifest["files"]:
-            raise ExportRefused(f"manifest.json: does not name {name}")
+            raise ExportRefused(_("manifest.json: tidak menyebut %(name)s", name=name))
     listed = set(manifest["files"]) | {"manifest.json"}
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
-            warnings.append(f"{path.relative_to(folder).as_posix()}: not in the manifest, ignored")
+            warnings.append(_("%(name)s: tidak ada di manifest, diabaikan", name=path.relative_to(folder).as_posix()))
 
     # 1. The checkpoint and its cosignatures.
     note, checkpoint = _open(_read(folder, "checkpoint.txt"), log_keys, origin, "checkpoint.txt")
     try:
         cosigned = note.cosigned_by(list(witness_keys))
     except NoteError as e:
-        raise ExportRefused(f"checkpoint.txt: {e}") from None
+        raise ExportRefused(_("%(name)s: %(error)s", name="checkpoint.txt", error=e)) from None
     for witness in witness_keys:
         if witness.name not in cosigned:
-            raise ExportRefused(f"checkpoint.txt: not cosigned by the witness {witness.name}")
+            raise ExportRefused(_("checkpoint.txt: tidak ditandatangani bersama oleh saksi %(witness)s",
+                                  witness=witness.name))
 
     # Earlier checkpoints: the export's and the inspector's own.
     earlier: list[tuple[str, Checkpoint]] = []
@@ -143,9 +148,9 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
         earlier.append((f"--previous #{i}", _open(text, log_keys, checkpoint.origin, f"--previous #{i}")[1]))
     for name, c in earlier:
         if c.size > checkpoint.size:
-            raise ExportRefused(f"{name}: of size {c.size}, larger than the export's checkpoint "
-                                f"({checkpoint.size}): the log was truncated")
-    wanted = {c.size for _, c in earlier}
+            raise ExportRefused(_("%(name)s: berukuran %(size)s, lebih besar dari titik periksa ekspor "
+                                  "(%(export)s): log dipotong", name=name, size=c.size, export=checkpoint.size))
+    wanted = {c.size for _name, c in earlier}
 
     # 2-3. The leaves.
     recomputer = Recomputer()
@@ -153,30 +158,30 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     frontier = merkle.Frontier()
     roots: dict[int, bytes] = {}
     last_recorded = None
-    leaf_hash = merkle.leaf_hash
     decode = json.JSONDecoder(object_pairs_hook=_no_duplicates).decode
     path = folder / "leaves.jsonl"
     if not path.is_file():
-        raise ExportRefused("leaves.jsonl: missing")
+        raise ExportRefused(_("%(name)s: tidak ada", name="leaves.jsonl"))
     with open(path, "rb") as lines:
         for number, raw in enumerate(lines, start=1):
             if number > checkpoint.size:
-                raise ExportRefused(f"leaves.jsonl line {number}: beyond the checkpoint's size "
-                                    f"{checkpoint.size}")
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: melewati ukuran titik periksa %(size)s",
+                                      line=number, size=checkpoint.size))
             try:
                 line = decode(raw.decode("utf-8"))
-                leaf, event, _ = from_line(line)
+                leaf, event, _digest = from_line(line)
             except UnicodeDecodeError:
-                raise ExportRefused(f"leaves.jsonl line {number}: not UTF-8") from None
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: bukan UTF-8", line=number)) from None
             except ValueError as e:
-                raise ExportRefused(f"leaves.jsonl line {number}: {e}") from None
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: %(error)s", line=number, error=e)) from None
             if line["position"] != number:
-                raise ExportRefused(f"leaves.jsonl line {number}: holds position {line['position']}")
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: berisi posisi %(position)s",
+                                      line=number, position=line["position"]))
             if last_recorded is not None and line["recorded_at"] <= last_recorded:
-                raise ExportRefused(f"leaves.jsonl line {number}: recorded_at is not after the line "
-                                    "before (backdated or reordered)")
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: recorded_at tidak sesudah baris "
+                                      "sebelumnya (dimundurkan atau diubah urutannya)", line=number))
             last_recorded = line["recorded_at"]
-            frontier.append(leaf_hash(leaf))
+            frontier.append(merkle.leaf_hash(leaf))
             if number in wanted:
                 roots[number] = frontier.root()
             recomputer.feed(number, line["activity_id"], line["version"], line["topic"],
@@ -185,16 +190,16 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                 named.update((item["sha256"], (item.get("size"), item.get("type"))) for item in event["evidence"]
                              if isinstance(item, dict) and isinstance(item.get("sha256"), str))
     if frontier.size < checkpoint.size:
-        raise ExportRefused(f"leaves.jsonl: ends at line {frontier.size}, before the checkpoint's "
-                            f"size {checkpoint.size}")
+        raise ExportRefused(_("leaves.jsonl: berakhir di baris %(line)s, sebelum ukuran titik periksa %(size)s",
+                              line=frontier.size, size=checkpoint.size))
     if frontier.root() != checkpoint.root:
-        raise ExportRefused("leaves.jsonl: the root of its leaves is not the checkpoint's root "
-                            "(a leaf was changed, added or removed)")
+        raise ExportRefused(_("leaves.jsonl: akar daun-daunnya bukan akar titik periksa "
+                              "(ada daun yang diubah, ditambah atau dihapus)"))
     for name, c in earlier:
         root = merkle.EMPTY_ROOT if c.size == 0 else roots[c.size]
         if root != c.root:
-            raise ExportRefused(f"{name}: the log no longer matches this checkpoint of size {c.size} "
-                                "(history rewritten)")
+            raise ExportRefused(_("%(name)s: log tidak lagi cocok dengan titik periksa berukuran %(size)s ini "
+                                  "(riwayat ditulis ulang)", name=name, size=c.size))
 
     # 5. The figures.
     figures = _json(_read(folder, "figures.json"), "figures.json")
@@ -208,46 +213,49 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                         for e in as_submitted)):
             raise TypeError
     except (KeyError, TypeError):
-        raise ExportRefused("figures.json: not the figures of an export") from None
+        raise ExportRefused(_("figures.json: bukan angka-angka sebuah ekspor")) from None
     if zone != timezone:
-        raise ExportRefused(f"figures.json: computed in the timezone {zone[:60]!r}, not {timezone!r} "
-                            "(give --timezone if the office's is another)")
-    warnings.extend(_unchecked_fields(at_checkpoint, "as known at the checkpoint"))
+        raise ExportRefused(_("figures.json: dihitung dalam zona waktu %(zone)r, bukan %(timezone)r "
+                              "(beri --timezone bila zona kantor lain)", zone=zone[:60], timezone=timezone))
+    warnings.extend(_unchecked_fields(at_checkpoint, _("sebagaimana diketahui pada titik periksa")))
     problems = _recomputed(lambda: compare(at_checkpoint, recomputer.figures(period, None, zone=timezone)),
-                           f"figures.json: the figures of {period[:40]!r}")
+                           _("figures.json: angka-angka %(period)r", period=period[:40]))
     if problems:
-        raise ExportRefused("figures.json, as known at the checkpoint: " + "; ".join(problems))
+        raise ExportRefused(_("figures.json, sebagaimana diketahui pada titik periksa: %(problems)s",
+                              problems="; ".join(problems)))
     submissions = {s["position"]: s for s in recomputer.submissions()}
     for leaf in submissions.values():
         if not isinstance(leaf["period"], str):
-            raise ExportRefused(f"leaves.jsonl line {leaf['position']}: a ReportSubmitted of no period "
-                                "(its ReportOpened is not in the log)")
+            raise ExportRefused(_("leaves.jsonl baris %(line)s: ReportSubmitted tanpa periode "
+                                  "(ReportOpened-nya tidak ada di log)", line=leaf["position"]))
     listed = set()
     for entry in as_submitted:
         leaf = submissions.get(entry["position"])
         if leaf is None:
-            raise ExportRefused(f"figures.json: a submission at position {entry['position']} "
-                                "is not a ReportSubmitted leaf")
+            raise ExportRefused(_("figures.json: penyampaian pada posisi %(position)s bukan daun ReportSubmitted",
+                                  position=entry["position"]))
         if leaf["period"] != period or entry.get("indicators") != leaf["figures"] or entry.get("as_of") != leaf["as_of"]:
-            raise ExportRefused(f"figures.json: the submission at position {leaf['position']} differs "
-                                "from its ReportSubmitted leaf")
+            raise ExportRefused(_("figures.json: penyampaian pada posisi %(position)s berbeda dari daun "
+                                  "ReportSubmitted-nya", position=leaf["position"]))
         listed.add(leaf["position"])
     for position, leaf in sorted(submissions.items()):
         if leaf["period"] == period and position not in listed:
-            raise ExportRefused(f"figures.json: leaves out the submission of {period} at position {position}")
+            raise ExportRefused(_("figures.json: melewatkan penyampaian %(period)s pada posisi %(position)s",
+                                  period=period, position=position))
     checked = 0
     for leaf in submissions.values():
         problems = _recomputed(lambda leaf=leaf: compare(
             leaf["figures"], recomputer.figures(leaf["period"], leaf["as_of"], zone=timezone)),
-            f"leaves.jsonl line {leaf['position']}: the ReportSubmitted of {str(leaf['period'])[:40]!r}")
+            _("leaves.jsonl baris %(line)s: ReportSubmitted %(period)r", line=leaf["position"],
+              period=str(leaf["period"])[:40]))
         if problems:
-            raise ExportRefused(f"leaves.jsonl line {leaf['position']}: the ReportSubmitted figures of "
-                                f"{leaf['period']} are not those of the log as of {leaf['as_of']}: "
-                                + "; ".join(problems))
+            raise ExportRefused(_("leaves.jsonl baris %(line)s: angka ReportSubmitted %(period)s bukan angka "
+                                  "log per %(as_of)s: %(problems)s", line=leaf["position"], period=leaf["period"],
+                                  as_of=leaf["as_of"], problems="; ".join(problems)))
         checked += 1
     for key in sorted(set(figures) - {"period", "timezone", "tree_size", "as_known_at_checkpoint",
                                       "as_submitted"}):
-        warnings.append(f"figures.json: {key!r} is neither signed nor recomputed, ignored")
+        warnings.append(_("figures.json: %(key)r tidak ditandatangani dan tidak dihitung ulang, diabaikan", key=key))
     files_checked = _check_evidence(folder, named, warnings)
     return {"ok": True, "events": frontier.size, "evidence_named": len(named),
             "evidence_files_verified": files_checked, "origin": checkpoint.origin, "tree_size": checkpoint.size,
@@ -265,12 +273,12 @@ def _check_evidence(folder: Path, named: dict[str, tuple], warnings: list[str]) 
     for path in sorted(included.iterdir()) if included.is_dir() and not included.is_symlink() else []:
         name = path.name[:80]
         if path.name not in named:
-            warnings.append(f"evidence/{name}: no leaf names it, ignored")
+            warnings.append(_("evidence/%(name)s: tidak disebut daun mana pun, diabaikan", name=name))
         elif path.is_symlink() or not path.is_file():
-            warnings.append(f"evidence/{name}: not a regular file, ignored")
+            warnings.append(_("evidence/%(name)s: bukan berkas biasa, diabaikan", name=name))
         elif sha256_file(path) != path.name:
-            raise ExportRefused(f"evidence/{path.name}: its bytes do not have the SHA-256 its "
-                                "Documented event names (the file was changed)")
+            raise ExportRefused(_("evidence/%(name)s: isinya tidak ber-SHA-256 yang disebut peristiwa "
+                                  "Documented-nya (berkas diubah)", name=path.name))
         else:
             checked += 1
     inventory = None
@@ -279,13 +287,13 @@ def _check_evidence(folder: Path, named: dict[str, tuple], warnings: list[str]) 
             found = _json(_read(folder, "evidence.json"), "evidence.json")
             inventory = {f["sha256"]: (f.get("size"), f.get("type")) for f in found["files"]}
             if found.get("included") and checked < len(named):
-                warnings.append(f"evidence/: {len(named) - checked} of the {len(named)} files the leaves "
-                                "name are not included")
+                warnings.append(_("evidence/: %(missing)s dari %(named)s berkas yang disebut daun tidak disertakan",
+                                  missing=len(named) - checked, named=len(named)))
         except (KeyError, TypeError, AttributeError):
             inventory = {}
     if inventory is not None and inventory != named:
-        warnings.append("evidence.json: its inventory is not the files the leaves name (hashes, sizes, "
-                        "types), ignored")
+        warnings.append(_("evidence.json: daftarnya bukan berkas-berkas yang disebut daun (hash, ukuran, "
+                          "jenis), diabaikan"))
     return checked
 
 

@@ -15,6 +15,8 @@ import binascii
 import json
 import struct
 
+from .catalog import _
+
 _pack = struct.Struct(">I").pack
 
 # The fields of a line of leaves.jsonl, all of them covered by the leaf's bytes.
@@ -63,18 +65,18 @@ def from_line(line: dict) -> tuple[bytes, dict, bytes]:
     if not isinstance(line, dict) or line.keys() != _FIELDS:
         extra = sorted(set(line) - _FIELDS) if isinstance(line, dict) else []
         missing = sorted(_FIELDS - set(line)) if isinstance(line, dict) else list(LINE_FIELDS)
-        raise LeafError(f"fields not covered by the leaf: {extra}" if extra
-                        else f"missing fields: {missing}")
+        raise LeafError(_("ruas yang tidak dicakup daun: %(fields)s", fields=extra) if extra
+                        else _("ruas yang tidak ada: %(fields)s", fields=missing))
     p, i, v, t, r, a, encoded = (line["position"], line["activity_id"], line["version"], line["topic"],
                                  line["recorded_at"], line["actor"], line["state"])
     if not (type(p) is int and type(v) is int and type(r) is int and type(i) is str
             and type(t) is str and type(a) is str and type(encoded) is str):
-        raise LeafError("a field has the wrong type")
+        raise LeafError(_("sebuah ruas berjenis salah"))
     try:
         state = binascii.a2b_base64(encoded, strict_mode=True)
         event = _decode(state.decode())
     except (binascii.Error, ValueError, TypeError):
-        raise LeafError("state is not base64 of a JSON event") from None
+        raise LeafError(_("state bukan base64 dari peristiwa JSON")) from None
     if type(event) is not dict or event.get("actor") != a:
-        raise LeafError("actor differs from the stored event's")
+        raise LeafError(_("actor berbeda dari actor peristiwa yang tersimpan"))
     return canonical(p, i, v, t, r, a, state), event, state

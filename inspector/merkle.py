@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 
+from .catalog import _
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _sha256 = hashlib.sha256
 
@@ -37,7 +39,7 @@ class Frontier:
         self.size = size
         self.hashes = list(hashes)  # highest level first
         if len(self.hashes) != bin(size).count("1"):
-            raise ValueError("a frontier has one hash per set bit of its size")
+            raise ValueError(_("frontier memiliki satu hash untuk setiap bit 1 ukurannya"))
 
     @staticmethod
     def levels(size: int) -> list[tuple[int, int]]:
@@ -100,7 +102,7 @@ def subtree_hash(get: Get, a: int, b: int) -> bytes:
 def inclusion_proof(get: Get, index: int, size: int) -> list[bytes]:
     """PATH(index, D[0:size]) of RFC 6962 §2.1.1, the leaf's sibling first."""
     if not 0 <= index < size:
-        raise ValueError(f"leaf {index} is not in a tree of size {size}")
+        raise ValueError(_("daun %(index)s tidak ada di pohon berukuran %(size)s", index=index, size=size))
     path: list[bytes] = []
     a, b = 0, size
     while b - a > 1:
@@ -118,7 +120,7 @@ def inclusion_proof(get: Get, index: int, size: int) -> list[bytes]:
 def consistency_proof(get: Get, old: int, new: int) -> list[bytes]:
     """PROOF(old, D[0:new]) of RFC 6962 §2.1.2 (empty when old is 0 or equals new)."""
     if not 0 <= old <= new:
-        raise ValueError(f"no consistency proof from size {old} to size {new}")
+        raise ValueError(_("tidak ada bukti konsistensi dari ukuran %(old)s ke ukuran %(new)s", old=old, new=new))
     if old == 0 or old == new:
         return []
     proof: list[bytes] = []

@@ -23,6 +23,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .catalog import _
+
 ED25519 = 0x01  # a note signature (the log's)
 COSIGNATURE_V1 = 0x04  # a timestamped Ed25519 witness cosignature
 DASH = "\u2014"
@@ -41,7 +43,7 @@ def unb64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise NoteError(f"{what} is not base64") from None
+        raise NoteError(_("%(what)s bukan base64", what=what)) from None
 
 
 def key_id(name: str, kind: int, public: bytes) -> bytes:
@@ -50,7 +52,7 @@ def key_id(name: str, kind: int, public: bytes) -> bytes:
 
 def check_name(name: str) -> str:
     if not name or any(c.isspace() or c == "+" for c in name):
-        raise NoteError(f"key name {name!r}: must be non-empty, without spaces or '+'")
+        raise NoteError(_("nama kunci %(name)r: tidak boleh kosong, tanpa spasi atau '+'", name=name))
     return name
 
 
@@ -70,15 +72,15 @@ class Verifier:
     def parse(cls, vkey: str) -> Verifier:
         parts = vkey.strip().split("+", 2)  # the base64 key may itself hold a "+"
         if len(parts) != 3:
-            raise NoteError(f"not a verifier key (name+keyid+key): {vkey.strip()[:80]!r}")
+            raise NoteError(_("bukan kunci verifikasi (nama+keyid+kunci): %(key)r", key=vkey.strip()[:80]))
         name, hex_id, material = parts
         check_name(name)
-        raw = unb64(material, "the verifier key")
+        raw = unb64(material, _("kunci verifikasi"))
         if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-            raise NoteError(f"verifier key {name}: not an Ed25519 key of type 0x01 or 0x04")
+            raise NoteError(_("kunci verifikasi %(name)s: bukan kunci Ed25519 jenis 0x01 atau 0x04", name=name))
         verifier = cls(name, raw[0], raw[1:])
         if hex_id.lower() != verifier.key_id.hex() or len(hex_id) != 8:
-            raise NoteError(f"verifier key {name}: its key ID does not match the key")
+            raise NoteError(_("kunci verifikasi %(name)s: ID kuncinya tidak cocok dengan kuncinya", name=name))
         return verifier
 
     @property
@@ -137,7 +139,7 @@ def load_private_key(path: str | os.PathLike, *, create: bool = False) -> Ed2551
     path = Path(path)
     if not path.exists():
         if not create:
-            raise NoteError(f"no key file {path}")
+            raise NoteError(_("berkas kunci %(path)s tidak ada", path=path))
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -157,14 +159,14 @@ def load_private_key(path: str | os.PathLike, *, create: bool = False) -> Ed2551
         finally:
             tmp.unlink()
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise NoteError(f"the key file {path} is readable by others than its owner "
-                        f"(mode {path.stat().st_mode & 0o777:04o}): chmod 600 {path}")
+        raise NoteError(_("berkas kunci %(path)s dapat dibaca selain pemiliknya (mode %(mode)s): chmod 600 %(path)s",
+                          path=path, mode=f"{path.stat().st_mode & 0o777:04o}"))
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as e:
-        raise NoteError(f"the key file {path} is not a PEM private key ({e})") from None
+        raise NoteError(_("berkas kunci %(path)s bukan kunci privat PEM (%(error)s)", path=path, error=e)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise NoteError(f"the key file {path} is not an Ed25519 key")
+        raise NoteError(_("berkas kunci %(path)s bukan kunci Ed25519", path=path))
     return key
 
 
@@ -186,10 +188,10 @@ class Signature:
     def parse(cls, line: str) -> Signature:
         parts = line.split(" ")
         if len(parts) != 3 or parts[0] != DASH:
-            raise NoteError(f"not a signature line: {line[:80]!r}")
-        raw = unb64(parts[2], "a signature")
+            raise NoteError(_("bukan baris tanda tangan: %(line)r", line=line[:80]))
+        raw = unb64(parts[2], _("tanda tangan"))
         if len(raw) < 5:
-            raise NoteError("a signature is too short")
+            raise NoteError(_("tanda tangan terlalu pendek"))
         return cls(check_name(parts[1]), raw[:4], raw[4:], line + "\n")
 
 
@@ -204,15 +206,15 @@ class Note:
             try:
                 data = data.decode()
             except UnicodeDecodeError:
-                raise NoteError("a note must be UTF-8") from None
+                raise NoteError(_("catatan (note) harus UTF-8")) from None
         if any(ord(c) < 0x20 and c != "\n" for c in data):
-            raise NoteError("a note must not contain control characters")
+            raise NoteError(_("catatan (note) tidak boleh berisi karakter kendali"))
         split = data.rfind("\n\n")
         if split < 0 or not data.endswith("\n"):
-            raise NoteError("a note is its text, a blank line and its signature lines")
+            raise NoteError(_("catatan (note) terdiri dari teksnya, satu baris kosong dan baris-baris tanda tangannya"))
         text, lines = data[:split + 1], data[split + 2:-1].split("\n")
         if len(lines) > 64:
-            raise NoteError("a note with more than 64 signatures")
+            raise NoteError(_("catatan (note) dengan lebih dari 64 tanda tangan"))
         return cls(text, tuple(Signature.parse(line) for line in lines))
 
     def __str__(self) -> str:
@@ -228,7 +230,7 @@ class Note:
             for s in self.signatures:
                 if s.name == verifier.name and s.key_id == verifier.key_id:
                     if not verifier.verify(self.text.encode(), s.signature):
-                        raise NoteError(f"the signature of {verifier.name} does not verify")
+                        raise NoteError(_("tanda tangan %(name)s tidak sah", name=verifier.name))
                     good.append(verifier)
         return good
 
@@ -242,10 +244,10 @@ class Note:
             for s in self.signatures:
                 if s.name == witness.name and s.key_id == witness.key_id:
                     if len(s.signature) != 72:
-                        raise NoteError(f"the cosignature of {witness.name} has the wrong length")
+                        raise NoteError(_("tanda tangan bersama %(name)s panjangnya salah", name=witness.name))
                     timestamp = struct.unpack(">Q", s.signature[:8])[0]
                     if not witness.verify(cosigned_message(self.text, timestamp), s.signature[8:]):
-                        raise NoteError(f"the cosignature of {witness.name} does not verify")
+                        raise NoteError(_("tanda tangan bersama %(name)s tidak sah", name=witness.name))
                     good[witness.name] = timestamp
         return good
 
@@ -274,15 +276,15 @@ class Checkpoint:
     def parse(cls, text: str) -> Checkpoint:
         lines = text.split("\n")
         if len(lines) < 4 or lines[-1] != "":
-            raise NoteError("a checkpoint is an origin, a tree size and a root hash, each on a line")
+            raise NoteError(_("titik periksa terdiri dari origin, ukuran pohon dan hash akar, masing-masing satu baris"))
         origin, size, root = lines[0], lines[1], lines[2]
         if not origin:
-            raise NoteError("a checkpoint's origin is empty")
+            raise NoteError(_("origin titik periksa kosong"))
         if not (size.isascii() and size.isdigit()) or (size != "0" and size.startswith("0")):
-            raise NoteError(f"a checkpoint's tree size is not a decimal number: {size[:30]!r}")
-        root_bytes = unb64(root, "the checkpoint's root hash")
+            raise NoteError(_("ukuran pohon titik periksa bukan bilangan desimal: %(size)r", size=size[:30]))
+        root_bytes = unb64(root, _("hash akar titik periksa"))
         if len(root_bytes) != 32:
-            raise NoteError("a checkpoint's root hash is not 32 bytes")
+            raise NoteError(_("hash akar titik periksa tidak 32 bita"))
         return cls(origin, int(size), root_bytes, tuple(lines[3:-1]))
 
 
@@ -291,10 +293,11 @@ def open_checkpoint(data: str | bytes, log_keys: list[Verifier], origin: str | N
     """Read a signed checkpoint; refuse it unless a trusted log key signed it."""
     note = Note.parse(data)
     if not note.verified_by(log_keys):
-        raise NoteError("the checkpoint is not signed by a trusted log key")
+        raise NoteError(_("titik periksa tidak ditandatangani kunci log tepercaya"))
     checkpoint = Checkpoint.parse(note.text)
     if origin is not None and checkpoint.origin != origin:
-        raise NoteError(f"the checkpoint is for the log {checkpoint.origin!r}, not {origin!r}")
+        raise NoteError(_("titik periksa ini milik log %(origin)r, bukan %(wanted)r",
+                          origin=checkpoint.origin, wanted=origin))
     return note, checkpoint
 
 
@@ -322,21 +325,21 @@ class Proof:
             try:
                 data = data.decode()
             except UnicodeDecodeError:
-                raise NoteError("a proof must be UTF-8") from None
+                raise NoteError(_("bukti harus UTF-8")) from None
         head, sep, checkpoint = data.partition("\n\n")
         lines = head.split("\n")
         if not sep or lines[0] != PROOF_HEADER:
-            raise NoteError(f"not a {PROOF_HEADER} proof")
+            raise NoteError(_("bukan bukti %(header)s", header=PROOF_HEADER))
         lines.pop(0)
         extra = None
         if lines and lines[0].startswith("extra "):
-            extra = unb64(lines.pop(0)[6:], "the proof's extra data")
+            extra = unb64(lines.pop(0)[6:], _("data extra bukti"))
         if not lines or not lines[0].startswith("index "):
-            raise NoteError("the proof has no index line")
+            raise NoteError(_("bukti tidak memiliki baris index"))
         index = lines.pop(0)[6:]
         if not (index.isascii() and index.isdigit()) or (index != "0" and index.startswith("0")):
-            raise NoteError("the proof's index is not a decimal number")
-        hashes = tuple(unb64(line, "a proof hash") for line in lines)
+            raise NoteError(_("index bukti bukan bilangan desimal"))
+        hashes = tuple(unb64(line, _("hash bukti")) for line in lines)
         if any(len(h) != 32 for h in hashes):
-            raise NoteError("a proof hash is not 32 bytes")
+            raise NoteError(_("hash bukti tidak 32 bita"))
         return cls(int(index), hashes, checkpoint, extra)

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from . import merkle
+from .catalog import _
 from .leaves import from_line
 from .note import NoteError, Proof, Verifier, open_checkpoint
 
@@ -27,7 +28,7 @@ def verify_receipt(data: str | bytes, log_keys: list[Verifier], witness_keys: li
     try:
         return _verify_receipt(data, log_keys, witness_keys, export)
     except RecursionError:
-        raise ReceiptRefused("the receipt or the export nests JSON too deeply to be read") from None
+        raise ReceiptRefused(_("tanda terima atau ekspornya bersarang JSON terlalu dalam untuk dibaca")) from None
 
 
 def _verify_receipt(data, log_keys, witness_keys, export) -> dict:
@@ -39,19 +40,20 @@ def _verify_receipt(data, log_keys, witness_keys, export) -> dict:
         raise ReceiptRefused(str(e)) from None
     for witness in witness_keys:
         if witness.name not in cosigned:
-            raise ReceiptRefused(f"not cosigned by the witness {witness.name}")
+            raise ReceiptRefused(_("tidak ditandatangani bersama oleh saksi %(witness)s", witness=witness.name))
     if proof.extra is None:
-        raise ReceiptRefused("the receipt carries no event (its extra line is missing)")
+        raise ReceiptRefused(_("tanda terima tidak membawa peristiwa (baris extra-nya tidak ada)"))
     try:
         line = json.loads(proof.extra)
-        leaf, event, _ = from_line(line)
+        leaf, event, _digest = from_line(line)
     except ValueError as e:
-        raise ReceiptRefused(f"the receipt's event cannot be read: {e}") from None
+        raise ReceiptRefused(_("peristiwa pada tanda terima tidak dapat dibaca: %(error)s", error=e)) from None
     if line["position"] != proof.index + 1:
-        raise ReceiptRefused(f"the receipt's event is at position {line['position']}, its proof at {proof.index + 1}")
+        raise ReceiptRefused(_("peristiwa tanda terima ada di posisi %(position)s, buktinya di %(proof)s",
+                               position=line["position"], proof=proof.index + 1))
     if not merkle.verify_inclusion(proof.index, checkpoint.size, merkle.leaf_hash(leaf), list(proof.hashes),
                                    checkpoint.root):
-        raise ReceiptRefused("the event is not included in the checkpoint (the proof does not verify)")
+        raise ReceiptRefused(_("peristiwa tidak termasuk dalam titik periksa (buktinya tidak sah)"))
     if export is not None:
         _against_export(Path(export), checkpoint, leaf, proof.index)
     return {"position": line["position"], "topic": line["topic"], "recorded_at": line["recorded_at"],
@@ -63,20 +65,22 @@ def _against_export(folder: Path, checkpoint, leaf: bytes, index: int) -> None:
     frontier = merkle.Frontier()
     path = folder / "leaves.jsonl"
     if not path.is_file():
-        raise ReceiptRefused(f"{path}: missing")
+        raise ReceiptRefused(_("%(path)s: tidak ada", path=path))
     with open(path, "rb") as lines:
         for number, raw in enumerate(lines, start=1):
             try:
-                this, _, _ = from_line(json.loads(raw.decode("utf-8")))
+                this, _event, _digest = from_line(json.loads(raw.decode("utf-8")))
             except ValueError as e:  # UnicodeDecodeError included
-                raise ReceiptRefused(f"{path} line {number}: {e}") from None
+                raise ReceiptRefused(_("%(path)s baris %(line)s: %(error)s", path=path, line=number, error=e)) from None
             if number == index + 1 and this != leaf:
-                raise ReceiptRefused(f"the export's event at position {number} is not the receipt's")
+                raise ReceiptRefused(_("peristiwa ekspor pada posisi %(position)s bukan peristiwa tanda terima",
+                                       position=number))
             frontier.append(merkle.leaf_hash(this))
             if frontier.size == checkpoint.size:
                 break
     if frontier.size < checkpoint.size:
-        raise ReceiptRefused(f"the export ends at position {frontier.size}, before the receipt's checkpoint "
-                             f"({checkpoint.size}): the log was truncated")
+        raise ReceiptRefused(_("ekspor berakhir di posisi %(end)s, sebelum titik periksa tanda terima "
+                               "(%(size)s): log dipotong", end=frontier.size, size=checkpoint.size))
     if frontier.root() != checkpoint.root:
-        raise ReceiptRefused("the export's log is not the one the receipt's checkpoint signed (history rewritten)")
+        raise ReceiptRefused(_("log ekspor bukan log yang ditandatangani titik periksa tanda terima "
+                               "(riwayat ditulis ulang)"))

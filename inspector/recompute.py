@@ -87,6 +87,8 @@ from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from .catalog import _
+
 __all__ = ["Recomputer", "compare", "parse_period", "CODES", "MEDIA", "LEADERS"]
 
 CODES = ("IKU-1", "IKU-2")
@@ -133,6 +135,7 @@ def _last_day(year: int, month: int) -> date:
 def parse_period(label: str) -> tuple[date, date]:
     """The inclusive local dates (start, end) of a period label; ValueError if it is none."""
     text = label.strip() if isinstance(label, str) else ""
+    ends_before = False
     try:
         if m := _YEAR.fullmatch(text):
             y = int(m[1])
@@ -149,19 +152,19 @@ def parse_period(label: str) -> tuple[date, date]:
         if m := _RANGE.fullmatch(text):
             start = date(int(m[1]), int(m[2]), int(m[3]))
             end = date(int(m[4]), int(m[5]), int(m[6]))
-            if end < start:
-                raise ValueError(f"the period {label!r} ends before it starts")
-            return start, end
-    except ValueError as e:
-        if "ends before" in str(e):
-            raise
-        raise ValueError(f"not a real date in the period {label!r}") from None
-    raise ValueError(f"unrecognised period {label!r}")
+            if end >= start:
+                return start, end
+            ends_before = True
+    except ValueError:
+        raise ValueError(_("bukan tanggal yang nyata dalam periode %(label)r", label=label)) from None
+    if ends_before:
+        raise ValueError(_("periode %(label)r berakhir sebelum dimulai", label=label))
+    raise ValueError(_("periode %(label)r tidak dikenal", label=label))
 
 
 def to_micros(instant: datetime) -> int:
     if instant.utcoffset() is None:
-        raise ValueError(f"an instant needs an offset: {instant.isoformat()}")
+        raise ValueError(_("sebuah instan memerlukan offset zona waktu: %(instant)s", instant=instant.isoformat()))
     return (instant - EPOCH) // MICRO
 
 
@@ -170,12 +173,12 @@ def _instant(value) -> int:
     ISO string or a datetime, always with an offset."""
     if isinstance(value, dict):
         if value.get("_type_") != "datetime_iso":
-            raise ValueError("not an encoded instant")
+            raise ValueError(_("bukan instan yang dikodekan"))
         value = value["_data_"]
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
-        raise ValueError("not an instant")
+        raise ValueError(_("bukan instan"))
     return to_micros(value)
 
 
@@ -266,7 +269,7 @@ class _Activity:
             i = bisect_right(self.events, until, key=_recorded)
             return self.events[i - 1][1] if i else None
         fold, seen = _Activity(), False
-        for recorded_at, _, version, op, arg in self.events:
+        for recorded_at, _snapshot, version, op, arg in self.events:
             if recorded_at <= until:
                 fold.apply(version, op, arg)
                 seen = True
@@ -381,7 +384,7 @@ class Recomputer:
     def _retracted(event, version):
         retracted = event["retracted_version"]
         if type(retracted) is not int:
-            raise TypeError("retracted_version is not an integer")
+            raise TypeError(_("retracted_version bukan bilangan bulat"))
         return OP_RETRACT, retracted
 
     def _target_set(self, position, aggregate_id, version, recorded_at, event):
@@ -432,7 +435,7 @@ class Recomputer:
         if as_of is None:
             return None
         if isinstance(as_of, bool):
-            raise TypeError("as_of is not a boolean")
+            raise TypeError(_("as_of tidak boleh boolean"))
         if isinstance(as_of, int):
             return as_of
         if isinstance(as_of, str):
@@ -445,7 +448,7 @@ class Recomputer:
             return to_micros(as_of)
         if isinstance(as_of, date):
             return self._zone(zone).end_of_day(as_of)
-        raise TypeError(f"as_of of type {type(as_of).__name__}")
+        raise TypeError(_("as_of berjenis %(kind)s", kind=type(as_of).__name__))
 
     def target(self, code: str, year: int, until: int | None) -> Decimal | None:
         """The target of an indicator and year as known at `until` (None: everything fed)."""
@@ -462,7 +465,7 @@ class Recomputer:
         documented and one per media."""
         start, end = parse_period(period)
         if leader is not None and leader not in LEADER_BIT:
-            raise ValueError(f"unknown leader {leader!r}")
+            raise ValueError(_("pimpinan %(leader)r tidak dikenal", leader=leader))
         until = self.resolve_as_of(as_of, zone)
         local = self._zone(zone)
         ordinals, ordinal = local.ordinals, local.ordinal
@@ -584,7 +587,7 @@ def _same(stated, recomputed) -> bool:
 
 def _show(value) -> str:
     if value is _ABSENT:
-        return "nothing"
+        return _("(tidak ada)")
     try:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -594,35 +597,38 @@ def _show(value) -> str:
 def compare(stored: list[dict], recomputed: list[dict]) -> list[str]:
     """The disagreements between stated figures and recomputed ones, one sentence each."""
     if not isinstance(stored, list) or not all(isinstance(f, dict) for f in stored):
-        return [f"the stated figures are not a list of indicators: {_show(stored)}"]
+        return [_("angka yang dinyatakan bukan daftar indikator: %(stated)s", stated=_show(stored))]
     problems = []
     stated_by_code: dict = {}
     for figure in stored:
         code = figure.get("code")
         if code in stated_by_code:
-            problems.append(f"{_show(code)} is stated twice")
+            problems.append(_("%(code)s dinyatakan dua kali", code=_show(code)))
             continue
         stated_by_code[code] = figure
     recomputed_by_code = {f["code"]: f for f in recomputed}
     for code, figure in recomputed_by_code.items():
         stated = stated_by_code.get(code)
         if stated is None:
-            problems.append(f"{code}: not stated, recomputed")
+            problems.append(_("%(code)s: tidak dinyatakan, dihitung ulang", code=code))
             continue
         for key in NUMERIC_KEYS:
             a, b = stated.get(key, _ABSENT), figure.get(key, _ABSENT)
             if not _same(a, b):
-                problems.append(f"{code} {key}: stated {_show(a)}, recomputed {_show(b)}")
+                problems.append(_("%(code)s %(key)s: dinyatakan %(stated)s, dihitung ulang %(recomputed)s",
+                                   code=code, key=key, stated=_show(a), recomputed=_show(b)))
         a, b = stated.get("by_media", _ABSENT), figure.get("by_media", _ABSENT)
         if isinstance(a, dict) and isinstance(b, dict):
             for media in dict.fromkeys([*b, *a]):
                 x, y = a.get(media, _ABSENT), b.get(media, _ABSENT)
                 if not _same(x, y):
-                    problems.append(f"{code} by_media {media}: stated {_show(x)}, "
-                                    f"recomputed {_show(y)}")
+                    problems.append(_("%(code)s by_media %(media)s: dinyatakan %(stated)s, dihitung ulang %(recomputed)s",
+                                      code=code, media=media, stated=_show(x), recomputed=_show(y)))
         elif a is not _ABSENT or b is not _ABSENT:
-            problems.append(f"{code} by_media: stated {_show(a)}, recomputed {_show(b)}")
+            problems.append(_("%(code)s by_media: dinyatakan %(stated)s, dihitung ulang %(recomputed)s",
+                               code=code, stated=_show(a), recomputed=_show(b)))
     for code in stated_by_code:
         if code not in recomputed_by_code:
-            problems.append(f"{code if isinstance(code, str) else _show(code)}: stated, not recomputed")
+            problems.append(_("%(code)s: dinyatakan, tidak dihitung ulang",
+                               code=code if isinstance(code, str) else _show(code)))
     return problems

@@ -29,6 +29,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .catalog import _
+
 from . import merkle
 from .leaves import from_line
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, open_checkpoint
@@ -58,19 +60,20 @@ class Client:
         except urllib.error.HTTPError as e:
             return e.code, e.read()
         except (urllib.error.URLError, OSError) as e:
-            raise WitnessRefused(f"cannot reach {self.url}: {e}") from None
+            raise WitnessRefused(_("tidak dapat menghubungi %(url)s: %(error)s", url=self.url, error=e)) from None
 
     def get(self, path: str, what: str) -> bytes:
         status, body = self._open(path)
         if status != 200:
-            raise WitnessRefused(f"{what}: the service answered {status}: {body[:200]!r}")
+            raise WitnessRefused(_("%(what)s: layanan menjawab %(status)s: %(body)r", what=what, status=status,
+                                   body=body[:200]))
         return body
 
     def get_json(self, path: str, what: str) -> dict:
         try:
             return json.loads(self.get(path, what))
         except ValueError:
-            raise WitnessRefused(f"{what}: not JSON") from None
+            raise WitnessRefused(_("%(what)s: bukan JSON", what=what)) from None
 
     def post_json(self, path: str, body: dict) -> tuple[int, bytes]:
         return self._open(path, json.dumps(body).encode())
@@ -82,7 +85,7 @@ def load_state(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text())
     except ValueError:
-        raise WitnessRefused(f"the state file {path} is damaged: restore it from a backup") from None
+        raise WitnessRefused(_("berkas keadaan %(path)s rusak: pulihkan dari cadangan", path=path)) from None
 
 
 def save_state(path: Path, state: dict) -> None:
@@ -102,7 +105,7 @@ def witness(url: str, key_file: str, state_file: str, *, token: str | None,
         return _witness(url, key_file, state_file, token=token, log_keys=log_keys, name=name,
                         timezone=timezone, say=say)
     except RecursionError:
-        raise WitnessRefused("the service sent JSON nested too deeply to be read") from None
+        raise WitnessRefused(_("layanan mengirim JSON yang bersarang terlalu dalam untuk dibaca")) from None
 
 
 def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say) -> dict:
@@ -113,18 +116,18 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say)
     pinned = [Verifier.parse(k) for k in (state or {}).get("log_keys", [])]
     keys = pinned + [k for k in log_keys if k not in pinned]
     if not keys:
-        raise WitnessRefused("no log key: give the log's verifier key with --log-key the first time")
+        raise WitnessRefused(_("tidak ada kunci log: pada kali pertama beri kunci verifikasi log dengan --log-key"))
     client = Client(url, token)
 
     # 1. The checkpoint.
-    text = client.get("/api/v1/audit/checkpoint", "the checkpoint").decode("utf-8", "replace")
+    text = client.get("/api/v1/audit/checkpoint", _("titik periksa")).decode("utf-8", "replace")
     try:
         note, checkpoint = open_checkpoint(text, keys, (state or {}).get("origin"))
     except NoteError as e:
-        raise WitnessRefused(f"the checkpoint: {e}") from None
+        raise WitnessRefused(_("titik periksa: %(error)s", error=e)) from None
     if checkpoint.extensions:
-        raise WitnessRefused("the checkpoint has extension lines this witness does not know: "
-                             "it cosigns only what it checked")
+        raise WitnessRefused(_("titik periksa memiliki baris tambahan yang tidak dikenal saksi ini: "
+                               "saksi hanya menandatangani apa yang telah diperiksanya"))
     old_size = state["size"] if state else 0
     old_root = base64.b64decode(state["root"]) if state else merkle.EMPTY_ROOT
     frontier = merkle.Frontier(old_size, [base64.b64decode(h) for h in state["frontier"]]) if state \
@@ -132,77 +135,82 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say)
 
     # 2. Consistency with what was cosigned before.
     if checkpoint.size < old_size:
-        raise WitnessRefused(f"the log was truncated: its checkpoint has {checkpoint.size} leaves, "
-                             f"fewer than the {old_size} this witness cosigned")
+        raise WitnessRefused(_("log dipotong: titik periksanya memiliki %(size)s daun, kurang dari %(old)s "
+                               "yang telah ditandatangani saksi ini", size=checkpoint.size, old=old_size))
     if checkpoint.size == old_size and checkpoint.root != old_root:
-        raise WitnessRefused(f"split view: a checkpoint of size {old_size} with another root than "
-                             "the one this witness cosigned")
+        raise WitnessRefused(_("pandangan terbelah (split view): titik periksa berukuran %(size)s dengan akar lain "
+                               "dari yang ditandatangani saksi ini", size=old_size))
     if checkpoint.size > old_size and old_size > 0:
         proof = client.get_json(f"/api/v1/audit/proofs/consistency?from={old_size}&to={checkpoint.size}",
-                                "the consistency proof")
+                                _("bukti konsistensi"))
         try:
             hashes = [base64.b64decode(h, validate=True) for h in proof["hashes"]]
         except (KeyError, TypeError, ValueError):
-            raise WitnessRefused("the consistency proof cannot be read") from None
+            raise WitnessRefused(_("bukti konsistensi tidak dapat dibaca")) from None
         if not merkle.verify_consistency(old_size, checkpoint.size, old_root, checkpoint.root, hashes):
-            raise WitnessRefused(f"history was rewritten: the log of size {checkpoint.size} does not "
-                                 f"extend the one of size {old_size} this witness cosigned")
+            raise WitnessRefused(_("riwayat ditulis ulang: log berukuran %(size)s tidak melanjutkan log berukuran "
+                                   "%(old)s yang ditandatangani saksi ini", size=checkpoint.size, old=old_size))
 
     # 3. The new leaves, into the mirror and the frontier.
     new_lines: list[str] = []
     start = old_size
     while start < checkpoint.size:
         end = min(start + PAGE, checkpoint.size)
-        page = client.get_json(f"/api/v1/audit/leaves?start={start}&end={end}", "the leaves")
+        page = client.get_json(f"/api/v1/audit/leaves?start={start}&end={end}", _("daun-daun"))
         lines = page.get("leaves") if isinstance(page, dict) else None
         if not lines:
-            raise WitnessRefused(f"the service gave no leaves from {start}")
+            raise WitnessRefused(_("layanan tidak memberi daun mulai %(start)s", start=start))
         for line in lines:
             try:
-                leaf, _, _ = from_line(line)
+                leaf, _event, _digest = from_line(line)
             except ValueError as e:
-                raise WitnessRefused(f"leaf {start}: {e}") from None
+                raise WitnessRefused(_("daun %(position)s: %(error)s", position=start, error=e)) from None
             if line["position"] != start + 1:
-                raise WitnessRefused(f"leaf {start}: the service gave position {line['position']}")
+                raise WitnessRefused(_("daun %(position)s: layanan memberi posisi %(given)s", position=start,
+                                       given=line["position"]))
             frontier.append(merkle.leaf_hash(leaf))
             new_lines.append(json.dumps(line, separators=(",", ":")))
             start += 1
             if start == checkpoint.size:
                 break
     if frontier.root() != checkpoint.root:
-        raise WitnessRefused("the leaves served do not have the checkpoint's root")
+        raise WitnessRefused(_("daun-daun yang diberikan tidak berakar sama dengan titik periksa"))
 
     # 4. The IKU recomputed from every leaf up to this size.
     recomputer = Recomputer()
     previous_recorded = None
     mirrored = leaves_path.read_text().splitlines() if leaves_path.exists() and old_size else []
     if len(mirrored) != old_size:
-        raise WitnessRefused(f"{leaves_path} holds {len(mirrored)} leaves, not the {old_size} cosigned: "
-                             "restore it from a backup")
+        raise WitnessRefused(_("%(path)s berisi %(count)s daun, bukan %(old)s yang ditandatangani: "
+                               "pulihkan dari cadangan", path=leaves_path, count=len(mirrored), old=old_size))
     for text_line in (*mirrored, *new_lines):
         try:
             line = json.loads(text_line)
-            _, event, _ = from_line(line)
+            _leaf, event, _digest = from_line(line)
         except ValueError as e:
-            raise WitnessRefused(f"the mirrored leaves cannot be read ({e}): restore them from a backup") from None
+            raise WitnessRefused(_("salinan daun tidak dapat dibaca (%(error)s): pulihkan dari cadangan",
+                                   error=e)) from None
         if previous_recorded is not None and line["recorded_at"] <= previous_recorded:
-            raise WitnessRefused(f"leaf {line['position'] - 1}: recorded_at is not after the one before")
+            raise WitnessRefused(_("daun %(position)s: recorded_at tidak sesudah daun sebelumnya",
+                                   position=line["position"] - 1))
         previous_recorded = line["recorded_at"]
         recomputer.feed(line["position"], line["activity_id"], line["version"], line["topic"],
                         line["recorded_at"], event)
     submissions = recomputer.submissions()
     for s in submissions:
         if s["period"] is None:
-            raise WitnessRefused(f"the ReportSubmitted at position {s['position']} has no period "
-                                 "(its ReportOpened is not in the log)")
+            raise WitnessRefused(_("ReportSubmitted pada posisi %(position)s tanpa periode "
+                                   "(ReportOpened-nya tidak ada di log)", position=s["position"]))
         try:
             problems = compare(s["figures"], recomputer.figures(s["period"], s["as_of"], zone=timezone))
         except (ValueError, TypeError, KeyError, LookupError, ArithmeticError) as e:
-            raise WitnessRefused(f"the report submitted at position {s['position']} cannot be recomputed "
-                                 f"({type(e).__name__}: {str(e)[:120]})") from None
+            raise WitnessRefused(_("laporan yang disampaikan pada posisi %(position)s tidak dapat dihitung ulang "
+                                   "(%(kind)s: %(error)s)", position=s["position"], kind=type(e).__name__,
+                                   error=str(e)[:120])) from None
         if problems:
-            raise WitnessRefused(f"the report of {s['period']} submitted at position {s['position']} "
-                                 "states figures the log does not give: " + "; ".join(problems))
+            raise WitnessRefused(_("laporan %(period)s yang disampaikan pada posisi %(position)s menyatakan angka "
+                                   "yang tidak diberikan log: %(problems)s", period=s["period"],
+                                   position=s["position"], problems="; ".join(problems)))
 
     # 5. Save, cosign, post.
     if new_lines:
@@ -218,8 +226,10 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say)
     status, body = client.post_json("/api/v1/audit/cosignatures",
                                     {"size": checkpoint.size, "cosignature": line})
     if status not in (200, 201):
-        raise WitnessRefused(f"the service did not store the cosignature: {status} {body[:300]!r}")
-    say(f"cosigned {checkpoint.origin} at size {checkpoint.size}, root "
-        f"{base64.b64encode(checkpoint.root).decode()}; recomputed {len(submissions)} submitted reports")
+        raise WitnessRefused(_("layanan tidak menyimpan tanda tangan bersama: %(status)s %(body)r",
+                               status=status, body=body[:300]))
+    say(_("ditandatangani bersama: %(origin)s pada ukuran %(size)s, akar %(root)s; %(reports)s laporan yang "
+          "disampaikan dihitung ulang", origin=checkpoint.origin, size=checkpoint.size,
+          root=base64.b64encode(checkpoint.root).decode(), reports=len(submissions)))
     return {"size": checkpoint.size, "root": checkpoint.root, "cosignature": line,
             "submissions_recomputed": len(submissions)}

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from api import create_app
+from api import catalog, create_app
 from api.bootstrap import Services
 from api.config import Config
 from domain.context import acting_as
@@ -34,6 +34,25 @@ def audit_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("IKU_CHECKPOINT_INTERVAL", "0")
     for name in ("IKU_LOG_KEYS", "IKU_WITNESS_KEYS", "IKU_LOG_ORIGIN"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def cli_language(monkeypatch):
+    """Each test starts with the command line in its default language (Bahasa Indonesia):
+    a command run in the test process chooses a language for the process (and LANGUAGE,
+    which click and argparse read), and that choice ends with the test."""
+    monkeypatch.delenv("IKU_LANGUAGE", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    yield
+    catalog.choose("id")  # before monkeypatch gives LANGUAGE back
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """The command line and the inspector in English, as an operator may choose
+    (IKU_LANGUAGE=en): for the tests that read their English messages."""
+    monkeypatch.setenv("IKU_LANGUAGE", "en")
+    catalog.choose("en")
 
 
 @pytest.fixture

@@ -13,19 +13,20 @@ from projections.audit.checkpoints import CheckpointRefused
 from projections.audit.export import ExportError, export_audit
 
 from ..bootstrap import audit_checkpoints, readonly_agenda, verify_audit
-from ..catalog import _
+from ..catalog import _, _l
 from ..config import Config
-from .base import export, main, parse_period, services
+from .base import export, main, option, parse_period, services
 
 
-@export.command("audit")
-@click.option("--period", required=True, callback=parse_period, help="The period whose figures to include.")
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="An empty or new folder.")
-@click.option("--with-evidence", is_flag=True, help="Include the evidence files (photos, videos), not only their inventory.")
+@export.command("audit", help=_l(
+    "Ekspor audit: setiap daun sampai titik periksa yang ditandatangani sekarang, "
+    "titik-titik periksa, angka-angka, daftar berkas bukti (dan, bila diminta, "
+    "berkasnya)."))
+@option("--period", required=True, callback=parse_period, help=_l("Periode yang angkanya disertakan."))
+@option("--out", required=True, type=click.Path(file_okay=False), help=_l("Folder kosong atau baru."))
+@option("--with-evidence", is_flag=True, help=_l("Sertakan berkas bukti (foto, video), bukan hanya daftarnya."))
 @click.pass_context
 def export_audit_command(ctx, period, out, with_evidence):
-    """An audit export: every leaf up to a checkpoint signed now, the checkpoints, the
-    figures, the inventory of evidence files (and, if asked, the files)."""
     try:
         manifest = export_audit(services(ctx), period, out, sign=True, with_evidence=with_evidence)
     except (ExportError, CheckpointRefused) as e:
@@ -34,13 +35,13 @@ def export_audit_command(ctx, period, out, with_evidence):
                  "dari %(g)s.", n=manifest["tree_size"], p=period.label, o=out, g=manifest["origin"]))
 
 
-@main.command()
-@click.option("--key", "keys", multiple=True, help="A trusted log verifier key (or a file of them); "
-              "default IKU_LOG_KEYS, else the signing key's own.")
-@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file); "
-              "default IKU_WITNESS_KEYS.")
+@main.command(help=_l(
+    "Hitung ulang setiap daun, simpul dan akar dari log dan periksa setiap titik "
+    "periksa (hanya membaca)."))
+@option("--key", "keys", multiple=True, help=_l("Kunci verifikasi log tepercaya (atau berkas berisi kunci); bawaan IKU_LOG_KEYS, "
+                                                "atau kunci penanda tangan sendiri."))
+@option("--witness", "witnesses", multiple=True, help=_l("Kunci verifikasi seorang saksi (atau berkasnya); bawaan IKU_WITNESS_KEYS."))
 def verify(keys, witnesses):
-    """Recompute every leaf, node and root from the log and check every checkpoint (read-only)."""
     config = Config.from_environment()
     try:
         log_keys, witness_keys = parse_keys(list(keys)) or None, parse_keys(list(witnesses)) or None
@@ -74,10 +75,9 @@ def verify(keys, witnesses):
                  n=result.checked, s=result.head_position, r=result.head_hash, c=result.checkpoints, w=cosigned))
 
 
-@main.command()
+@main.command(help=_l("Tandatangani titik periksa ujung log sekarang dan cetak (signed note C2SP)."))
 @click.pass_context
 def checkpoint(ctx):
-    """Sign a checkpoint of the log's head now and print it (a C2SP signed note)."""
     try:
         signed = services(ctx).checkpoints.sign()
     except CheckpointRefused as e:
@@ -87,11 +87,12 @@ def checkpoint(ctx):
     click.echo(signed.text, nl=False)
 
 
-@main.command("public-key")
-@click.option("--pem", is_flag=True, help="The key as PEM instead of a C2SP verifier key.")
+@main.command("public-key", help=_l(
+    "Cetak kunci verifikasi log (vkey C2SP), untuk diberikan kepada pemeriksa dan "
+    "saksi."))
+@option("--pem", is_flag=True, help=_l("Kunci dalam format PEM, bukan kunci verifikasi C2SP."))
 @click.pass_context
 def public_key(ctx, pem):
-    """Print the log's verifier key (C2SP vkey), to give to inspectors and witnesses."""
     checkpoints = services(ctx).checkpoints
     if pem:
         click.echo(checkpoints.public_pem(), nl=False)
@@ -99,39 +100,42 @@ def public_key(ctx, pem):
         click.echo(checkpoints.signer.verifier.vkey)
 
 
-@main.command("verify-export")
+@main.command("verify-export", help=_l(
+    "Periksa ekspor audit secara luring (tanpa basis data, tanpa menghubungi layanan): "
+    "tanda tangan, akar, angka."))
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--key", "keys", multiple=True, required=True, help="The log's verifier key (or a file).")
-@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file).")
-@click.option("--previous", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A checkpoint you kept: the export must extend it.")
-@click.option("--origin", help="The log's origin, if it is to be checked.")
+@option("--key", "keys", multiple=True, required=True, help=_l("Kunci verifikasi log (atau berkasnya)."))
+@option("--witness", "witnesses", multiple=True, help=_l("Kunci verifikasi seorang saksi (atau berkasnya)."))
+@option("--previous", multiple=True, type=click.Path(exists=True, dir_okay=False),
+        help=_l("Titik periksa yang Anda simpan: ekspor harus melanjutkannya."))
+@option("--origin", help=_l("Origin log, bila ingin diperiksa."))
 def verify_export_command(folder, keys, witnesses, previous, origin):
-    """Verify an audit export offline (no database, no server): signatures, root, figures."""
     sys.exit(run_verify_export(folder, list(keys), list(witnesses), list(previous), origin,
                                say=lambda text, file=None: click.echo(text, err=file is not None)))
 
 
-@main.command("verify-receipt")
+@main.command("verify-receipt", help=_l(
+    "Periksa tanda terima (.tlog-proof) sebuah peristiwa secara luring, bila perlu "
+    "terhadap ekspor yang diambil kemudian."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--key", "keys", multiple=True, required=True, help="The log's verifier key (or a file).")
-@click.option("--witness", "witnesses", multiple=True, help="A witness's verifier key (or a file).")
-@click.option("--export", type=click.Path(exists=True, file_okay=False), help="An export taken later.")
+@option("--key", "keys", multiple=True, required=True, help=_l("Kunci verifikasi log (atau berkasnya)."))
+@option("--witness", "witnesses", multiple=True, help=_l("Kunci verifikasi seorang saksi (atau berkasnya)."))
+@option("--export", type=click.Path(exists=True, file_okay=False), help=_l("Ekspor yang diambil kemudian."))
 def verify_receipt_command(file, keys, witnesses, export):
-    """Check a receipt (.tlog-proof) of an event offline, optionally against a later export."""
     sys.exit(run_verify_receipt(file, list(keys), list(witnesses), export,
                                 say=lambda text, file=None: click.echo(text, err=file is not None)))
 
 
-@main.command("witness")
+@main.command("witness", help=_l(
+    "Saksi Inspektorat: periksa bahwa log hanya bertambah, hitung ulang IKU, "
+    "tandatangani bersama (IKU_TOKEN)."))
 @click.argument("url", required=False)
-@click.option("--key", required=True, type=click.Path(dir_okay=False), help="The witness's key (PEM).")
-@click.option("--state", type=click.Path(dir_okay=False), help="The witness's state file.")
-@click.option("--log-key", "log_keys", multiple=True, help="The log's verifier key (first run).")
-@click.option("--name", default="inspektorat.jemberkab.go.id/witness", help="The witness's name.")
-@click.option("--print-vkey", is_flag=True, help="Print the witness's verifier key.")
+@option("--key", required=True, type=click.Path(dir_okay=False), help=_l("Kunci privat saksi (PEM)."))
+@option("--state", type=click.Path(dir_okay=False), help=_l("Berkas keadaan saksi."))
+@option("--log-key", "log_keys", multiple=True, help=_l("Kunci verifikasi log (pemakaian pertama)."))
+@option("--name", default="inspektorat.jemberkab.go.id/witness", help=_l("Nama saksi."))
+@option("--print-vkey", is_flag=True, help=_l("Cetak kunci verifikasi saksi."))
 def witness_command(url, key, state, log_keys, name, print_vkey):
-    """The inspectorate's witness: check the log only grew, recompute the IKU, cosign (IKU_TOKEN)."""
     sys.exit(run_witness(url, key, state, list(log_keys), name, print_vkey,
                          say=lambda text, file=None: click.echo(text, err=file is not None)))
 

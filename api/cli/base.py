@@ -2,27 +2,48 @@
 instants (the service layer's parser)."""
 from __future__ import annotations
 
+import functools
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 
 from domain.exceptions import StoreNotWritable, ZoneMismatch
-from projections.periods import InvalidPeriod, Period
+from projections.periods import DEFAULT_TIMEZONE, InvalidPeriod
 
 from .. import create_app
 from ..bootstrap import Services
 from ..config import Config
 from ..service_layer.parsing import InvalidInstant
 from ..service_layer.parsing import parse_as_of as parse_instant_or_date
+from ..service_layer.parsing import parse_period as parse_words
 from ..http.iku.schemas import IKUSchema
 from .. import catalog
-from ..catalog import _
+from ..catalog import _, _l
 from ..documents import formats
 from ..service_layer import queries
 from ..users import User
 
 # Who acts when the CLI records: an operator at the server, with the admin's permissions.
 OPERATOR = User(name="system:cli", role="admin")
+
+
+class Option(click.Option):
+    """An option whose help is translated when it is shown: click fixes an option's help
+    when the option is defined (at import), before the language is chosen."""
+
+    def __init__(self, *args, help=None, **kwargs):
+        super().__init__(*args, help=help, **kwargs)
+        self.lazy_help = help
+
+    def get_help_record(self, ctx):
+        if self.lazy_help is not None:
+            self.help = str(self.lazy_help)
+        return super().get_help_record(ctx)
+
+
+option = functools.partial(click.option, cls=Option)
 
 
 def services(ctx: click.Context) -> Services:
@@ -44,29 +65,48 @@ def parse_period(ctx, param, value):
     if value is None:
         return None
     try:
-        return Period.parse(value)
-    except InvalidPeriod as e:
-        raise click.BadParameter(str(e)) from None
+        zone = ZoneInfo(Config.from_environment().timezone)
+    except (ValueError, KeyError):  # a wrong setting is reported by the command itself
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    today = datetime.now(zone).date()
+    try:  # as the pages read it: 2021-Q1, "Triwulan I 2021", "Maret 2021", 30/11/2026 …
+        return parse_words(value, today)
+    except InvalidPeriod:
+        raise click.BadParameter(_("periode %(v)r tidak dikenal. Contoh: 2021, Triwulan I 2021, Semester I 2021, "
+                                   "Maret 2021, 2021-Q1, 30/11/2026, 1/12/2026 s.d. 7/12/2026.", v=value)) from None
 
 
 def parse_as_of(value: str | None, zone):
     try:
         return parse_instant_or_date(value, zone)
     except InvalidInstant as e:
-        hint = "give a timezone offset (e.g. +07:00)" if e.naive else "an RFC 3339 instant with offset, or a date"
+        hint = (_("beri offset zona waktu (misalnya +07:00)") if e.naive
+                else _("instan RFC 3339 dengan offset, atau tanggal (dd/mm/yyyy)"))
         raise click.BadParameter(hint, param_hint="--as-of") from None
 
-@click.group(invoke_without_command=True)
-@click.option("--period", callback=parse_period, help="Compute the IKU: 2021, 2021-S1, 2021-Q1, 2021-03, A..B")
-@click.option("--as-of", "as_of", help="As known at this instant (or the end of this date).")
-@click.option("--leader", type=click.Choice(["bupati", "wakil_bupati"]))
-@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+class Iku(click.Group):
+    """The `iku` group: the language is chosen (IKU_LANGUAGE) before anything is parsed,
+    so that --help and click's own errors speak it too."""
+
+    def main(self, *args, **kwargs):
+        try:
+            catalog.choose(Config.from_environment().language)
+        except ValueError:  # a wrong setting: Indonesian, and the command says what is wrong
+            catalog.choose("id")
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=Iku, invoke_without_command=True, help=_l(
+    "Layanan audit IKU Bagian Protokol dan Komunikasi Pimpinan, Kabupaten "
+    "Jember.\n\nDengan --period, cetak IKU-1 dan IKU-2 periode itu sebagaimana "
+    "diketahui pada --as-of (bawaan: sekarang). Pesan dalam Bahasa Indonesia; "
+    "IKU_LANGUAGE=en untuk bahasa Inggris."))
+@option("--period", callback=parse_period, help=_l("Hitung IKU: 2021, 2021-S1, 2021-Q1, 2021-03, A..B (atau \"Triwulan I 2021\")."))
+@option("--as-of", "as_of", help=_l("Data per instan ini (atau akhir tanggal ini)."))
+@option("--leader", type=click.Choice(["bupati", "wakil_bupati"]))
+@option("--json", "as_json", is_flag=True, help=_l("Cetak jawaban JSON API."))
 @click.pass_context
 def main(ctx, period, as_of, leader, as_json):
-    """IKU audit service of the Bagian Protokol dan Komunikasi Pimpinan, Kabupaten Jember.
-
-    With --period, print IKU-1 and IKU-2 for that period as known at --as-of (default now).
-    """
     try:
         catalog.choose(Config.from_environment().language)  # Indonesian unless IKU_LANGUAGE=en
     except ValueError as e:
@@ -98,6 +138,6 @@ def main(ctx, period, as_of, leader, as_json):
             click.echo(f"        {media}: {count}")
 
 
-@main.group()
+@main.group(help=_l("Ekspor catatan."))
 def export():
-    """Export records."""
+    pass  # a group: its commands follow

@@ -9,13 +9,13 @@ import click
 
 from domain.exceptions import ActivityNotFound
 
-from ..catalog import _
+from ..catalog import _, _l
 from ..documents import formats
 from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
 from ..service_layer import commands, queries
 from ..users import User
 from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
-from .base import OPERATOR, export, main, parse_as_of, services
+from .base import OPERATOR, export, main, option, parse_as_of, services
 
 
 def plain(data: dict) -> dict:
@@ -23,26 +23,24 @@ def plain(data: dict) -> dict:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
 
 
-@main.command()
+@main.command(help=_l("Cetak setiap peristiwa satu kegiatan."))
 @click.argument("activity_id", type=click.UUID)
 @click.pass_context
 def history(ctx, activity_id):
-    """Print every event of one activity."""
     try:
         events = queries.history(services(ctx), OPERATOR, activity_id)
     except ActivityNotFound as e:
         raise click.ClickException(e.message) from None
     for e in events:
-        click.echo(f"v{e.version}  {e.recorded_at.isoformat()}  {e.type}  by {e.actor}  "
-                   f"(position {e.position})")
+        click.echo(_("versi %(v)s  %(t)s  %(type)s  oleh %(a)s  (posisi %(p)s)", v=e.version,
+                     t=e.recorded_at.isoformat(), type=e.type, a=e.actor, p=e.position))
         click.echo(f"    {json.dumps(plain(e.data), ensure_ascii=False)}")
 
 
-@export.command("events")
-@click.option("--out", type=click.File("w", encoding="utf-8"), default="-")
+@export.command("events", help=_l("Seluruh log peristiwa sebagai JSON Lines, dalam urutan log."))
+@option("--out", type=click.File("w", encoding="utf-8"), default="-")
 @click.pass_context
 def export_events(ctx, out):
-    """The whole event log as JSON Lines, in log order."""
     agenda = services(ctx).agenda
     start = 0
     while True:
@@ -59,14 +57,13 @@ def export_events(ctx, out):
         start = page[-1].id
 
 
-@main.command()
-@click.option("--year", required=True, type=click.IntRange(2000, 2100))
-@click.option("--format", "fmt", required=True, type=click.Choice(["xlsx", "pdf"]))
-@click.option("--out", type=click.Path(dir_okay=False), help="Default: lkjip-YEAR.FORMAT")
-@click.option("--as-of", "as_of", help="As known at this instant (or the end of this date).")
+@main.command(help=_l("Tabel LKjIP satu tahun (target, realisasi, capaian per triwulan dan tahun)."))
+@option("--year", required=True, type=click.IntRange(2000, 2100))
+@option("--format", "fmt", required=True, type=click.Choice(["xlsx", "pdf"]))
+@option("--out", type=click.Path(dir_okay=False), help=_l("Bawaan: lkjip-TAHUN.FORMAT"))
+@option("--as-of", "as_of", help=_l("Data per instan ini (atau akhir tanggal ini)."))
 @click.pass_context
 def report(ctx, year, fmt, out, as_of):
-    """The LKjIP table of a year (target, realisasi, capaian per triwulan and year)."""
     svc = services(ctx)
     table = lkjip(svc, year, parse_as_of(as_of, svc.zone), signer_for(svc, None, year))
     out = out or f"lkjip-{year}.{fmt}"
@@ -74,20 +71,20 @@ def report(ctx, year, fmt, out, as_of):
     click.echo(_("%(f)s ditulis (data per %(t)s).", f=out, t=formats.when(table.as_of, svc.zone)))
 
 
-@main.group("import")
+@main.group("import", help=_l("Impor catatan."))
 def import_():
-    """Import records."""
+    pass  # a group: its commands follow
 
 
-@import_.command("agenda")
+@import_.command("agenda", help=_l(
+    "Impor agenda dari CSV atau XLSX, sebagaimana disimpan Excel (kolomnya di "
+    "docs/CLI.md).\n\nSetiap baris diperiksa lebih dulu; baris yang salah disebutkan "
+    "dan tidak ada yang diimpor. Kegiatan yang sudah tercatat (judul dan mulai yang "
+    "sama) dilewati. Peristiwanya dicatat sekarang: waktu kegiatan adalah "
+    "starts_at-nya, tidak pernah recorded_at."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
 def import_agenda(ctx, file):
-    """Import an agenda from CSV or XLSX, as Excel saves it (see docs/CLI.md for the columns).
-
-    Every row is checked first; a bad line is named and nothing is imported. An activity
-    already recorded (the same title and start) is skipped. The events are recorded now:
-    the activities' own times are their starts_at, never a recorded_at."""
     svc = services(ctx)
     try:
         lines = read_agenda(read_table(Path(file).read_bytes(), file), svc.zone)

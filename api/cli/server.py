@@ -9,23 +9,22 @@ from gunicorn.app.base import BaseApplication
 from tqdm import tqdm
 
 from .. import create_app
-from ..catalog import _
+from ..catalog import _, _l
 from ..config import Config
 from ..users import prepare
 from ..service_layer.demo import plan_year, run_demo
-from .base import main, services
+from .base import main, option, services
 
 
 UPLOAD_TIMEOUT = 180  # seconds a worker may spend on one request
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@main.command(help=_l("Jalankan layanan HTTP (gunicorn)."))
+@option("--host", default="127.0.0.1", show_default=True)
+@option("--port", default=8000, show_default=True, type=int)
+@option("--workers", default=2, show_default=True, type=int)
 @click.pass_context
 def serve(ctx, host, port, workers):
-    """Run the HTTP server (gunicorn)."""
     # Create the tables once, before the workers start (concurrent first creation races).
     svc = services(ctx)
     svc.projector.catch_up()
@@ -54,14 +53,15 @@ def serve(ctx, host, port, workers):
     Server().run()
 
 
-@main.command()
-@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has events.")
-@click.option("--year", default=2021, show_default=True, type=int)
-@click.option("--seed", default=2021, show_default=True, type=int)
-@click.option("--per-day", default=5.4, show_default=True, type=float, help="Mean activities per working day.")
+@main.command(help=_l(
+    "Muat satu tahun data demo yang realistis, dicatat dengan jam simulasi (hanya "
+    "basis data baru)."))
+@option("--if-empty", is_flag=True, help=_l("Tidak melakukan apa-apa (dan berhasil) bila basis data sudah berisi peristiwa."))
+@option("--year", default=2021, show_default=True, type=int)
+@option("--seed", default=2021, show_default=True, type=int)
+@option("--per-day", default=5.4, show_default=True, type=float, help=_l("Rata-rata kegiatan per hari kerja."))
 @click.pass_context
 def demo(ctx, if_empty, year, seed, per_day):
-    """Load a realistic demo year, recorded on a simulated clock (a new database only)."""
     svc = services(ctx)
     if not svc.agenda.mark_as_demo():
         if svc.agenda.recorded_times_are_simulated or if_empty:
@@ -79,10 +79,9 @@ def demo(ctx, if_empty, year, seed, per_day):
     click.echo(_("%(n)s peristiwa tahun %(y)s dimuat; waktu pencatatannya disimulasikan (demo).", n=count, y=year))
 
 
-@main.command()
+@main.command(help=_l("Bangun ulang tampilan kegiatan dari posisi 0 log."))
 @click.pass_context
 def rebuild(ctx):
-    """Rebuild the activity view from position 0 of the log."""
     svc = services(ctx)
     total = svc.agenda.recorder.max_notification_id() or 0
     with tqdm(total=total, desc="rebuild", unit="ev", file=sys.stderr) as bar:

@@ -8,18 +8,18 @@ import click
 
 from domain.store.stores import BackupError, backup, restore
 
-from ..catalog import _
+from ..catalog import _, _l
 from ..config import Config, evidence_folder
 from ..evidence import EvidenceStore
-from .base import main, services
+from .base import main, option, services
 
 
-@main.command("backup")
+@main.command("backup", help=_l(
+    "Cadangkan seluruh basis data secara daring (API backup SQLite, atau pg_dump), "
+    "dan berkas-berkas penyimpanan bukti ke BERKAS.evidence/ di sebelahnya (sesudah "
+    "basis data: setiap berkas yang disebut log yang dicadangkan ada di sana)."))
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup_command(file):
-    """Back up the whole database, online (SQLite backup API, or pg_dump), and the
-    evidence store's files into FILE.evidence/ beside it (after the database: every file
-    the backed-up log names is there)."""
     config = Config.from_environment()
     try:
         backup(config.database, file)
@@ -40,13 +40,13 @@ def evidence_backup(file: str) -> Path:
     return Path(f"{file}.evidence")
 
 
-@main.command("restore")
+@main.command("restore", help=_l(
+    "Pulihkan cadangan ke basis data yang dikonfigurasi (dan BERKAS.evidence/ ke "
+    "penyimpanan bukti), lalu periksa rantai hash."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--force", is_flag=True, help="Replace a database that already has events.")
+@option("--force", is_flag=True, help=_l("Ganti basis data yang sudah berisi peristiwa."))
 @click.pass_context
 def restore_command(ctx, file, force):
-    """Restore a backup into the configured database (and FILE.evidence/ into the evidence
-    store), then verify the hash chain."""
     config = Config.from_environment()
     try:
         restore(file, config.database, force=force)

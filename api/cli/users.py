@@ -10,15 +10,15 @@ import click
 from domain.accounts import AccountStateConflict
 from domain.exceptions import DomainError
 
-from ..catalog import _
+from ..catalog import _, _l
 from ..service_layer import accounts
 from ..users import ROLES, LastAdmin, UnknownUser, UserExists
-from .base import OPERATOR, main, services
+from .base import OPERATOR, main, option, services
 
 
-@main.group()
+@main.group(help=_l("Kelola pengguna dan aksesnya."))
 def users():
-    """Manage users and their access."""
+    pass  # a group: its commands follow
 
 
 def _refused(error: DomainError):
@@ -33,24 +33,24 @@ def _refused(error: DomainError):
     return click.ClickException(f"{error.field + ': ' if error.field else ''}{error.message}")
 
 
-REASON = click.option("--reason", required=True, help="Why (kept in the access history).")
+REASON = option("--reason", required=True, help=_l("Alasannya (disimpan dalam riwayat akses)."))
 
 
-@users.command("create")
+@users.command("create", help=_l("Buat pengguna (nama dalam huruf kecil); token API hanya dengan --token."))
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--password", is_flag=False, flag_value="", default=None,
-              help="A web password (at least 10 characters); given without a value, it is asked for.")
-@click.option("--full-name", default="", help="Nama lengkap (reports and the LKjIP name the user so).")
-@click.option("--nip", default="", help="NIP, 18 digits.")
-@click.option("--jabatan", default="")
-@click.option("--reason", default=None, help="Why (kept in the access history).")
-@click.option("--token", is_flag=True, help="Also issue an API token, printed as the last line.")
+@option("--role", required=True, type=click.Choice(ROLES))
+@option("--password", is_flag=False, flag_value="", default=None,
+        help=_l("Kata sandi web (paling sedikit 10 karakter); bila diberikan tanpa nilai, akan "
+                "ditanyakan."))
+@option("--full-name", default="", help=_l("Nama lengkap (laporan dan LKjIP menyebut pengguna dengan nama ini)."))
+@option("--nip", default="", help=_l("NIP, 18 angka."))
+@option("--jabatan", default="")
+@option("--reason", default=None, help=_l("Alasannya (disimpan dalam riwayat akses)."))
+@option("--token", is_flag=True, help=_l("Terbitkan juga token API, dicetak pada baris terakhir."))
 @click.pass_context
 def users_create(ctx, name, role, password, full_name, nip, jabatan, reason, token):
-    """Create a user (names are lower-case); an API token only with --token."""
     if password == "":
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Kata sandi"), hide_input=True, confirmation_prompt=True)
     svc = services(ctx)
     try:
         profile = accounts.profile(full_name, nip, jabatan)
@@ -65,13 +65,14 @@ def users_create(ctx, name, role, password, full_name, nip, jabatan, reason, tok
         click.echo(issued)
 
 
-@users.command("password")
+@users.command("password", help=_l(
+    "Tetapkan kata sandi web pengguna (ditanyakan dua kali); sesi dan tokennya "
+    "berakhir."))
 @click.argument("name")
 @REASON
-@click.password_option()
+@click.password_option(prompt=_l("Kata sandi"))
 @click.pass_context
 def users_password(ctx, name, reason, password):
-    """Set a user's web password (asked for twice); their sessions and token end."""
     try:
         services(ctx).users.set_password(name, password, reason, by=OPERATOR.name)
     except DomainError as e:
@@ -89,10 +90,9 @@ DEMO_PROFILES = {
 }
 
 
-@users.command("demo-logins")
+@users.command("demo-logins", help=_l("Pada basis data demo: satu akun per peran, dengan kata sandi baru, dicetak."))
 @click.pass_context
 def users_demo_logins(ctx):
-    """On a demo database: a login per role, with fresh passwords, printed."""
     svc = services(ctx)
     if not svc.agenda.recorded_times_are_simulated:
         click.echo(_("Bukan basis data demo: buat login dengan `iku users create NAMA --role PERAN --password`."))
@@ -109,12 +109,11 @@ def users_demo_logins(ctx):
         click.echo(f"  {role:<12} {role} / {password}")
 
 
-@users.command("token")
+@users.command("token", help=_l("Terbitkan token baru untuk pengguna (token lama tidak berlaku lagi)."))
 @click.argument("name")
 @REASON
 @click.pass_context
 def users_token(ctx, name, reason):
-    """Issue a new token for a user (the old one stops working)."""
     try:
         token = accounts.issue_token(services(ctx), OPERATOR, name, reason=reason)
     except DomainError as e:
@@ -123,28 +122,29 @@ def users_token(ctx, name, reason):
     click.echo(token)
 
 
-@users.command("list")
+@users.command("list", help=_l("Daftar pengguna, peran dan status nonaktif."))
 @click.pass_context
 def users_list(ctx):
-    """List users, roles and whether disabled."""
     for user in accounts.users(services(ctx), OPERATOR):
         click.echo("\t".join((user.name, user.role, _("nonaktif") if user.disabled else _("aktif"), user.full_name)))
 
 
-@users.command("history")
+@users.command("history", help=_l(
+    "Setiap perubahan akses yang tercatat, terbaru lebih dulu (seperti halaman "
+    "riwayat akses)."))
 @click.pass_context
 def users_history(ctx):
-    """Every recorded change of access, latest first (as the access history page)."""
     for change in accounts.access_history(services(ctx), OPERATOR).changes:
         click.echo("\t".join((change.recorded_at.isoformat(), change.name, change.type, change.role or "",
                               change.actor, change.reason or "")))
 
 
-@users.command("ensure-admin")
-@click.option("--name", default="admin", show_default=True)
+@users.command("ensure-admin", help=_l(
+    "Buat pengguna admin bila belum ada, atau terbitkan token baru untuknya; cetak "
+    "tokennya."))
+@option("--name", default="admin", show_default=True)
 @click.pass_context
 def users_ensure_admin(ctx, name):
-    """Create the admin user if missing, else issue it a fresh token; print the token."""
     svc = services(ctx)
     try:
         token = svc.users.create(name, "admin", reason="admin untuk operator", by=OPERATOR.name)
@@ -163,33 +163,32 @@ def _change(change, done: str) -> None:
     click.echo(done)
 
 
-@users.command("role")
+@users.command("role", help=_l("Ubah peran pengguna; setiap sesi dan token pengguna itu berakhir."))
 @click.argument("name")
 @click.argument("role", type=click.Choice(ROLES))
 @REASON
 @click.pass_context
 def users_role(ctx, name, role, reason):
-    """Change a user's role; every session and the token of the user end."""
     _change(lambda: accounts.change_role(services(ctx), OPERATOR, name, role=role, reason=reason),
             _("Peran %(n)s kini %(r)s; sesi dan tokennya berakhir (token baru: iku users token %(n)s).",
               n=name, r=role))
 
 
-@users.command("disable")
+@users.command("disable", help=_l("Nonaktifkan pengguna: tidak bisa masuk, tanpa token, setiap sesi berakhir."))
 @click.argument("name")
 @REASON
 @click.pass_context
 def users_disable(ctx, name, reason):
-    """Disable a user: no login, no token, every session ends."""
     _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=True, reason=reason),
             _("%(n)s dinonaktifkan; sesi dan tokennya berakhir.", n=name))
 
 
-@users.command("enable")
+@users.command("enable", help=_l(
+    "Aktifkan kembali pengguna yang nonaktif (ia bisa masuk lagi; token: iku users "
+    "token NAMA)."))
 @click.argument("name")
 @REASON
 @click.pass_context
 def users_enable(ctx, name, reason):
-    """Enable a disabled user (they log in again; a token: iku users token NAME)."""
     _change(lambda: accounts.set_disabled(services(ctx), OPERATOR, name, disabled=False, reason=reason),
             _("%(n)s diaktifkan kembali.", n=name))

@@ -157,5 +157,5 @@ def test_control_characters_in_next_go_to_the_agenda(client, logins, next_path):
                                   ["report", "--year", "2021", "--format", "xlsx", "--as-of", "9999-12-31"]])
 def test_the_cli_says_what_is_wrong_without_a_traceback(cli_env, args, tmp_path):
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2 and "Error" in result.output, result.output
+    assert result.exit_code == 2 and "Galat: Nilai tidak sah" in result.output, result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, (OverflowError, ValueError))

@@ -14,6 +14,7 @@ from inspector.note import Checkpoint, Proof, Signer, Verifier, open_checkpoint
 from tests.api.test_pages import login, logins  # noqa: F401 - fixtures
 from tests.conftest import schedule, RawSQL, whole_log, wib
 
+
 YEARS = 365 * 24 * 3600 * 1_000_000
 
 
@@ -351,7 +352,7 @@ def test_the_signing_key_is_made_private_and_refused_when_others_may_read_it(tmp
     assert key.stat().st_mode & 0o777 == 0o600
     assert not (tmp_path / "db" / "iku-signing-key.pem").exists()
     os.chmod(key, 0o644)
-    with pytest.raises(NoteError, match="readable by others"):
+    with pytest.raises(NoteError, match="dapat dibaca selain pemiliknya"):
         Services(str(tmp_path / "db" / "iku.sqlite3"))
 
 

@@ -90,7 +90,7 @@ def test_history_prints_every_event_of_an_activity(iku, tmp_path):
     iku("import", "agenda", str(path))
     first = json.loads(iku("export", "events").stdout.splitlines()[0])
     out = iku("history", first["activity_id"]).stdout
-    assert "v1" in out and "ActivityScheduled" in out and "ProtocolServed" in out and "Documented" in out
+    assert "versi 1 " in out and "ActivityScheduled" in out and "ProtocolServed" in out and "Documented" in out
     assert iku("history", "00000000-0000-0000-0000-000000000000", ok=False).exit_code == 1
 
 

@@ -22,6 +22,10 @@ from projections.periods import Period
 from tests.integration.test_audit import change_state, forge_tree
 from tests.integration.test_witness import record
 
+# The refusals are read in English here (IKU_LANGUAGE=en); test_languages.py reads them in
+# Bahasa Indonesia, the default.
+pytestmark = pytest.mark.usefixtures("english")
+
 KABAG = User(name="kabag", role="pimpinan")
 
 ROOT = Path(__file__).parents[2]
@@ -80,11 +84,12 @@ def test_the_verifier_runs_from_a_copy_of_the_inspector_folder_alone(exported, k
              "code = 0\ntry:\n    runpy.run_module('inspector', run_name='__main__')\nexcept SystemExit as e:\n"
              "    code = e.code\nbad = [m for m in sys.modules if m.split('.')[0] in ('domain', 'projections', 'api')]\n"
              "print('imported:', bad); sys.exit(code or (1 if bad else 0))")
-    done = subprocess.run([sys.executable, "-I", "-c", check, str(exported), key.vkey],
-                          cwd=tmp_path / "alone", capture_output=True, text=True,
-                          env={"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp_path / "alone")})
-    assert done.returncode == 0, done.stderr
-    assert "ok: " in done.stdout and "imported: []" in done.stdout
+    for language, said in (({}, "UTUH: "), ({"IKU_LANGUAGE": "en"}, "ok: ")):  # its catalog comes along
+        done = subprocess.run([sys.executable, "-I", "-c", check, str(exported), key.vkey],
+                              cwd=tmp_path / "alone", capture_output=True, text=True,
+                              env={"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp_path / "alone"), **language})
+        assert done.returncode == 0, done.stderr
+        assert said in done.stdout and "imported: []" in done.stdout
 
 
 def test_iku_verify_export_says_ok_or_refused(exported, key, tmp_path):

@@ -68,11 +68,11 @@ def test_the_demo_years_reports_are_recomputed_from_the_log_and_an_altered_figur
     altered[1]["capaian"] = None
     altered[0]["name"] = "another name"  # not a figure: not compared
     assert compare(altered, recomputed) == [
-        f"IKU-1 numerator: stated {served + 1}, recomputed {served}",
-        f"IKU-2 capaian: stated null, recomputed {recomputed[1]['capaian']}",
-        f"IKU-2 by_media foto: stated {foto - 1}, recomputed {foto}",
+        f"IKU-1 numerator: dinyatakan {served + 1}, dihitung ulang {served}",
+        f"IKU-2 capaian: dinyatakan null, dihitung ulang {recomputed[1]['capaian']}",
+        f"IKU-2 by_media foto: dinyatakan {foto - 1}, dihitung ulang {foto}",
     ]
-    assert compare(altered[:1], recomputed)[-1] == "IKU-2: not stated, recomputed"
+    assert compare(altered[:1], recomputed)[-1] == "IKU-2: tidak dinyatakan, dihitung ulang"
 
 
 def test_the_recomputation_imports_nothing_of_the_service():

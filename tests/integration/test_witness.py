@@ -17,6 +17,10 @@ from tests.conftest import scaffold_user, RawSQL, wib
 from tests.integration.test_audit import change_state, forge_tree
 from tests.support.server import serve_in_thread as serve
 
+# The refusals are read in English here (IKU_LANGUAGE=en); test_languages.py reads them in
+# Bahasa Indonesia, the default.
+pytestmark = pytest.mark.usefixtures("english")
+
 KABAG = User(name="kabag", role="pimpinan")
 
 NAME = "inspektorat.jemberkab.go.id/witness"

@@ -130,7 +130,7 @@ def test_our_note_signature_is_byte_for_byte_gos():
     assert GO_TEXT + "\n" + signer.sign_note(GO_TEXT) == GO_NOTE
     note = Note.parse(GO_NOTE)
     assert note.verified_by([Verifier.parse(GO_VKEY)]) == [Verifier.parse(GO_VKEY)]
-    with pytest.raises(NoteError, match="does not verify"):
+    with pytest.raises(NoteError, match="tidak sah"):
         Note.parse(GO_NOTE.replace("cryptography", "cryptographY")).verified_by([Verifier.parse(GO_VKEY)])
 
 
@@ -159,7 +159,7 @@ def test_checkpoints_and_cosignatures_verify_with_pycryptodome():
     assert parsed.cosigned_by([witness.verifier]) == {"inspektorat.example/witness": 1_700_000_000}
     opened, checkpoint = open_checkpoint(note, [log.verifier])
     assert checkpoint.size == 37 and checkpoint.root == bytes(range(32))
-    with pytest.raises(NoteError, match="not signed by a trusted log key"):
+    with pytest.raises(NoteError, match="tidak ditandatangani kunci log tepercaya"):
         open_checkpoint(note, [Signer("jemberkab.go.id/prokopim/iku", Ed25519PrivateKey.generate()).verifier])
 
 

@@ -169,11 +169,11 @@ def test_compare_names_each_disagreement_and_ignores_names():
     assert compare([{**recomputed[0], "numerator": 2.0}], recomputed) == []  # the same number
     assert compare([{"code": "IKU-1", "numerator": 3, "denominator": 3, "percent": 100.0,
                      "cancelled": 0, "capaian": None, "target": 0}], recomputed) == [
-        "IKU-1 numerator: stated 3, recomputed 2",
-        "IKU-1 percent: stated 100.0, recomputed 66.67",
-        "IKU-1 target: stated 0, recomputed null",
+        "IKU-1 numerator: dinyatakan 3, dihitung ulang 2",
+        "IKU-1 percent: dinyatakan 100.0, dihitung ulang 66.67",
+        "IKU-1 target: dinyatakan 0, dihitung ulang null",
     ]
     assert compare([{"code": "IKU-1", "numerator": 2, "denominator": 3, "percent": 66.67,
                      "cancelled": 0, "capaian": None}], recomputed) == [
-        "IKU-1 target: stated nothing, recomputed null"]
-    assert compare([*recomputed, {"code": "IKU-9"}], recomputed) == ["IKU-9: stated, not recomputed"]
+        "IKU-1 target: dinyatakan (tidak ada), dihitung ulang null"]
+    assert compare([*recomputed, {"code": "IKU-9"}], recomputed) == ["IKU-9: dinyatakan, tidak dihitung ulang"]

@@ -15,7 +15,7 @@ METHODS = [("api/**.py", "python"), ("api/templates/**.html", "jinja2")]
 def messages_in_the_code() -> set[str]:
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords={"_": None, "gettext": None}):
+            str(ROOT), METHODS, keywords={"_": None, "_l": None, "gettext": None}):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
