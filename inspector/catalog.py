@@ -13,20 +13,34 @@ from __future__ import annotations
 import functools
 import gettext as _gettext
 import os
+from contextvars import ContextVar
 from pathlib import Path
 
 LANGUAGES = ("id", "en")
 FOLDER = Path(__file__).parent / "locale"
 DOMAIN = "inspector"
 _chosen = {"language": "id"}
+# A web request's own language (its page's, or the API's English) over the process's.
+_speaking: ContextVar[str | None] = ContextVar("inspector_language", default=None)
 
 
 def choose(language: str | None) -> None:
+    """The process's language: a command-line run's."""
     _chosen["language"] = language if language in LANGUAGES else "id"
 
 
+def speak(language: str | None):
+    """The language of what runs in this context from now on (a web request's, set as the
+    request begins), whatever the process chose; `stop_speaking(token)` gives it back."""
+    return _speaking.set(language if language in LANGUAGES else None)
+
+
+def stop_speaking(token) -> None:
+    _speaking.reset(token)
+
+
 def language() -> str:
-    return _chosen["language"]
+    return _speaking.get() or _chosen["language"]
 
 
 @functools.cache

@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 
 from babel.dates import format_datetime
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import Babel, get_locale, ngettext
 from flask_babel import gettext as _
+
+import inspector.catalog
 
 from ..documents import formats
 
@@ -27,6 +29,20 @@ def select_locale() -> str:
 
 def init_app(app) -> None:
     Babel(app, locale_selector=select_locale)
+
+    @app.before_request
+    def inspector_language():
+        """The audit's messages (a verification's reason, a refused checkpoint) in the
+        language of this request: its page's, or English for the JSON API."""
+        g.inspector_language = inspector.catalog.speak(
+            "en" if request.path.startswith("/api/") else select_locale())
+
+    @app.teardown_request
+    def inspector_language_back(_error=None):
+        token = g.pop("inspector_language", None)
+        if token is not None:
+            inspector.catalog.stop_speaking(token)
+
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["when_range"] = format_range

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from domain.exceptions import StoreNotWritable
+from inspector.catalog import _
 
 
 class BackupError(RuntimeError):
@@ -51,7 +52,7 @@ class PostgresStore:
 
     def restore(self, backup_file: str, database: str, *, force: bool) -> None:
         if not force and self._has_events(database):
-            raise BackupError("the database is not empty; restore into an empty one (or --force)")
+            raise BackupError(_("basis data tidak kosong; pulihkan ke basis data yang kosong (atau --force)"))
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={database}", backup_file])
 
     @staticmethod
@@ -90,7 +91,7 @@ class SQLiteStore:
 
     def backup(self, database: str, target: str) -> None:
         if not Path(database).exists():
-            raise BackupError(f"no database at {database}")
+            raise BackupError(_("tidak ada basis data di %(path)s", path=database))
         with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
             source.backup(copy)
 
@@ -98,7 +99,7 @@ class SQLiteStore:
     def restore(self, backup_file: str, database: str, *, force: bool) -> None:
         target = Path(database)
         if target.exists() and target.stat().st_size and not force:
-            raise BackupError(f"{database} exists; restore into a new file (or --force)")
+            raise BackupError(_("%(path)s sudah ada; pulihkan ke berkas baru (atau --force)", path=database))
         target.parent.mkdir(parents=True, exist_ok=True)
         owner_only(target)
         with sqlite3.connect(backup_file) as source, sqlite3.connect(database) as copy:
@@ -127,11 +128,11 @@ def backup(database: str, target: str) -> None:
     backup API, or pg_dump; either is a consistent copy while the service runs. The signing
     key is not in the backup: keep it apart."""
     if Path(target).exists():
-        raise BackupError(f"{target} exists; choose a new file")
+        raise BackupError(_("%(path)s sudah ada; pilih berkas baru", path=target))
     try:  # created private before a byte is written into it
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
     except OSError as e:
-        raise BackupError(f"cannot create {target}: {e.strerror}") from None
+        raise BackupError(_("%(path)s tidak dapat dibuat: %(error)s", path=target, error=e.strerror)) from None
     try:
         store_for(database).backup(database, target)
     except BaseException:
@@ -142,7 +143,7 @@ def backup(database: str, target: str) -> None:
 def restore(backup_file: str, database: str, *, force: bool = False) -> None:
     """Into an empty database only (or with force); `iku restore` then verifies the log."""
     if not Path(backup_file).exists():
-        raise BackupError(f"no backup at {backup_file}")
+        raise BackupError(_("tidak ada cadangan di %(path)s", path=backup_file))
     store_for(database).restore(backup_file, database, force=force)
 
 
@@ -171,18 +172,21 @@ def check_writable(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise StoreNotWritable(f"cannot create the database folder {path.parent}: {e.strerror}") from None
+        raise StoreNotWritable(_("folder basis data %(path)s tidak dapat dibuat: %(error)s",
+                                 path=path.parent, error=e.strerror)) from None
     for target in (path.parent, path):
         if target.exists() and not os.access(target, os.W_OK):
-            kind = "folder" if target.is_dir() else "file"
-            raise StoreNotWritable(
-                f"the database {kind} {target} is read-only (its permissions, attributes or "
-                "mount): the service writes to it; make it writable and start again")
+            raise StoreNotWritable((_(
+                "folder basis data %(path)s hanya-baca (izin, atribut atau mount-nya): layanan "
+                "menulis ke sana; jadikan dapat ditulis lalu mulai lagi", path=target)
+                if target.is_dir() else _(
+                "berkas basis data %(path)s hanya-baca (izin, atribut atau mount-nya): layanan "
+                "menulis ke sana; jadikan dapat ditulis lalu mulai lagi", path=target)))
 
 
 def _run(command: list[str]) -> None:
     if shutil.which(command[0]) is None:
-        raise BackupError(f"{command[0]} is not installed (PostgreSQL client tools)")
+        raise BackupError(_("%(tool)s tidak terpasang (alat klien PostgreSQL)", tool=command[0]))
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
+        raise BackupError(_("%(tool)s gagal: %(error)s", tool=command[0], error=result.stderr.strip()[:500]))

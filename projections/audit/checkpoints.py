@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
+from inspector.catalog import _
 from inspector.note import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -85,15 +86,17 @@ class SignedHead:
             data = json.loads(self.path.read_text())
             size, root = data["size"], base64.b64decode(data["root"], validate=True)
             if type(size) is not int or size < 0 or len(root) != 32:
-                raise ValueError("not a tree size and a 32-byte root")
+                raise ValueError(_("bukan ukuran pohon dan akar 32 bita"))
             if origin is not None and data.get("origin") != origin:
-                raise ValueError(f"it is for the log {str(data.get('origin'))[:60]!r}, not {origin!r}")
+                raise ValueError(_("milik log %(origin)r, bukan %(ours)r",
+                                   origin=str(data.get("origin"))[:60], ours=origin))
             return size, root
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            raise CheckpointRefused(f"{self.path} cannot be read ({e}): restore it, or move it away "
-                                    "if this host never signed") from None
+            raise CheckpointRefused(_(
+                "%(path)s tidak dapat dibaca (%(error)s): pulihkan berkas itu, atau pindahkan bila "
+                "host ini belum pernah menandatangani", path=self.path, error=e)) from None
 
     @contextmanager
     def locked(self):
@@ -151,7 +154,7 @@ class Checkpoints:
         Refused (CheckpointRefused) if the tree does not extend the last head this key
         signed."""
         if self.signer is None or self.head is None:
-            raise NoteError("no signing key: this process only reads")
+            raise NoteError(_("tidak ada kunci tanda tangan: proses ini hanya membaca"))
         with self.head.locked() as signed:
             size = self.tree.size()
             latest = self.latest()
@@ -160,9 +163,10 @@ class Checkpoints:
             if latest is not None and latest.size >= size:
                 # Nothing new to sign: still, the log must be the one the latest checkpoint signed.
                 if latest.size > size or self.tree.root(size) != latest.root:
-                    raise CheckpointRefused(
-                        f"the log of {size} events is not the one the checkpoint of size {latest.size} "
-                        "signed (truncated or rewritten); nothing is signed (run iku verify)")
+                    raise CheckpointRefused(_(
+                        "log berisi %(n)s peristiwa bukan log yang ditandatangani titik periksa "
+                        "berukuran %(size)s (dipotong atau ditulis ulang); tidak ada yang "
+                        "ditandatangani (jalankan iku verify)", n=size, size=latest.size))
                 if signed is None or signed[0] >= latest.size:
                     return latest
             if size == 0:
@@ -170,13 +174,15 @@ class Checkpoints:
             if signed is not None:
                 last_size, last_root = signed
                 if size < last_size:
-                    raise CheckpointRefused(
-                        f"the log has {size} events, fewer than the checkpoint of size {last_size} this key "
-                        "signed: it was truncated; nothing is signed (run iku verify)")
+                    raise CheckpointRefused(_(
+                        "log berisi %(n)s peristiwa, lebih sedikit dari titik periksa berukuran "
+                        "%(size)s yang ditandatangani kunci ini: log dipotong; tidak ada yang "
+                        "ditandatangani (jalankan iku verify)", n=size, size=last_size))
                 if self.tree.root(last_size) != last_root:
-                    raise CheckpointRefused(
-                        f"the log no longer extends the checkpoint of size {last_size} this key signed: "
-                        "history was rewritten; nothing is signed (run iku verify)")
+                    raise CheckpointRefused(_(
+                        "log tidak lagi melanjutkan titik periksa berukuran %(size)s yang "
+                        "ditandatangani kunci ini: riwayat ditulis ulang; tidak ada yang "
+                        "ditandatangani (jalankan iku verify)", size=last_size))
             root = self.tree.root(size)
             body = Checkpoint(self.origin, size, root).body
             note = body + "\n" + self.signer.sign_note(body)
@@ -309,13 +315,14 @@ class Checkpoints:
         a configured witness key. Returns the witness's name."""
         stored = self.at(size)
         if stored is None:
-            raise NoteError(f"there is no checkpoint of size {size}")
+            raise NoteError(_("tidak ada titik periksa berukuran %(size)s", size=size))
         added = Signature.parse(line.rstrip("\n"))
         note = Note(Note.parse(stored.note).text, (added,))
         cosigned = note.cosigned_by(self.witness_keys)  # raises if a known witness's fails
         if added.name not in cosigned or not any(
                 k.name == added.name and k.key_id == added.key_id for k in self.witness_keys):
-            raise NoteError("the cosignature is not by a configured witness key (IKU_WITNESS_KEYS)")
+            raise NoteError(_("tanda tangan bersama ini bukan oleh kunci saksi yang dikonfigurasi "
+                              "(IKU_WITNESS_KEYS)"))
         kept = [s for s in Note.parse(stored.text).signatures
                 if s.name == added.name and s.key_id == added.key_id]
         if kept and cosigned_timestamp(kept[0]) >= cosigned[added.name]:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.store import to_datetime
+from inspector.catalog import _
 from inspector.export import sha256_file
 from inspector.leaves import from_line
 
@@ -74,11 +75,11 @@ def export_audit(services, period, out: str | Path, *, sign: bool = False, with_
     `with_evidence`: the evidence files too, beside their inventory."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
-        raise ExportError(f"{out} is not empty")
+        raise ExportError(_("%(path)s tidak kosong", path=out))
     checkpoints = services.checkpoints
     stored = checkpoints.sign() if sign else checkpoints.latest()
     if stored is None:
-        raise ExportError("no checkpoint yet: the log is empty")
+        raise ExportError(_("belum ada titik periksa: log masih kosong"))
     out.mkdir(parents=True, exist_ok=True)
     size = stored.size
     last_recorded_at = None

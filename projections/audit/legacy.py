@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.note import Verifier
 
@@ -50,9 +51,10 @@ def verify_legacy(recorder, log_keys: list[Verifier]) -> tuple[int, str | None]:
             raw = base64.b64decode(signature)
             message = _statement(position, chain_hash, signed_at)
         except (ValueError, TypeError):
-            return 0, f"the old checkpoint at position {position} cannot be read"
+            return 0, _("titik periksa lama pada posisi %(p)s tidak dapat dibaca", p=position)
         if not any(k.verify(message, raw) for k in log_keys):
-            return 0, f"the old checkpoint signed at {signed_at} is not signed by a trusted log key"
+            return 0, _("titik periksa lama yang ditandatangani pada %(t)s tidak ditandatangani kunci "
+                        "log tepercaya", t=signed_at)
     last = max(wanted)
     previous, after = GENESIS, 0
     while after < last:
@@ -61,17 +63,17 @@ def verify_legacy(recorder, log_keys: list[Verifier]) -> tuple[int, str | None]:
             break
         for position, activity_id, version, topic, state, recorded_at in rows:
             if position != after + 1:
-                return 0, f"the old chain: the event at position {after + 1} is missing"
+                return 0, _("rantai lama: peristiwa pada posisi %(p)s hilang", p=after + 1)
             try:
                 actor = actor_of(state)
             except (ValueError, KeyError):
-                return 0, f"the old chain: the event at position {position} cannot be read"
+                return 0, _("rantai lama: peristiwa pada posisi %(p)s tidak dapat dibaca", p=position)
             previous = hashlib.sha256(previous + canonical(
                 position, activity_id, version, topic, recorded_at, actor, state)).digest()
             after = position
             if position in wanted and previous.hex() != wanted[position][0]:
-                return 0, (f"the log no longer matches the old checkpoint signed at "
-                           f"{wanted[position][1]} (position {position})")
+                return 0, _("log tidak lagi cocok dengan titik periksa lama yang ditandatangani pada "
+                            "%(t)s (posisi %(p)s)", t=wanted[position][1], p=position)
     if after < last:
-        return 0, f"the log is shorter than the old checkpoint at position {last}"
+        return 0, _("log lebih pendek dari titik periksa lama pada posisi %(p)s", p=last)
     return len(wanted), None

@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from domain.store.stores import store_for
+from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.merkle import Frontier, leaf_hash
 
@@ -73,11 +74,11 @@ def migrate_to_tree(recorder, *, host_signed: bool = False) -> int:
             trees = []
             for position, originator_id, version, topic, state, recorded_at in rows:
                 if position != after + 1:
-                    raise RuntimeError(f"cannot upgrade: position {after + 1} is missing from the log")
+                    raise RuntimeError(_("tidak dapat ditingkatkan: posisi %(p)s hilang dari log", p=after + 1))
                 state = bytes(state)
                 leaf = canonical(position, recorder.id_hex(originator_id), version, topic, recorded_at,
                                  actor_of(state), state)
-                trees.append((b"".join(h for _, _, h in frontier.append(leaf_hash(leaf))), position))
+                trees.append((b"".join(h for _level, _index, h in frontier.append(leaf_hash(leaf))), position))
                 after = position
             c.executemany(recorder.sql(
                 f"UPDATE {recorder.events_table} SET tree = ? WHERE {recorder.position_column} = ?"), trees)

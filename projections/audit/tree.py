@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from domain.exceptions import AuditTreeDamaged
 from inspector import merkle
+from inspector.catalog import _
 from inspector.leaves import to_line
 
 MAX_LEAVES = 1000  # per request for leaves
@@ -33,10 +34,10 @@ class Tree:
         with self.recorder.read() as c:
             self.recorder.tuple_rows(c)
             if self.recorder.tree_size(c) < limit_size:
-                raise ProofUnavailable(f"the tree has fewer than {limit_size} leaves")
+                raise ProofUnavailable(_("pohon berisi kurang dari %(n)s daun", n=limit_size))
             found = self.recorder.merkle_nodes(c, wanted) if wanted else {}
         if len(found) != len(wanted):
-            raise AuditTreeDamaged("the Merkle tree lacks nodes: run `iku verify`")
+            raise AuditTreeDamaged(_("pohon Merkle kehilangan simpul: jalankan `iku verify`"))
         return compute(lambda level, index: found[(level, index)])
 
     def root(self, size: int) -> bytes:
@@ -46,12 +47,14 @@ class Tree:
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
         if not 0 <= index < size:
-            raise ProofUnavailable(f"leaf index {index} is not in a tree of size {size}")
+            raise ProofUnavailable(_("indeks daun %(index)s tidak ada di pohon berukuran %(size)s",
+                                     index=index, size=size))
         return self._compute(lambda get: merkle.inclusion_proof(get, index, size), size)
 
     def consistency(self, old: int, new: int) -> list[bytes]:
         if not 0 <= old <= new:
-            raise ProofUnavailable(f"no consistency proof from size {old} to size {new}")
+            raise ProofUnavailable(_("tidak ada bukti konsistensi dari ukuran %(old)s ke ukuran %(new)s",
+                                     old=old, new=new))
         return self._compute(lambda get: merkle.consistency_proof(get, old, new), new)
 
     def leaf_hash(self, index: int) -> bytes:

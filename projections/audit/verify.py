@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from eventsourcing.persistence import PersistenceError
 
 from inspector import merkle
+from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Note, NoteError, Verifier
 
@@ -54,15 +55,18 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
     roots: dict[int, bytes] = {}
     checked = 0
     try:
-        sizes = {size for size, *_ in checkpoints} | ({signed_head[0]} if signed_head else set())
+        sizes = {checkpoint[0] for checkpoint in checkpoints} | ({signed_head[0]} if signed_head else set())
         checked, frontier = _stream(recorder, _pin(recorder), sizes, roots)
         if signed_head is not None and signed_head[0] > 0:
             if signed_head[0] > frontier.size:
-                raise _Failed(frontier.size + 1, f"the log has {frontier.size} events, fewer than the "
-                              f"checkpoint of size {signed_head[0]} this host's key signed last (truncated)")
+                raise _Failed(frontier.size + 1, _(
+                    "log berisi %(n)s peristiwa, lebih sedikit dari titik periksa berukuran %(size)s "
+                    "yang terakhir ditandatangani kunci host ini (log dipotong)",
+                    n=frontier.size, size=signed_head[0]))
             if roots.get(signed_head[0]) != signed_head[1]:
-                raise _Failed(None, f"the log no longer matches the checkpoint of size {signed_head[0]} "
-                                    "this host's key signed last (history rewritten)")
+                raise _Failed(None, _("log tidak lagi cocok dengan titik periksa berukuran %(size)s yang "
+                                       "terakhir ditandatangani kunci host ini (riwayat ditulis ulang)",
+                                       size=signed_head[0]))
         witnesses, warnings = _check_checkpoints(checkpoints, roots, frontier.size, log_keys,
                                                  witness_keys, origin, recorder)
         legacy_checked, legacy_failure = verify_legacy(recorder, log_keys)
@@ -72,9 +76,9 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
         return Verification(False, failed.checked if failed.checked is not None else checked, 0, "",
                             failed.position, failed.reason)
     except PersistenceError as e:  # e.g. text that is not UTF-8 where SQLite stores text
-        return Verification(False, checked, 0, "", None,
-                            f"the database cannot be read as the service wrote it ({e}): "
-                            "it was changed beneath the service")
+        return Verification(False, checked, 0, "", None, _(
+            "basis data tidak dapat dibaca seperti yang ditulis layanan (%(error)s): basis data "
+            "diubah di luar layanan", error=e))
     return Verification(True, checked, frontier.size, frontier.root().hex(),
                         checkpoints=len(checkpoints) + legacy_checked, witnesses=witnesses,
                         warnings=tuple(warnings))
@@ -116,29 +120,35 @@ def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes]):
         for position in range(after + 1, stop + 1):
             row = rows.get(position)
             if row is None:
-                raise _Failed(position, checked=checked, reason=f"the event at position {position} is missing from the log")
+                raise _Failed(position, checked=checked, reason=_("peristiwa pada posisi %(p)s hilang dari log", p=position))
             p, activity_id, version, topic, state, recorded_at, tree = row
             if not tree:
-                raise _Failed(position, checked=checked, reason=f"the event at position {position} has no leaf in the tree "
-                                        "(it was not written by the service)")
+                raise _Failed(position, checked=checked, reason=_(
+                    "peristiwa pada posisi %(p)s tidak punya daun di pohon (tidak ditulis oleh "
+                    "layanan)", p=position))
             try:
                 leaf = canonical(p, activity_id, version, topic, recorded_at, actor_of(state), state)
             except (TypeError, ValueError, AttributeError):
-                raise _Failed(position, checked=checked, reason=f"the event at position {position} cannot be read") from None
+                raise _Failed(position, checked=checked, reason=_(
+                    "peristiwa pada posisi %(p)s tidak dapat dibaca", p=position)) from None
             made = frontier.append(merkle.leaf_hash(leaf))
             if tree[:32] != made[0][2]:
-                raise _Failed(position, checked=checked, reason=f"the event at position {position} does not match its leaf "
-                                        "(changed since it was recorded)")
+                raise _Failed(position, checked=checked, reason=_(
+                    "peristiwa pada posisi %(p)s tidak cocok dengan daunnya (diubah sejak dicatat)",
+                    p=position))
             if last_recorded is not None and recorded_at <= last_recorded:
-                raise _Failed(position, checked=checked, reason=f"the event at position {position} is recorded at {recorded_at} µs, "
-                                        "not after the event before it (backdated or reordered)")
+                raise _Failed(position, checked=checked, reason=_(
+                    "peristiwa pada posisi %(p)s dicatat pada %(t)s µs, tidak sesudah peristiwa "
+                    "sebelumnya (waktunya dimundurkan atau urutannya diubah)", p=position, t=recorded_at))
             if len(tree) != 32 * len(made):
-                raise _Failed(position, checked=checked, reason=f"the tree column of the event at position {position} has "
-                                        f"{len(tree)} bytes, not {32 * len(made)} (the tree was changed)")
+                raise _Failed(position, checked=checked, reason=_(
+                    "kolom pohon peristiwa pada posisi %(p)s berisi %(n)s bita, bukan %(m)s (pohon "
+                    "diubah)", p=position, n=len(tree), m=32 * len(made)))
             for level, index, h in made[1:]:
                 if tree[32 * level:32 * (level + 1)] != h:
-                    raise _Failed(position, checked=checked, reason=f"the tree's node of level {level}, index {index} is not "
-                                            "the hash of its children (the tree was changed)")
+                    raise _Failed(position, checked=checked, reason=_(
+                        "simpul pohon tingkat %(level)s, indeks %(index)s bukan hash anak-anaknya "
+                        "(pohon diubah)", level=level, index=index))
             last_recorded = recorded_at
             checked += 1
             if position in sizes:
@@ -152,36 +162,40 @@ def _check_checkpoints(checkpoints, roots, size, log_keys, witness_keys, origin,
     warnings: list[str] = []
     for checkpoint_size, root, note_text, cosignatures in checkpoints:
         if not note_text:
-            raise _Failed(None, f"cosignatures of size {checkpoint_size} have no checkpoint "
-                                "(the checkpoint was deleted)")
+            raise _Failed(None, _("tanda tangan bersama ukuran %(size)s tidak punya titik periksa "
+                                  "(titik periksanya dihapus)", size=checkpoint_size))
         try:
             note = Note.parse(note_text + "".join(cosignatures))
             if not note.verified_by(log_keys):
-                raise NoteError("it is signed by an unknown key, not by a trusted log key")
+                raise NoteError(_("ditandatangani kunci yang tidak dikenal, bukan kunci log tepercaya"))
             checkpoint = Checkpoint.parse(note.text)
         except NoteError as e:
-            raise _Failed(None, f"the checkpoint of size {checkpoint_size}: {e}") from None
+            raise _Failed(None, _("titik periksa berukuran %(size)s: %(error)s",
+                                  size=checkpoint_size, error=e)) from None
         if checkpoint.origin != origin:
-            raise _Failed(None, f"the checkpoint of size {checkpoint_size} is for the log "
-                                f"{checkpoint.origin!r}, not {origin!r}")
+            raise _Failed(None, _("titik periksa berukuran %(size)s milik log %(origin)r, bukan %(ours)r",
+                                  size=checkpoint_size, origin=checkpoint.origin, ours=origin))
         if checkpoint.size != checkpoint_size or checkpoint.root != root:
-            raise _Failed(None, f"the checkpoint of size {checkpoint_size}: its row differs from its signed note")
+            raise _Failed(None, _("titik periksa berukuran %(size)s: barisnya berbeda dari catatan "
+                                  "bertanda tangannya", size=checkpoint_size))
         if checkpoint.size > size:
-            raise _Failed(size + 1, f"the log has {size} events, fewer than the checkpoint of size "
-                                    f"{checkpoint.size} (truncated)")
+            raise _Failed(size + 1, _("log berisi %(n)s peristiwa, lebih sedikit dari titik periksa "
+                                      "berukuran %(size)s (log dipotong)", n=size, size=checkpoint.size))
         if roots.get(checkpoint.size) != checkpoint.root:
-            raise _Failed(None, f"the log no longer matches the checkpoint of size {checkpoint.size} "
-                                "(history rewritten)")
+            raise _Failed(None, _("log tidak lagi cocok dengan titik periksa berukuran %(size)s "
+                                  "(riwayat ditulis ulang)", size=checkpoint.size))
         try:
             cosigned = note.cosigned_by(witness_keys)
         except NoteError as e:
-            raise _Failed(None, f"the checkpoint of size {checkpoint_size}: {e} (a forged cosignature)") from None
+            raise _Failed(None, _("titik periksa berukuran %(size)s: %(error)s (tanda tangan bersama "
+                                  "dipalsukan)", size=checkpoint_size, error=e)) from None
         for name in cosigned:
             witnesses[name] = witnesses.get(name, 0) + 1
         known = {(k.name, k.key_id) for k in witness_keys}
         for s in note.signatures:
             if (s.name, s.key_id) not in known and not any(
                     k.name == s.name and k.key_id == s.key_id for k in log_keys):
-                warnings.append(f"the checkpoint of size {checkpoint_size} has a cosignature by "
-                                f"{s.name}, whose key is not configured: not checked")
+                warnings.append(_("titik periksa berukuran %(size)s punya tanda tangan bersama oleh %(name)s, "
+                                  "yang kuncinya tidak dikonfigurasi: tidak diperiksa",
+                                  size=checkpoint_size, name=s.name))
     return witnesses, warnings

@@ -371,6 +371,28 @@ def test_the_audit_page_verifies_the_log_and_shows_the_public_key(client, login,
     assert client.get("/audit/export.zip?period=2021").status_code == 403
 
 
+def test_a_failed_verification_is_said_in_the_pages_language_and_in_english_in_the_api(
+        client, login, app, activity_id, database, auth):
+    """Issue 13: the Audit page's failure line speaks the page's language (Indonesian unless
+    English is chosen); the JSON API's reason stays English; neither leaks into the process."""
+    import inspector.catalog
+    from tests.conftest import RawSQL
+
+    with RawSQL(database) as db:
+        state = bytearray(db.execute("SELECT state FROM stored_events WHERE {position} = 1")[0][0])
+        state[state.index(b"bupati")] ^= 0x01
+        db.execute("UPDATE stored_events SET state = ? WHERE {position} = 1", (bytes(state),))
+    login("pimpinan")
+    html = client.get("/audit?verify=1").get_data(as_text=True)
+    assert "GAGAL: peristiwa pada posisi 1 tidak cocok dengan daunnya (diubah sejak dicatat)" in html
+    reason = client.get("/api/v1/audit/verify", headers=auth("inspektorat")).json["reason"]
+    assert reason == "the event at position 1 does not match its leaf (changed since it was recorded)"
+    client.get("/lang/en")
+    html = client.get("/audit?verify=1").get_data(as_text=True)
+    assert "the event at position 1 does not match its leaf (changed since it was recorded)" in html
+    assert inspector.catalog.language() == "id"  # each request's language ended with it
+
+
 def test_the_inspectorate_downloads_an_export_that_verifies_offline(client, login, app, activity_id, tmp_path):
     import io
     import zipfile

@@ -112,7 +112,7 @@ def test_changing_one_byte_of_a_stored_event_is_named(recorded, database):
         db.execute("UPDATE stored_events SET state = ? WHERE {position} = 7", (bytes(state),))
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 7)
-    assert "does not match its leaf" in result.reason
+    assert "tidak cocok dengan daunnya" in result.reason
 
 
 def test_deleting_a_stored_event_is_named(recorded, database):
@@ -120,7 +120,7 @@ def test_deleting_a_stored_event_is_named(recorded, database):
         db.execute("DELETE FROM stored_events WHERE {position} = 4")
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 4)
-    assert "missing from the log" in result.reason
+    assert "hilang dari log" in result.reason
 
 
 def test_swapping_two_stored_events_is_named(recorded, database):
@@ -133,21 +133,21 @@ def test_swapping_two_stored_events_is_named(recorded, database):
         db.execute(f"INSERT INTO stored_events ({{position}}, {columns}) VALUES (5, ?, ?, ?, ?, ?, ?)", a)
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 3)
-    assert "does not match its leaf" in result.reason
+    assert "tidak cocok dengan daunnya" in result.reason
 
 
 def test_a_row_appended_beneath_the_service_five_years_back_is_named(recorded, database):
     forged_row(database, 13, last_recorded_at(database) - 5 * YEARS)
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 13)
-    assert "has no leaf" in result.reason
+    assert "tidak punya daun" in result.reason
 
 
 def test_a_backdated_row_appended_with_its_leaf_is_named(recorded, database):
     forged_row(database, 13, last_recorded_at(database) - 5 * YEARS, with_leaf=True)
     result = recorded.verify()
     assert (result.ok, result.first_bad_position) == (False, 13)
-    assert "backdated" in result.reason
+    assert "waktunya dimundurkan" in result.reason
 
 
 def test_backdating_a_recorded_at_is_named(recorded, database):
@@ -162,14 +162,14 @@ def test_a_changed_inner_node_is_named(recorded, database):
         (tree,) = db.execute("SELECT tree FROM stored_events WHERE {position} = 8")[0]
         db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 8", (bytes(tree)[:64] + bytes(32) + bytes(tree)[96:],))
     result = recorded.verify()
-    assert result.ok is False and "level 2, index 1" in result.reason
+    assert result.ok is False and "tingkat 2, indeks 1" in result.reason
 
 
 def test_truncating_the_log_with_its_leaves_is_named_against_the_checkpoints(recorded, database):
     with RawSQL(database) as db:
         db.execute("DELETE FROM stored_events WHERE {position} > 10")
     result = recorded.verify()
-    assert result.ok is False and "truncated" in result.reason
+    assert result.ok is False and "log dipotong" in result.reason
 
 
 def test_a_checkpoint_signed_by_an_unknown_key_is_named(recorded, database):
@@ -180,7 +180,7 @@ def test_a_checkpoint_signed_by_an_unknown_key_is_named(recorded, database):
     with RawSQL(database) as db:
         db.execute("UPDATE iku_tree_checkpoints SET note = ? WHERE size = 12", (body + "\n" + stranger.sign_note(body),))
     result = recorded.verify()
-    assert result.ok is False and "unknown key" in result.reason and "size 12" in result.reason
+    assert result.ok is False and "tidak dikenal" in result.reason and "berukuran 12" in result.reason
 
 
 def test_a_rewritten_history_resigned_with_the_genuine_key_passes_verify_alone(recorded, database):
@@ -198,16 +198,18 @@ def test_an_insider_without_the_key_gets_no_rewritten_history_signed_and_verify_
     forge_tree(recorded, database, resign=False)  # tree recomputed, checkpoints deleted
     from projections.audit.checkpoints import CheckpointRefused
 
-    with pytest.raises(CheckpointRefused, match="history was rewritten"):
+    with pytest.raises(CheckpointRefused, match="riwayat ditulis ulang"):
         recorded.checkpoints.sign()
     with acting_as("protokol.ani"):  # a write still succeeds; its checkpoint is refused and logged
         recorded.agenda.schedule(title="Rapat baru", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
                                  location="Pendopo", scope="dalam_daerah")
     assert recorded.checkpoints.latest() is None
     result = recorded.verify()
-    assert result.ok is False and "this host's key signed last (history rewritten)" in result.reason
+    assert result.ok is False and "terakhir ditandatangani kunci host ini (riwayat ditulis ulang)" in result.reason
     result = CliRunner().invoke(main, ["checkpoint"], env={"IKU_DATABASE": database})
-    assert result.exit_code == 1 and "history was rewritten" in result.output
+    assert result.exit_code == 1 and "riwayat ditulis ulang" in result.output
+    result = CliRunner().invoke(main, ["checkpoint"], env={"IKU_DATABASE": database, "IKU_LANGUAGE": "en"})
+    assert result.exit_code == 1 and "history was rewritten; nothing is signed" in result.output
 
 
 def test_an_insider_deleting_the_tree_and_restarting_gets_nothing_recomputed_or_signed(recorded, database):
@@ -220,7 +222,7 @@ def test_an_insider_deleting_the_tree_and_restarting_gets_nothing_recomputed_or_
     restarted = Services(database, "Asia/Jakarta")
     try:
         result = restarted.verify()
-        assert result.ok is False and "has no leaf" in result.reason
+        assert result.ok is False and "tidak punya daun" in result.reason
         assert restarted.checkpoints.latest() is None
     finally:
         restarted.close()
@@ -231,7 +233,9 @@ def test_verify_checks_the_configured_keys_never_a_key_in_the_database(recorded,
     monkeypatch.setenv("IKU_LOG_KEYS", other.verifier.vkey)
     runner = CliRunner()
     result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
-    assert result.exit_code == 1 and "unknown key" in result.stdout
+    assert result.exit_code == 1 and "tidak dikenal" in result.stdout
+    result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database, "IKU_LANGUAGE": "en"})
+    assert result.exit_code == 1 and "signed by an unknown key, not by a trusted log key" in result.stdout
 
 
 def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, database):
@@ -391,7 +395,7 @@ def test_a_tree_column_of_the_wrong_length_is_named(recorded, database):
         (tree,) = db.execute("SELECT tree FROM stored_events WHERE {position} = 3")[0]
         db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 3", (bytes(tree) + bytes(32),))
     result = recorded.verify()
-    assert (result.ok, result.first_bad_position) == (False, 3) and "has 64 bytes, not 32" in result.reason
+    assert (result.ok, result.first_bad_position) == (False, 3) and "berisi 64 bita, bukan 32" in result.reason
 
 
 def test_a_checkpoint_row_planted_beneath_the_service_is_passed_over(client, app, database):
@@ -407,7 +411,7 @@ def test_a_checkpoint_row_planted_beneath_the_service_is_passed_over(client, app
         services.agenda.schedule(title="Rapat 9", leaders=["bupati"], starts_at=wib(2021, 3, 9, 9),
                                  location="Pendopo", scope="dalam_daerah")
     assert services.checkpoints.latest().size == 4  # signing goes on
-    assert "size 1099511627776" in services.verify().reason  # and verify names the planted row
+    assert "berukuran 1099511627776" in services.verify().reason  # and verify names the planted row
 
 
 def test_a_receipt_of_a_deleted_event_is_a_503_not_a_500(client, app, database):
@@ -426,7 +430,7 @@ def test_a_tree_column_of_another_type_is_named_not_a_traceback(recorded, databa
         else:
             db.execute("UPDATE stored_events SET tree = 'text' WHERE {position} = 4")
     result = recorded.verify()
-    assert (result.ok, result.first_bad_position) == (False, 4) and "no leaf" in result.reason
+    assert (result.ok, result.first_bad_position) == (False, 4) and "tidak punya daun" in result.reason
 
 
 def test_verify_during_writes_is_ok_on_an_intact_store(services):
@@ -501,7 +505,7 @@ def test_a_head_file_that_is_not_a_head_is_refused_by_name(recorded, head):
     from projections.audit.checkpoints import CheckpointRefused
 
     recorded.checkpoints.head.path.write_text(head)
-    with pytest.raises(CheckpointRefused, match="cannot be read"):
+    with pytest.raises(CheckpointRefused, match="tidak dapat dibaca"):
         recorded.checkpoints.sign()
 
 
@@ -523,7 +527,7 @@ def test_a_log_cut_and_refilled_to_the_same_size_is_refused_when_signing(recorde
 
     change_state(database, 12, b'"Ani"', b'"Bob"')
     forge_tree(recorded, database, drop_checkpoints=False, resign=False)  # as if refilled by the service
-    with pytest.raises(CheckpointRefused, match="not the one the checkpoint of size 12 signed"):
+    with pytest.raises(CheckpointRefused, match="bukan log yang ditandatangani titik periksa berukuran 12"):
         recorded.checkpoints.sign()
 
 
@@ -538,8 +542,8 @@ def test_text_that_is_not_utf8_in_a_column_is_named_not_a_traceback(tmp_path):
         with RawSQL(database) as db:
             db.execute("UPDATE stored_events SET topic = CAST(X'ff00' AS TEXT) WHERE {position} = 5")
         result = services.verify()
-        assert result.ok is False and "cannot be read" in result.reason
+        assert result.ok is False and "tidak dapat dibaca" in result.reason
     finally:
         services.close()
     cli = CliRunner().invoke(main, ["verify"], env={"IKU_DATABASE": database})
-    assert cli.exit_code == 1 and "Traceback" not in cli.output and "cannot be read" in cli.output
+    assert cli.exit_code == 1 and "Traceback" not in cli.output and "tidak dapat dibaca" in cli.output

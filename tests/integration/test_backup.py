@@ -55,7 +55,7 @@ def test_a_restore_reproduces_the_tree_its_checkpoints_and_the_figures(two_datab
     assert [(f.numerator, f.denominator) for f in restored.calculator.compute(Period.parse("2021")).figures] == figures
     restored.close()
     again = runner.invoke(main, ["restore", backup_file], env={"IKU_DATABASE": target})
-    assert again.exit_code == 1 and "restore into" in again.output  # not over a database with events
+    assert again.exit_code == 1 and "pulihkan ke" in again.output  # not over a database with events
     assert runner.invoke(main, ["backup", backup_file], env={"IKU_DATABASE": source}).exit_code == 1  # exists
 
 

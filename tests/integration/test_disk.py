@@ -84,13 +84,13 @@ def test_a_read_only_database_is_a_clear_error_at_start_and_works_once_writable(
     app.extensions["iku"].close()
     assert mount("-o", "remount,ro", str(small_disk)).returncode == 0
 
-    with pytest.raises(StoreNotWritable, match="read-only"):
+    with pytest.raises(StoreNotWritable, match="hanya-baca"):
         create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta"})
     result = CliRunner().invoke(main, ["--period", "2021"], env={"IKU_DATABASE": database})
-    assert result.exit_code == 1 and "read-only" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and "hanya-baca" in result.output and "Traceback" not in result.output
     served = subprocess.run([IKU, "serve", "--port", "0"], env={**os.environ, "IKU_DATABASE": database},
                             capture_output=True, text=True, timeout=60)
-    assert served.returncode == 1 and "read-only" in served.stderr
+    assert served.returncode == 1 and "hanya-baca" in served.stderr
 
     assert mount("-o", "remount,rw", str(small_disk)).returncode == 0
     result = CliRunner().invoke(main, ["--period", "2021"], env={"IKU_DATABASE": database})

@@ -123,15 +123,20 @@ def test_a_verified_and_a_refused_export_are_said_in_bahasa_indonesia(exported, 
     assert result.stderr.startswith("REFUSED: leaves.jsonl: ends at line ")
 
 
-def test_no_message_of_the_inspector_bypasses_its_catalog():
-    """A refusal, warning or line the inspector says is a catalog message (`_(…)`), never a
-    bare string: the static guard behind the two languages."""
+# The modules whose messages come from the inspector's catalog: the inspector's own, the
+# service's audit (verification, checkpoints, export) and the store's backups.
+AUDIT_MESSAGES = ("inspector/*.py", "projections/audit/*.py", "domain/store/stores.py")
+
+
+def test_no_message_of_the_inspector_or_the_audit_bypasses_its_catalog():
+    """A refusal, warning or line the inspector or the service's audit says is a catalog
+    message (`_(…)`), never a bare string: the static guard behind the two languages."""
     bare = []
-    for path in sorted((ROOT / "inspector").glob("*.py")):
+    for path in sorted(path for pattern in AUDIT_MESSAGES for path in ROOT.glob(pattern)):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-                said = node.exc.args[:1]
+                said = node.exc.args[:2] + [k.value for k in node.exc.keywords if k.arg == "reason"]
             elif isinstance(node, ast.Call) and (getattr(node.func, "id", "") == "say" or ast.unparse(
                     node.func) in ("warnings.append", "problems.append")):
                 said = node.args[:1]
@@ -139,8 +144,9 @@ def test_no_message_of_the_inspector_bypasses_its_catalog():
                 continue
             for arg in said:
                 parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
-                if any(isinstance(p, ast.Constant) and re.search(r"[A-Za-z]{2}", str(p.value)) for p in parts):
-                    bare.append(f"{path.name}:{node.lineno}")
+                if any(isinstance(p, ast.Constant) and isinstance(p.value, str)
+                       and re.search(r"[A-Za-z]{2}", p.value) for p in parts):
+                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert bare == []
 
 
@@ -157,8 +163,9 @@ def test_the_inspectors_catalog_is_whole_and_compiled():
     folder = ROOT / "inspector" / "locale" / "en" / "LC_MESSAGES"
     with open(folder / "inspector.po", "rb") as f:
         source = {m.id: m.string for m in read_po(f) if m.id}
-    in_code = {message for _f, _l, message, _c, _x in extract_from_dir(
-        str(ROOT / "inspector"), [("**.py", "python")], keywords={"_": None})}
+    in_code = {message for folder in ("inspector", "projections/audit", "domain/store")
+               for _f, _l, message, _c, _x in extract_from_dir(
+                   str(ROOT / folder), [("**.py", "python")], keywords={"_": None})}
     assert in_code - {k for k, v in source.items() if v} == set()
     with open(folder / "inspector.mo", "rb") as f:
         assert {m.id: m.string for m in read_mo(BytesIO(f.read())) if m.id} == source

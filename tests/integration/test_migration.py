@@ -61,7 +61,7 @@ def test_an_old_checkpoint_is_checked_with_the_configured_keys_not_its_row(legac
     services = Services(legacy, "Asia/Jakarta")
     result = services.verify()
     services.close()
-    assert result.ok is False and "old checkpoint" in result.reason and "trusted log key" in result.reason
+    assert result.ok is False and "titik periksa lama" in result.reason and "kunci log tepercaya" in result.reason
 
 
 def test_an_old_checkpoint_no_longer_matching_the_log_is_named(legacy):
@@ -75,7 +75,7 @@ def test_an_old_checkpoint_no_longer_matching_the_log_is_named(legacy):
         db.execute("UPDATE iku_checkpoints SET hash = ? WHERE position = ?", ("00" * 32, position))
     result = services.verify()
     services.close()
-    assert result.ok is False and "old checkpoint" in result.reason
+    assert result.ok is False and "titik periksa lama" in result.reason
 
 
 def test_the_old_key_beside_the_database_moves_outside_its_folder(tmp_path, monkeypatch):
@@ -142,7 +142,7 @@ def test_a_tree_that_lost_leaves_is_never_filled_in_again(services, database, ev
     try:
         result = again.verify()
         assert result.ok is False and result.first_bad_position == (1 if everything else 3)
-        assert "no leaf" in result.reason
+        assert "tidak punya daun" in result.reason
     finally:
         again.close()
 
@@ -162,6 +162,6 @@ def test_empty_tables_of_the_previous_version_do_not_trigger_an_upgrade(services
     again = Services(database, "Asia/Jakarta")
     try:
         result = again.verify()
-        assert result.ok is False and "no leaf" in result.reason
+        assert result.ok is False and "tidak punya daun" in result.reason
     finally:
         again.close()
