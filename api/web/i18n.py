@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from babel.dates import format_datetime
-from flask import current_app, g, request, session
+from flask import current_app, request, session
 from flask_babel import Babel, get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -20,6 +20,7 @@ LANGUAGES = ("id", "en")
 
 
 LANGUAGE_COOKIE = "iku_lang"
+SPEAKING = "iku.inspector_language"  # the request's token of inspector.catalog.speak
 
 
 def select_locale() -> str:
@@ -34,12 +35,14 @@ def init_app(app) -> None:
     def inspector_language():
         """The audit's messages (a verification's reason, a refused checkpoint) in the
         language of this request: its page's, or English for the JSON API."""
-        g.inspector_language = inspector.catalog.speak(
+        # Kept with the request, not in `g`: a request made while another is handled (in a
+        # test) shares the application context, and so `g`, with it.
+        request.environ[SPEAKING] = inspector.catalog.speak(
             "en" if request.path.startswith("/api/") else select_locale())
 
     @app.teardown_request
     def inspector_language_back(_error=None):
-        token = g.pop("inspector_language", None)
+        token = request.environ.pop(SPEAKING, None)
         if token is not None:
             inspector.catalog.stop_speaking(token)
 

@@ -393,6 +393,19 @@ def test_a_failed_verification_is_said_in_the_pages_language_and_in_english_in_t
     assert inspector.catalog.language() == "id"  # each request's language ended with it
 
 
+def test_a_request_made_within_another_gives_each_its_language_back(app, client):
+    """A request handled while another is (a test's race) shares its application context:
+    each still gives the language back that it found."""
+    import inspector.catalog
+
+    with app.test_request_context("/api/v1/health"):
+        app.preprocess_request()  # the JSON API speaks English
+        assert inspector.catalog.language() == "en"
+        client.get("/login")  # a page in between: Indonesian while it runs
+        assert inspector.catalog.language() == "en"
+    assert inspector.catalog.language() == "id"
+
+
 def test_the_inspectorate_downloads_an_export_that_verifies_offline(client, login, app, activity_id, tmp_path):
     import io
     import zipfile
