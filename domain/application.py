@@ -28,6 +28,7 @@ from .exceptions import (
 )
 from .accounts import UserAccount
 from .model import Activity, check_leaders, check_times
+from .ucapan import Ucapan, UcapanNotFound
 from .reports import NotSubmitted, PeriodReport
 from .targets import IndicatorTarget, check_target
 from .store import SystemClock, to_datetime, to_micros
@@ -120,9 +121,10 @@ class Agenda(Application):
         return self._command(activity_id, lambda a: a.cancel(reason=reason), **options)
 
     def record_protocol(self, activity_id: UUID, *, officers, notes=None, **options):
+        said = {"officers": list(officers), "notes": notes}
         return self._command(
             activity_id, lambda a: a.serve(officers=officers, notes=notes),
-            same=("protocol", {"officers": list(officers), "notes": notes}), **options
+            same=lambda a: a.same_entry("protocol", said), **options
         )
 
     def record_documentation(
@@ -131,8 +133,8 @@ class Agenda(Application):
     ) -> Written:
         said = {"media": media, "evidence_uri": evidence_uri, "evidence_sha256": evidence_sha256,
                 "notes": notes, "evidence": list(evidence or []), "documented_by": list(documented_by or [])}
-        return self._command(activity_id, lambda a: a.document(**said), same=("documentation", said),
-                             **options)
+        return self._command(activity_id, lambda a: a.document(**said),
+                             same=lambda a: a.same_entry("documentation", said), **options)
 
     def retract(self, activity_id: UUID, *, version: int, reason: str,
                 kinds=("protocol", "documentation"), **options) -> Written:
@@ -142,6 +144,28 @@ class Agenda(Application):
         return self._command(
             activity_id, lambda a: a.retract(version=version, reason=reason, kinds=kinds), **options
         )
+
+    # The ucapan (domain/ucapan.py): the same rules, on their own aggregate.
+
+    def request_ucapan(self, *, idempotency: IdempotencyClaim | None = None, **details) -> Written:
+        """`details` are UcapanRequested's: kind, recipient, relation, occasion, leaders,
+        due_on (YYYY-MM-DD), and optionally notes."""
+        Ucapan.check_request(details["kind"], details["relation"], details["leaders"], details["due_on"])
+        return self._write(lambda: Ucapan(**details), idempotency)
+
+    def deliver_ucapan(self, ucapan_id: UUID, *, channel, delivered_by, delivered_at, evidence=None,
+                       notes=None, **options) -> Written:
+        said = {"channel": channel, "delivered_by": list(delivered_by), "delivered_at": delivered_at,
+                "evidence": list(evidence or []), "notes": notes}
+        return self._command(ucapan_id, lambda u: u.deliver(**said), record=Ucapan,
+                             same=lambda u: u.same_delivery(said), **options)
+
+    def cancel_ucapan(self, ucapan_id: UUID, *, reason: str, **options) -> Written:
+        return self._command(ucapan_id, lambda u: u.cancel(reason=reason), record=Ucapan, **options)
+
+    def retract_delivery(self, ucapan_id: UUID, *, version: int, reason: str, **options) -> Written:
+        return self._command(ucapan_id, lambda u: u.retract(version=version, reason=reason),
+                             record=Ucapan, **options)
 
     def import_activities(self, rows: list[dict]) -> list[Written]:
         """Schedule many activities (with their protocol and documentation facts) in one
@@ -256,19 +280,23 @@ class Agenda(Application):
         activity_id: UUID,
         change,
         *,
+        record: type = Activity,
         expected_version: int | None = None,
         idempotency: IdempotencyClaim | None = None,
-        same: tuple[str, dict] | None = None,
+        same=None,
     ) -> Written:
-        """`same`: (kind, values) of a fact; if a live entry already says it, the answer is
-        that entry's and nothing is appended (docs/RULES.md, facts that commute)."""
-        def command() -> Activity:
-            activity = self._get(activity_id)
+        """A command on an existing record (an activity, an ucapan: `record`). `same`: the
+        version of a live entry that already says what this fact says, given the record,
+        or None; if there is one, the answer is that entry's and nothing is appended
+        (docs/RULES.md, facts that commute)."""
+        def command():
+            activity = self._get(activity_id, record)
             if expected_version is not None and activity.version != expected_version:
                 raise StaleVersion(
-                    f"the activity is at version {activity.version}, not {expected_version}"
+                    f"the {'activity' if record is Activity else 'ucapan'} is at version "
+                    f"{activity.version}, not {expected_version}"
                 )
-            if same is not None and (version := activity.same_entry(*same)) is not None:
+            if same is not None and (version := same(activity)) is not None:
                 raise _AlreadyRecorded(version)
             change(activity)
             return activity
@@ -286,7 +314,7 @@ class Agenda(Application):
             remembered = None if idempotency is None else self._remembered(idempotency)
             if remembered is not None:  # the same request's own first answer, won meanwhile
                 return remembered
-            event = next(n for n in self._activity_events(activity_id, None)
+            event = next(n for n in self.recorder.select_recorded_events(activity_id)
                          if n.originator_version == found.version)
             return Written(activity_id=activity_id, version=found.version,
                            recorded_at=to_datetime(event.recorded_at), position=event.id,
@@ -338,19 +366,22 @@ class Agenda(Application):
             replayed=True,
         )
 
-    def _get(self, activity_id: UUID) -> Activity:
+    def _get(self, activity_id: UUID, record: type = Activity):
         try:
             found = self.repository.get(activity_id)
         except AggregateNotFoundError:
             found = None
-        if not isinstance(found, Activity):  # a target's or a report's id names no activity
+        if not isinstance(found, record):  # a target's or a report's id names no activity
+            if record is Ucapan:
+                raise UcapanNotFound(f"no ucapan {activity_id}")
             raise ActivityNotFound(f"no activity {activity_id}")
         return found
 
-    def _activity_events(self, activity_id: UUID, until: int | None) -> list[RecordedNotification]:
-        """An activity's stored events up to `until` (none: the id is not an activity's)."""
+    def _activity_events(self, activity_id: UUID, until: int | None,
+                         record: type = Activity) -> list[RecordedNotification]:
+        """A record's stored events up to `until` (none: the id is not a `record`'s)."""
         stored = self.recorder.select_recorded_events(activity_id, recorded_until=until)
-        if stored and not self.is_activity_topic(stored[0].topic):
+        if stored and not issubclass(resolve_topic(stored[0].topic), record.Event):
             return []
         return stored
 
@@ -427,6 +458,22 @@ class Agenda(Application):
             position=notification.id,
             data=data,
         )
+
+    def ucapan_history(self, ucapan_id: UUID, as_of: datetime | None = None) -> list[RecordedEvent]:
+        stored = self._activity_events(ucapan_id, None if as_of is None else to_micros(as_of), Ucapan)
+        if not stored and as_of is None:
+            raise UcapanNotFound(f"no ucapan {ucapan_id}")
+        return [self.recorded_event(n) for n in stored]
+
+    def ucapan_as_of(self, ucapan_id: UUID, as_of: datetime) -> Ucapan:
+        """The ucapan folded from the events recorded up to as_of."""
+        stored = self._activity_events(ucapan_id, to_micros(as_of), Ucapan)
+        if not stored:
+            raise UcapanNotFound(f"no ucapan {ucapan_id} as of {as_of.isoformat()}")
+        ucapan = None
+        for notification in stored:
+            ucapan = self.mapper.to_domain_event(notification).mutate(ucapan)
+        return ucapan
 
     def activity_as_of(self, activity_id: UUID, as_of: datetime) -> Activity:
         """The activity folded from the events recorded up to as_of (never a snapshot)."""

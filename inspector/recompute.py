@@ -18,8 +18,9 @@ Use:
     r.check_submissions()                                # the two lines above, for all
 
 `Recomputer.figures(period, as_of=None, *, leader=None, zone="Asia/Jakarta") -> list[dict]`
-    For IKU-1 then IKU-2: {code, numerator, denominator, percent, cancelled, target, capaian}
-    and, for IKU-2, by_media {media_luar_ruang, foto, video}: the numeric keys of a
+    For IKU-1, IKU-2, PENDUKUNG-1 (the ucapan delivered on time) then TUJUAN-1 (the goal
+    indicator): {code, numerator, denominator, percent, cancelled, target, capaian} and,
+    for IKU-2, by_media {media_luar_ruang, foto, video}: the numeric keys of a
     ReportSubmitted's `figures`, with the service's JSON types (ints; percent, target and
     capaian floats or None).
     period: `2021`, `2021-S1`, `2021-Q1`, `2021-03` or `2021-01-01..2021-02-15`
@@ -38,7 +39,8 @@ Use:
 `compare(stored, recomputed) -> list[str]`
     One short sentence per disagreement ("IKU-1 numerator: stated 12, recomputed 11");
     indicators are matched by code, only the numeric keys above are compared, numbers by
-    value (12 == 12.0), None only with None.
+    value (12 == 12.0), None only with None. PENDUKUNG-1 and TUJUAN-1 came after the first
+    reports: one that does not state them is not refused for it (what it states is checked).
 
 `Recomputer.counts(period, as_of=None, *, leader=None, zone=...) -> dict`
     The activity counts behind the figures (denominator, cancelled, served, documented,
@@ -61,6 +63,14 @@ Semantics (SPEC §5, docs/RULES.md), as decided here:
   IKU-1 numerator: with a live ProtocolServed. IKU-2: with a live Documented (of any
   media, even one not known: SPEC counts documented activities); by_media: with a live
   entry of that media.
+- An ucapan's state as of T is the fold of its events with recorded_at ≤ T: UcapanRequested
+  (due_on, a local date; leaders), UcapanDelivered (delivered_at) adds a delivery under its
+  version, UcapanCancelled is final, DeliveryRetracted removes the delivery of that version.
+  PENDUKUNG-1: denominator, the ucapan requested, not cancelled, due_on inside the period,
+  leaders including `leader`; numerator, those whose first live delivery has a local date
+  (in `zone`) on or before due_on. TUJUAN-1 (docs/RULES.md, the default): numerator
+  served + documented + ucapan on time; denominator 2 × activities + ucapan; cancelled
+  2 × cancelled activities + cancelled ucapan.
 - percent = 100·n/d half-up to 2 decimals (exact integer arithmetic), None when d = 0.
 - target: the yearly target of the indicator for the period's year, as known at as_of: the
   last TargetSet/TargetChanged with recorded_at ≤ as_of of the aggregate whose id is
@@ -79,6 +89,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from functools import partial
 import re
 import uuid
 from bisect import bisect_right
@@ -91,7 +102,8 @@ from .catalog import _
 
 __all__ = ["Recomputer", "compare", "parse_period", "CODES", "MEDIA", "LEADERS"]
 
-CODES = ("IKU-1", "IKU-2")
+CODES = ("IKU-1", "IKU-2", "PENDUKUNG-1", "TUJUAN-1")
+LATER = ("PENDUKUNG-1", "TUJUAN-1")  # defined after the first reports (see compare)
 MEDIA = ("media_luar_ruang", "foto", "video")
 LEADERS = ("bupati", "wakil_bupati")
 NUMERIC_KEYS = ("numerator", "denominator", "percent", "cancelled", "target", "capaian")
@@ -113,6 +125,7 @@ OP_SCHEDULE, OP_RESCHEDULE, OP_CANCEL, OP_ENTRY, OP_RETRACT = range(5)
 ACTIVITY = "domain.model:Activity."
 TARGET = "domain.targets:IndicatorTarget."
 REPORT = "domain.reports:PeriodReport."
+UCAPAN = "domain.ucapan:Ucapan."
 
 _recorded = itemgetter(0)
 
@@ -281,6 +294,7 @@ class _Activity:
 class Recomputer:
     def __init__(self):
         self.activities: dict[str, _Activity] = {}
+        self.ucapan: dict[str, list[tuple]] = {}  # id → [(recorded_at, version, kind, event)]
         self.targets: dict[str, dict] = {}  # aggregate id → {indicator, year, values}
         self.reports: dict[str, str] = {}  # aggregate id → period label
         self._submissions: list[dict] = []
@@ -300,7 +314,10 @@ class Recomputer:
                                         "TargetChanged": self._target_changed}),
                               (REPORT, {"ReportOpened": self._report_opened,
                                         "ReportSubmitted": self._report_submitted,
-                                        "ReportReopened": None})):
+                                        "ReportReopened": None}),
+                              (UCAPAN, {k: partial(self._ucapan_event, k) for k in (
+                                  "UcapanRequested", "UcapanDelivered", "UcapanCancelled",
+                                  "DeliveryRetracted")})):
             self._handlers.update({prefix + k: (k, h, False) for k, h in kinds.items()})
 
     # Feeding -----------------------------------------------------------------------------
@@ -401,6 +418,28 @@ class Recomputer:
             self._anomaly("a TargetChanged without its TargetSet", position)
             return
         target["values"].append((version, recorded_at, value))
+
+    def _ucapan_event(self, kind, position, aggregate_id, version, recorded_at, event):
+        """Kept as fed, what the count reads of it (an ucapan's events are few); folded
+        when asked, as of an instant."""
+        if kind == "UcapanRequested":
+            leaders = 0
+            for leader in event["leaders"]:
+                leaders |= LEADER_BIT[leader]
+            day = date.fromisoformat(event["due_on"])
+            arg = (day.toordinal(), leaders)
+        elif kind == "UcapanDelivered":
+            arg = _instant(event["delivered_at"])
+        elif kind == "DeliveryRetracted":
+            arg = event["retracted_version"]
+            if type(arg) is not int:
+                raise TypeError(_("retracted_version bukan bilangan bulat"))
+        else:
+            arg = None
+        events = self.ucapan.setdefault(aggregate_id, [])
+        if kind == "UcapanRequested" and events:
+            self._anomaly("an ucapan requested twice", position)
+        events.append((recorded_at, version, kind, arg))
 
     def _report_opened(self, position, aggregate_id, version, recorded_at, event):
         period = event["period"]
@@ -506,20 +545,61 @@ class Recomputer:
                                                        "video": video},
                 "start": start, "end": end, "as_of": until}
 
+    def ucapan_counts(self, period: str, as_of=None, *, leader: str | None = None,
+                      zone: str = "Asia/Jakarta") -> dict:
+        """The ucapan behind PENDUKUNG-1: denominator, cancelled, on_time."""
+        start, end = parse_period(period)
+        if leader is not None and leader not in LEADER_BIT:
+            raise ValueError(_("pimpinan %(leader)r tidak dikenal", leader=leader))
+        until = self.resolve_as_of(as_of, zone)
+        local = self._zone(zone)
+        lo, hi = start.toordinal(), end.toordinal()
+        denominator = cancelled = on_time = 0
+        for events in self.ucapan.values():
+            due = leaders = None
+            is_cancelled = False
+            deliveries: dict[int, int] = {}
+            for recorded_at, version, kind, arg in events:
+                if until is not None and recorded_at > until:
+                    continue
+                if kind == "UcapanRequested":
+                    (due, leaders), is_cancelled, deliveries = arg, False, {}
+                elif kind == "UcapanDelivered":
+                    deliveries[version] = arg
+                elif kind == "UcapanCancelled":
+                    is_cancelled = True
+                else:  # DeliveryRetracted (naming no live delivery: changes nothing)
+                    deliveries.pop(arg, None)
+            if due is None or not lo <= due <= hi or (leader is not None and not leaders & LEADER_BIT[leader]):
+                continue
+            if is_cancelled:
+                cancelled += 1
+                continue
+            denominator += 1
+            if deliveries and min(local.ordinal(d) for d in deliveries.values()) <= due:
+                on_time += 1
+        return {"denominator": denominator, "cancelled": cancelled, "on_time": on_time}
+
     def figures(self, period: str, as_of=None, *, leader: str | None = None,
                 zone: str = "Asia/Jakarta") -> list[dict]:
         c = self.counts(period, as_of, leader=leader, zone=zone)
+        u = self.ucapan_counts(period, as_of, leader=leader, zone=zone)
         start, end, until = c["start"], c["end"], c["as_of"]
         out = []
-        for code, numerator in (("IKU-1", c["served"]), ("IKU-2", c["documented"])):
+        for code, numerator, denominator, cancelled in (
+                ("IKU-1", c["served"], c["denominator"], c["cancelled"]),
+                ("IKU-2", c["documented"], c["denominator"], c["cancelled"]),
+                ("PENDUKUNG-1", u["on_time"], u["denominator"], u["cancelled"]),
+                ("TUJUAN-1", c["served"] + c["documented"] + u["on_time"],
+                 2 * c["denominator"] + u["denominator"], 2 * c["cancelled"] + u["cancelled"])):
             target = self.target(code, start.year, until) if start.year == end.year else None
-            hundredths = _hundredths(100 * numerator, c["denominator"])
+            hundredths = _hundredths(100 * numerator, denominator)
             figure = {
                 "code": code,
                 "numerator": numerator,
-                "denominator": c["denominator"],
+                "denominator": denominator,
                 "percent": None if hundredths is None else hundredths / 100,
-                "cancelled": c["cancelled"],
+                "cancelled": cancelled,
                 "target": None if target is None else float(target),
                 "capaian": _capaian(hundredths, target),
             }
@@ -610,7 +690,8 @@ def compare(stored: list[dict], recomputed: list[dict]) -> list[str]:
     for code, figure in recomputed_by_code.items():
         stated = stated_by_code.get(code)
         if stated is None:
-            problems.append(_("%(code)s: tidak dinyatakan, dihitung ulang", code=code))
+            if code not in LATER:  # a report of before them does not state them
+                problems.append(_("%(code)s: tidak dinyatakan, dihitung ulang", code=code))
             continue
         for key in NUMERIC_KEYS:
             a, b = stated.get(key, _ABSENT), figure.get(key, _ABSENT)

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
 from domain.model import Activity
+from domain.ucapan import Ucapan
 from domain.store.clock import to_micros
 
 from .facts import FACTS, LEADER_BITS
-from .indicators import INDICATORS, Indicator, all_facts
+from .indicators import INDICATORS, Indicator, all_facts, check_indicators
 from .periods import Period, date_key, local_date
 from .projector import Projector
 from .selection import EVERY, Selection
+from .view import Counts
 
 
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -95,25 +97,45 @@ class IKUAnswer:
         return self.figures
 
 
-def _figures(indicators, denominator: int, cancelled: int, facts: dict[str, int]):
-    return [
-        Figure(
-            indicator=ind,
-            numerator=facts[ind.numerator_fact],
-            denominator=denominator,
-            cancelled=cancelled,
-            breakdown={key: facts[fact] for key, fact in ind.breakdown.items()},
-        )
-        for ind in indicators
-    ]
+RECORDS = ("activity", "ucapan")
+
+
+def _figures(indicators, counts: dict[str, Counts]) -> list[Figure]:
+    """The figures of the indicators from the counts of each record; a goal indicator's
+    from the figures of its parts (their numerators and denominators summed)."""
+    made: dict[str, Figure] = {}
+    for ind in indicators:
+        if not ind.parts:
+            c = counts[ind.record]
+            made[ind.code] = Figure(
+                indicator=ind, numerator=c.facts[ind.numerator_fact], denominator=c.denominator,
+                cancelled=c.cancelled, breakdown={key: c.facts[fact] for key, fact in ind.breakdown.items()})
+    return with_goals(indicators, made)
+
+
+def with_goals(indicators, made: dict[str, Figure]) -> list[Figure]:
+    """The figures in the indicators' order, each goal indicator's made from its parts'
+    (`made`: the other indicators' figures by code)."""
+    for ind in indicators:
+        if ind.parts:
+            parts = [made[code] for code in ind.parts]
+            made[ind.code] = Figure(
+                indicator=ind, numerator=sum(p.numerator for p in parts),
+                denominator=sum(p.denominator for p in parts), cancelled=sum(p.cancelled for p in parts))
+    return [made[ind.code] for ind in indicators]
+
+
+def _none(facts: dict[str, list[str]]) -> dict[str, Counts]:
+    return {record: Counts(0, 0, dict.fromkeys(facts[record], 0)) for record in RECORDS}
 
 
 class AsOfCalculator:
     def __init__(self, agenda: Agenda, projector: Projector, indicators=INDICATORS):
         self.agenda = agenda
         self.projector = projector
+        check_indicators(indicators)
         self.indicators: Sequence[Indicator] = indicators
-        self.facts = all_facts(indicators)
+        self.facts = {record: all_facts(indicators, record) for record in RECORDS}
 
     def fix(self, as_of: datetime | None) -> tuple[datetime, int]:
         """Fix the instant and bring the view up to the position that instant needs."""
@@ -136,25 +158,31 @@ class AsOfCalculator:
         """Each month of the period (clipped to it) with its figures, as `compute` gives
         them month by month, from one query: a trend over ten years costs one count."""
         fixed, _position = self.fix(as_of)
-        by_month = self.projector.view.monthly_counts(
-            date_key(period.start), date_key(period.end), to_micros(fixed),
-            None if leader is None else LEADER_BITS[leader], self.facts)
-        none = dict.fromkeys(self.facts, 0)
+        by_month = self._counts(period, fixed, leader, by_month=True)
         targets = {year: self._targets(year, fixed) for year in range(period.start.year, period.end.year + 1)}
         out = []
         for month in period.months():
-            counts = by_month.get(month.start.year * 100 + month.start.month)
-            figures = (_figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
-                       if counts else _figures(self.indicators, 0, 0, none))
-            out.append((month, [replace(f, target=targets[month.start.year][f.code]) for f in figures]))
+            key = month.start.year * 100 + month.start.month
+            counts = {**_none(self.facts), **{r: c[key] for r, c in by_month.items() if key in c}}
+            out.append((month, [replace(f, target=targets[month.start.year][f.code])
+                                for f in _figures(self.indicators, counts)]))
         return out
 
+    def _counts(self, period: Period, fixed: datetime, leader, by_month: bool) -> dict[str, dict]:
+        """Each record's counts ({month or None: Counts}), one statement each."""
+        span = (date_key(period.start), date_key(period.end), to_micros(fixed),
+                None if leader is None else LEADER_BITS[leader])
+        view = self.projector.view
+        counts = {"activity": view.monthly_counts(*span, self.facts["activity"], by_month=by_month)}
+        if any(ind.record == "ucapan" for ind in self.indicators):
+            counts["ucapan"] = view.ucapan_counts(*span, self.facts["ucapan"], by_month=by_month)
+        return counts
+
     def _figures(self, period: Period, fixed: datetime, leader) -> list[Figure]:
-        counts = self.projector.view.counts(
-            date_key(period.start), date_key(period.end), to_micros(fixed),
-            None if leader is None else LEADER_BITS[leader], self.facts,
-        )
-        figures = _figures(self.indicators, counts.denominator, counts.cancelled, counts.facts)
+        counts = {**_none(self.facts), **{record: c[None] for record, c in
+                                          self._counts(period, fixed, leader, by_month=False).items()
+                                          if None in c}}
+        figures = _figures(self.indicators, counts)
         if period.start.year != period.end.year:
             return figures  # a target is yearly: none applies across years
         targets = self._targets(period.start.year, fixed)
@@ -205,35 +233,45 @@ class ReferenceCalculator:
         return [(m, self._figures(activities, m, leader)) for m in period.months()]
 
     def _replay(self, as_of: datetime) -> tuple[dict, int]:
+        """The records as known at as_of: {id: Activity or Ucapan}."""
         limit = to_micros(as_of)
-        activities = {}
+        records = {}
         position = 0
         for n in self.agenda.recorder.select_notifications(start=None, limit=10**9):
             if n.recorded_at > limit:
                 break
             position = n.id
             event = self.agenda.mapper.to_domain_event(n)
-            if isinstance(event, Activity.Event):  # targets and other records are not activities
-                activities[n.originator_id] = event.mutate(activities.get(n.originator_id))
-        return activities, position
+            if isinstance(event, (Activity.Event, Ucapan.Event)):  # targets, reports, users are not counted
+                records[n.originator_id] = event.mutate(records.get(n.originator_id))
+        return records, position
 
-    def _figures(self, activities: dict, period: Period, leader) -> list[Figure]:
-        in_period = [
-            a for a in activities.values()
-            if period.contains(local_date(a.starts_at, self.zone))
-            and (leader is None or leader in a.leaders)
-        ]
-        counted = [a for a in in_period if not a.cancelled]
+    def _figures(self, records: dict, period: Period, leader) -> list[Figure]:
         # Assembled here, not with the as-of calculator's code: each indicator's numerator
-        # and breakdown counted from the aggregates with the facts' own predicates.
-        return [
-            Figure(
+        # and breakdown counted from the aggregates with the facts' own predicates. A goal
+        # indicator sums its parts' counts, as its definition says.
+        zone = self.zone
+
+        def in_period(record) -> bool:
+            if isinstance(record, Ucapan):
+                return period.contains(date.fromisoformat(record.due_on))
+            return period.contains(local_date(record.starts_at, zone))
+
+        of: dict[str, list] = {"activity": [], "ucapan": []}
+        for record in records.values():
+            if in_period(record) and (leader is None or leader in record.leaders):
+                of["ucapan" if isinstance(record, Ucapan) else "activity"].append(record)
+        made: dict[str, Figure] = {}
+        for ind in self.indicators:
+            if ind.parts:
+                continue
+            counted = [r for r in of[ind.record] if not r.cancelled]
+            made[ind.code] = Figure(
                 indicator=ind,
-                numerator=sum(1 for a in counted if FACTS[ind.numerator_fact].holds_for(a)),
+                numerator=sum(1 for r in counted if FACTS[ind.numerator_fact].holds_for(r, zone)),
                 denominator=len(counted),
-                cancelled=len(in_period) - len(counted),
-                breakdown={key: sum(1 for a in counted if FACTS[f].holds_for(a))
+                cancelled=len(of[ind.record]) - len(counted),
+                breakdown={key: sum(1 for r in counted if FACTS[f].holds_for(r, zone))
                            for key, f in ind.breakdown.items()},
             )
-            for ind in self.indicators
-        ]
+        return with_goals(self.indicators, made)

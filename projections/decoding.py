@@ -16,8 +16,10 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Notification
 from eventsourcing.utils import resolve_topic
 
 from domain.model import Activity
+from domain.ucapan import Ucapan
 
-INSTANTS = ("starts_at", "ends_at")
+INSTANTS = ("starts_at", "ends_at", "delivered_at")
+COUNTED = (Activity.Event, Ucapan.Event)  # the records the view keeps
 _json_decode = json.JSONDecoder().decode  # of a str: json.loads(bytes) also sniffs the encoding
 
 
@@ -33,11 +35,11 @@ class EventDecoder:
 
     def kind(self, topic: str) -> tuple[str, bool]:
         """(event class name, whether it is versioned); the name is None for events that are
-        not about an activity (e.g. targets), which the view passes over."""
+        not about an activity or an ucapan (e.g. targets), which the view passes over."""
         found = self._kinds.get(topic)
         if found is None:
             cls = resolve_topic(topic)
-            name = cls.__name__ if issubclass(cls, Activity.Event) else None
+            name = cls.__name__ if issubclass(cls, COUNTED) else None
             found = (name, getattr(cls, "class_version", 1) > 1)
             self._kinds[topic] = found
         return found

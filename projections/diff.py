@@ -37,7 +37,8 @@ def contribution(row: dict | None) -> Contribution:
     if row is None:
         return ABSENT
     cancelled = bool(row["cancelled"])
-    holding = () if cancelled else tuple(name for name, f in FACTS.items() if f.row(row))
+    holding = () if cancelled else tuple(name for name, f in FACTS.items()
+                                         if f.record == "activity" and f.row(row))
     return Contribution(
         counted=not cancelled, cancelled=cancelled,
         served="served" in holding, documented="documented" in holding,

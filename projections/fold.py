@@ -5,6 +5,7 @@ calculator uses the aggregate, the view uses this, and the property test holds t
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,11 +21,17 @@ from .periods import date_key
 FOLDED = frozenset({"ActivityScheduled", "ActivityRescheduled", "ActivityCancelled",
                     "ProtocolServed", "Documented", "EntryRetracted"})
 IRRELEVANT: frozenset[str] = frozenset()
+# The ucapan's (fold_ucapan): the same rule for its event types.
+UCAPAN_FOLDED = frozenset({"UcapanRequested", "UcapanDelivered", "UcapanCancelled", "DeliveryRetracted"})
+UCAPAN_IRRELEVANT: frozenset[str] = frozenset()
 
 
-def undecided(event_types) -> set[str]:
-    """The names of event types neither folded nor declared irrelevant."""
-    return {cls.__name__ for cls in event_types} - FOLDED - IRRELEVANT
+def undecided(event_types, folded=None, irrelevant=None) -> set[str]:
+    """The names of event types neither folded nor declared irrelevant (the activity's
+    sets unless others are given)."""
+    folded = FOLDED if folded is None else folded
+    irrelevant = IRRELEVANT if irrelevant is None else irrelevant
+    return {cls.__name__ for cls in event_types} - folded - irrelevant
 
 
 def fold(state: dict | None, kind: str, event: dict, version: int) -> dict:
@@ -127,3 +134,36 @@ def version_row(
         None,  # prev_position: the row this event closed, set by the projector
         None,  # moved_late_from: the local date it left, if a reschedule recorded after the start
     ]
+
+
+# The ucapan -------------------------------------------------------------------------------
+
+
+def fold_ucapan(state: dict | None, kind: str, event: dict, version: int, dates: LocalDates) -> dict:
+    """The ucapan's state after an event: what its row of ucapan_versions holds, and its
+    live deliveries (version → the local date key of the delivery)."""
+    if kind == "UcapanRequested":
+        return {
+            "v": version, "kind": event["kind"], "relation": event["relation"],
+            "recipient": event["recipient"], "occasion": event["occasion"],
+            "leaders": sum(LEADER_BITS[leader] for leader in event["leaders"]),
+            "due": int(event["due_on"].replace("-", "")), "cancelled": 0, "deliveries": {},
+        }
+    state = dict(state, v=version)
+    if kind == "UcapanDelivered":
+        state["deliveries"] = {**state["deliveries"], str(version): dates.key(to_micros(event["delivered_at"]))}
+    elif kind == "UcapanCancelled":
+        state["cancelled"] = 1
+    elif kind == "DeliveryRetracted":
+        retracted = str(event["retracted_version"])
+        state["deliveries"] = {k: d for k, d in state["deliveries"].items() if k != retracted}
+    return state
+
+
+def ucapan_row(position: int, ucapan_id: str, state: dict, recorded_at: int) -> list:
+    """The row of ucapan_versions made by the event at `position`, open in system time."""
+    deliveries = state["deliveries"]
+    return [position, ucapan_id, state["v"], recorded_at, FOREVER, state["due"], state["leaders"],
+            state["cancelled"], min(deliveries.values()) if deliveries else None, state["kind"],
+            state["relation"], state["recipient"], state["occasion"],
+            json.dumps(deliveries, separators=(",", ":")), None]

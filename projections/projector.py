@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from domain.application import Agenda
 
 from .decoding import EventDecoder
-from .fold import LocalDates, fold, version_row
+from .fold import UCAPAN_FOLDED, LocalDates, fold, fold_ucapan, ucapan_row, version_row
 from .view import DEFAULT_BUCKET_BITS, ActivityView
 from .view_postgres import PostgresActivityView
 
@@ -35,6 +35,7 @@ CACHE_LIMIT = 20_000  # activity heads kept in memory during a catch-up; least r
 SYS_TO = 4  # index of sys_to in a version row
 PREV_POSITION = 17  # index of prev_position in a version row
 MOVED_LATE_FROM = 18  # index of moved_late_from
+UCAPAN_PREV_POSITION = 14  # index of prev_position in an ucapan's row
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Batch:
     heads: dict
     deltas: dict  # (local_date, bucket, leaders, cancelled, served, media) -> +n/-n
     buckets: dict  # bucket -> (last position, its recorded_at)
+    ucapan_rows: list  # the ucapan's version rows, and the earlier ones these close
+    ucapan_closed: list
 
 
 class _Writer:
@@ -159,6 +162,7 @@ class Projector:
                 if missing:
                     with self.view.read() as c:
                         cache.update(self.view.load_heads(c, missing))
+                        cache.update(self.view.load_ucapan_heads(c, missing - cache.keys()))
                 prepared = self._prepare(position, rows, cache)
                 if not writer.submit(prepared):
                     break
@@ -182,10 +186,27 @@ class Projector:
         touched: dict[str, dict] = {}
         deltas: dict[tuple, int] = {}
         buckets: dict[int, tuple[int, int]] = {}
+        ucapan_rows: dict[int, list] = {}
+        ucapan_closed: list[tuple[int, int]] = []
         for position, aid, version, topic, stored, recorded_at in rows:
             kind, data = decode(aid, version, topic, stored)
             if kind is None:
                 continue  # not an activity's event
+            if kind in UCAPAN_FOLDED:
+                previous = cache.get(aid)
+                state = fold_ucapan(previous, kind, data, version, dates)
+                row = ucapan_row(position, aid, state, recorded_at)
+                if previous is not None:
+                    if previous["p"] in ucapan_rows:
+                        ucapan_rows[previous["p"]][SYS_TO] = recorded_at
+                    else:
+                        ucapan_closed.append((recorded_at, previous["p"]))
+                    row[UCAPAN_PREV_POSITION] = previous["p"]
+                state["p"], state["record"] = position, "ucapan"
+                cache[aid] = state
+                cache.move_to_end(aid)
+                ucapan_rows[position] = row
+                continue
             bucket = position >> bits
             previous = cache.get(aid)
             state = fold(previous, kind, data, version)
@@ -211,7 +232,8 @@ class Projector:
             new_rows[position] = row
         return Batch(after=after, position=rows[-1][0], count=len(rows),
                      new_rows=list(new_rows.values()), closed=closed, heads=touched,
-                     deltas=deltas, buckets=buckets)
+                     deltas=deltas, buckets=buckets, ucapan_rows=list(ucapan_rows.values()),
+                     ucapan_closed=ucapan_closed)
 
     def _write(self, batch: Batch, progress: Callable | None) -> bool:
         """Write a prepared batch if the view is still where it was prepared from."""
@@ -220,7 +242,8 @@ class Projector:
                 return False
             self.view.write(c, new_rows=batch.new_rows, closed=batch.closed,
                             heads=batch.heads, position=batch.position,
-                            deltas=batch.deltas, buckets=batch.buckets)
+                            deltas=batch.deltas, buckets=batch.buckets,
+                            ucapan_rows=batch.ucapan_rows, ucapan_closed=batch.ucapan_closed)
         if progress is not None:
             progress(batch.count)
         return True

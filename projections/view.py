@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from domain.store.clock import FOREVER
 from domain.store.extensions import Dialect
 from domain.store.sqlite import ImmediateCreate, immediate_transaction
 
@@ -29,12 +30,18 @@ from .selection import EVERY, Selection, moved_out_late
 VIEW_NAME = "iku-activity-view"
 # Bump when the view's tables change: the view is then dropped and rebuilt from the log
 # (it holds nothing the log does not).
-SCHEMA_VERSION = "5"
-VIEW_TABLES = ("activity_versions", "activity_heads", "activity_counts", "view_buckets")
+SCHEMA_VERSION = "6"
+VIEW_TABLES = ("activity_versions", "activity_heads", "activity_counts", "view_buckets", "ucapan_versions")
 
 COLUMNS = (
     "position, activity_id, version, sys_from, sys_to, local_date, starts_at, ends_at, leaders, "
     "cancelled, served, media, title, location, scope, category, utc_offset, prev_position, moved_late_from"
+)
+# The ucapan's rows: a row per version as for the activities, its valid time the date it
+# is due; its live deliveries (JSON: version → local date key) kept in the row itself.
+UCAPAN_COLUMNS = (
+    "position, ucapan_id, version, sys_from, sys_to, due_date, leaders, cancelled, delivered_date, "
+    "kind, relation, recipient, occasion, deliveries, prev_position"
 )
 # Log positions per bucket of activity_counts: 2**12 = 4,096 (IKU_VIEW_BUCKET_BITS; a change
 # rebuilds the view).
@@ -81,6 +88,17 @@ def view_tables(position_key: str, bigint: str, real: str, without_rowid: str = 
         # The fold state beyond the open version row (at `position`): the live entries.
         "CREATE TABLE IF NOT EXISTS activity_heads ("
         f"activity_id TEXT PRIMARY KEY, position {bigint} NOT NULL, entries TEXT NOT NULL)",
+        # The ucapan as known at T: few beside the activities (hundreds a year), so counted
+        # row by row from their dates' rows.
+        "CREATE TABLE IF NOT EXISTS ucapan_versions ("
+        f"position {position_key}, ucapan_id TEXT NOT NULL, version {bigint} NOT NULL, "
+        f"sys_from {bigint} NOT NULL, sys_to {bigint} NOT NULL, due_date INTEGER NOT NULL, "
+        "leaders INTEGER NOT NULL, cancelled INTEGER NOT NULL, delivered_date INTEGER, "
+        "kind TEXT NOT NULL, relation TEXT NOT NULL, recipient TEXT NOT NULL, occasion TEXT NOT NULL, "
+        f"deliveries TEXT NOT NULL, prev_position {bigint})",
+        "CREATE INDEX IF NOT EXISTS ucapan_versions_by_date ON ucapan_versions (due_date, sys_from)",
+        # An ucapan's open row (its head, sys_to = FOREVER) and its versions.
+        "CREATE INDEX IF NOT EXISTS ucapan_versions_by_ucapan ON ucapan_versions (ucapan_id, sys_to)",
     ]
 
 
@@ -98,6 +116,21 @@ class Counts:
     denominator: int
     cancelled: int
     facts: dict[str, int]
+
+
+def _collect(rows, facts, by_month: bool) -> dict[int | None, Counts]:
+    """Counts by month (or under None) from rows of (month, cancelled, n, f0, f1, …)."""
+    out: dict[int | None, Counts] = {}
+    for row in rows:
+        key = int(row["month"]) if by_month else None
+        counts = out.get(key) or Counts(0, 0, dict.fromkeys(facts, 0))
+        if row["cancelled"]:
+            counts = Counts(counts.denominator, int(row["n"]), counts.facts)
+        else:
+            counts = Counts(int(row["n"]), counts.cancelled,
+                            {f: int(row[f"f{i}"]) for i, f in enumerate(facts)})
+        out[key] = counts
+    return out
 
 
 class ActivityViewMixin(Dialect):
@@ -150,8 +183,33 @@ class ActivityViewMixin(Dialect):
                 }
         return heads
 
+    def load_ucapan_heads(self, c, ucapan_ids: Iterable[str]) -> dict[str, dict]:
+        """The fold states of these ids' ucapan (ids of other records find none)."""
+        ids = list(ucapan_ids)
+        heads: dict[str, dict] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            c.execute(self.sql(
+                f"SELECT {UCAPAN_COLUMNS} FROM ucapan_versions WHERE sys_to = {FOREVER} "
+                f"AND ucapan_id IN ({','.join('?' * len(chunk))})"), chunk)
+            for row in c.fetchall():
+                heads[row["ucapan_id"]] = {
+                    "v": row["version"], "kind": row["kind"], "relation": row["relation"],
+                    "recipient": row["recipient"], "occasion": row["occasion"], "leaders": row["leaders"],
+                    "due": row["due_date"], "cancelled": row["cancelled"],
+                    "deliveries": json.loads(row["deliveries"]), "p": row["position"], "record": "ucapan"}
+        return heads
+
+    def write_ucapan(self, c, rows: list, closed: list) -> None:
+        if closed:
+            c.executemany(self.sql("UPDATE ucapan_versions SET sys_to = ? WHERE position = ?"), closed)
+        if rows:
+            c.executemany(self.sql(
+                f"INSERT INTO ucapan_versions ({UCAPAN_COLUMNS}) VALUES ({','.join('?' * 15)})"), rows)
+
     def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int,
-              deltas: dict, buckets: dict) -> None:
+              deltas: dict, buckets: dict, ucapan_rows=(), ucapan_closed=()) -> None:
+        self.write_ucapan(c, list(ucapan_rows), list(ucapan_closed))
         self.write_counts(c, deltas, buckets)
         if closed:
             c.executemany(self.sql("UPDATE activity_versions SET sys_to = ? WHERE position = ?"),
@@ -181,6 +239,7 @@ class ActivityViewMixin(Dialect):
         c.execute("DELETE FROM activity_heads")
         c.execute("DELETE FROM activity_counts")
         c.execute("DELETE FROM view_buckets")
+        c.execute("DELETE FROM ucapan_versions")
         c.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"),
                   (VIEW_NAME,))
 
@@ -225,7 +284,6 @@ class ActivityViewMixin(Dialect):
             for i, f in enumerate(facts))
         leader = "" if leader_bit is None else " WHERE (leaders & ?) <> 0"
         month = "local_date / 100" if by_month else "0"  # integer division in both stores
-        out: dict[int | None, Counts] = {}
         with self.snapshot() as c:
             c.execute(self.sql("SELECT min(bucket) AS b FROM view_buckets WHERE last_sys_from > ?"),
                       (as_of,))
@@ -253,16 +311,23 @@ class ActivityViewMixin(Dialect):
             if leader_bit is not None:
                 params.append(leader_bit)
             c.execute(self.sql(statement), params)
-            for row in c.fetchall():
-                key = int(row["month"]) if by_month else None
-                counts = out.get(key) or Counts(0, 0, dict.fromkeys(facts, 0))
-                if row["cancelled"]:
-                    counts = Counts(counts.denominator, int(row["n"]), counts.facts)
-                else:
-                    counts = Counts(int(row["n"]), counts.cancelled,
-                                    {f: int(row[f"f{i}"]) for i, f in enumerate(facts)})
-                out[key] = counts
-        return out
+            return _collect(c.fetchall(), facts, by_month)
+
+    def ucapan_counts(self, start: int, end: int, as_of: int, leader_bit: int | None, facts,
+                      by_month: bool = True) -> dict[int | None, Counts]:
+        """As `monthly_counts`, of the ucapan due on the dates [start, end] as known at
+        `as_of`: their rows live at `as_of`, counted."""
+        sums = "".join(f", coalesce(sum(CASE WHEN {FACTS[f].sql} THEN 1 ELSE 0 END), 0) AS f{i}"
+                       for i, f in enumerate(facts))
+        month = "due_date / 100" if by_month else "0"
+        leader = "" if leader_bit is None else " AND (leaders & ?) <> 0"
+        params = [start, end, as_of, as_of] + ([] if leader_bit is None else [leader_bit])
+        with self.snapshot() as c:
+            c.execute(self.sql(
+                f"SELECT {month} AS month, cancelled, count(*) AS n{sums} FROM ucapan_versions "
+                f"WHERE due_date BETWEEN ? AND ? AND sys_from <= ? AND sys_to > ?{leader} "
+                "GROUP BY month, cancelled"), params)
+            return _collect(c.fetchall(), facts, by_month)
 
     def rows(self, start: int, end: int, as_of: int, leader_bit: int | None,
              selection: Selection = EVERY, limit: int | None = None, offset: int = 0) -> list[dict]:

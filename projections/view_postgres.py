@@ -58,10 +58,11 @@ class PostgresActivityView(ActivityViewMixin, PostgresTrackingRecorder):
             yield c
 
     def write(self, c, *, new_rows, closed, heads: dict[str, dict], position: int,
-              deltas: dict, buckets: dict) -> None:
+              deltas: dict, buckets: dict, ucapan_rows=(), ucapan_closed=()) -> None:
         """As the shared write, in a few statements instead of a statement per row: the new
         version rows by COPY, the closed ones by one UPDATE over arrays, the heads by one
-        upsert over arrays."""
+        upsert over arrays (the few ucapan rows as the shared write writes them)."""
+        self.write_ucapan(c, list(ucapan_rows), list(ucapan_closed))
         self.write_counts(c, deltas, buckets)
         if closed:
             sys_to, positions = zip(*closed, strict=True)

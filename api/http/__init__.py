@@ -12,10 +12,11 @@ from .audit.resources import blp as audit_blp
 from .evidence.resources import blp as evidence_blp
 from .iku.resources import blp as iku_blp
 from .reports.resources import blp as reports_blp
+from .ucapan.resources import blp as ucapan_blp
 
 SIMULATED_HEADER = "IKU-Recorded-Times"
 
-BLUEPRINTS = (activities_blp, iku_blp, audit_blp, reports_blp, evidence_blp)
+BLUEPRINTS = (activities_blp, ucapan_blp, iku_blp, audit_blp, reports_blp, evidence_blp)
 UPLOADS = ("evidence.Evidence",)  # bodies up to IKU_EVIDENCE_MAX_MB, once authorised
 MAX_BODY = 1024 * 1024  # any request (the pages' forms included)
 MAX_API_BODY = 64 * 1024  # a JSON body: the largest command is a few KiB

@@ -4,6 +4,7 @@ from __future__ import annotations
 from domain import exceptions as d
 from domain.accounts import AccountStateConflict
 from domain.reports import ReportStateConflict
+from domain.ucapan import UcapanNotFound, UcapanStateConflict
 
 from ..users import LastAdmin, UnknownUser, UserExists
 
@@ -16,6 +17,8 @@ STATUS: dict[type, int] = {
     d.ConcurrentWrite: 409,
     d.ClockRefused: 409,
     ReportStateConflict: 409,
+    UcapanNotFound: 404,
+    UcapanStateConflict: 409,
     AccountStateConflict: 409,
     UserExists: 409,
     UnknownUser: 404,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from domain.exceptions import NotPermitted
 
+# The leaders' condolences and congratulations (docs/RULES.md, "Ucapan"): the Sub Bagian
+# Protokol, which keeps the leaders' agenda, requests and delivers them.
+UCAPAN = ("request_ucapan", "deliver_ucapan", "cancel_ucapan", "retract_delivery")
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({
         "read", "export", "schedule", "reschedule", "cancel", "record_protocol",
         "retract_protocol", "record_documentation", "retract_documentation",
-        "manage_users", "read_access", "set_targets", "submit_reports",
+        "manage_users", "read_access", "set_targets", "submit_reports", *UCAPAN,
     }),
     "protokol": frozenset({
-        "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol",
+        "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol", *UCAPAN,
     }),
     "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation"}),
     "pimpinan": frozenset({"read", "read_access", "set_targets", "submit_reports"}),

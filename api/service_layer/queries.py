@@ -60,8 +60,11 @@ def figure_rows(figures: list[Figure]) -> list[dict]:
 
 
 def differs(submitted: list[dict], current: list[dict]) -> bool:
-    return ([{k: f.get(k) for k in REPORT_KEYS} for f in submitted]
-            != [{k: f.get(k) for k in REPORT_KEYS} for f in current])
+    """Whether a figure the report stated is no longer what is known: an indicator defined
+    after the report (not stated in it) restates nothing."""
+    now = {f.get("code"): f for f in current}
+    return any({k: f.get(k) for k in REPORT_KEYS} != {k: now.get(f.get("code"), {}).get(k) for k in REPORT_KEYS}
+               for f in submitted)
 
 
 # Queries ------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_a_new_page_is_a_route_over_a_query(database, monkeypatch):
         services.users.set_password("inspektur", "kata-sandi-panjang")
         login = client.get("/login").get_data(as_text=True)
         client.post("/login", data={"csrf_token": token_of(login), "name": "inspektur", "password": "kata-sandi-panjang"})
-        assert client.get("/ringkasan").get_data(as_text=True) == "IKU-1=3;IKU-2=1;"
+        assert client.get("/ringkasan").get_data(as_text=True) == "IKU-1=3;IKU-2=1;PENDUKUNG-1=0;TUJUAN-1=4;"
     finally:
         services.close()
 
@@ -193,7 +193,7 @@ def test_a_new_store_goes_in_four_places_and_the_service_runs_on_it(tmp_path, mo
     try:
         assert services.agenda.factory.store == "sqlite-url"
         record_q1(services)
-        assert [f.numerator for f in services.calculator.compute(Q1).figures] == [3, 1]
+        assert [f.numerator for f in services.calculator.compute(Q1).figures] == [3, 1, 0, 4]
         assert services.verify().ok
         stores.backup(database, str(tmp_path / "copy.sqlite3"))
         assert Path(tmp_path / "copy.sqlite3").stat().st_size > 0

@@ -47,7 +47,7 @@ def test_the_iku_answer_has_the_contract_shape(schedule, iku):
     assert body["period"] == {"label": "2021-Q1", "start": "2021-01-01", "end": "2021-03-31"}
     assert datetime.fromisoformat(body["as_of"]).utcoffset() is not None
     assert body["leader"] is None
-    assert set(by_code) == {"IKU-1", "IKU-2"}
+    assert set(by_code) == {"IKU-1", "IKU-2", "PENDUKUNG-1", "TUJUAN-1"}
     for indicator in by_code.values():
         assert {"code", "name", "numerator", "denominator", "percent", "cancelled"} <= set(indicator)
     assert set(by_code["IKU-2"]["by_media"]) == {"media_luar_ruang", "foto", "video"}
@@ -291,7 +291,7 @@ def test_changing_a_target_needs_a_reason(client, auth, log):
                           json={"indicator": "IKU-2", "year": 2021, "target": 85, "reason": "Revisi Perjanjian Kinerja"})
     assert changed.status_code == 201 and changed.json["version"] == 2
     listed = client.get("/api/v1/targets?year=2021", headers=auth("inspektorat")).json["targets"]
-    assert {t["indicator"]: t["target"] for t in listed} == {"IKU-1": None, "IKU-2": 85.0}
+    assert {t["indicator"]: t["target"] for t in listed} == {"IKU-1": None, "IKU-2": 85.0, "PENDUKUNG-1": None, "TUJUAN-1": None}
 
 
 @pytest.mark.parametrize(("body", "field"), [

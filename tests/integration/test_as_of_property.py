@@ -2,7 +2,8 @@
 calculator (indexed queries on the bitemporal view) equals the reference replay, its trend
 (one grouped query) equals the replay month by month, and the
 inspectorate's independent recomputation from the raw log (inspector/recompute.py) gives the
-figures the service states, targets and capaian included."""
+figures the service states, targets and capaian included — for the activities' IKU, the
+ucapan's supporting indicator and the goal indicator summing them (issue 14)."""
 import json
 import os
 from datetime import UTC, datetime, timedelta, timezone
@@ -42,15 +43,22 @@ index = st.integers(min_value=0, max_value=5)  # few activities, many facts abou
 media = st.sampled_from(["media_luar_ruang", "foto", "video"])
 # Weighted so that corrections (retractions, reschedules) are common and cancellations rare;
 # now and then a yearly target is set or changed (for the recomputation's target and capaian).
-step = st.integers(min_value=0, max_value=104).flatmap(lambda roll: (
+# Due dates on both sides of the periods' boundaries (a due date is a local date).
+due_dates = st.sampled_from(["2021-03-31", "2021-04-01", "2020-12-31", "2021-01-01", "2021-06-30",
+                             "2021-07-01", "2021-04-30", "2021-03-01"])
+step = st.integers(min_value=0, max_value=139).flatmap(lambda roll: (
     st.tuples(st.just("schedule"), leader_sets, instants) if roll < 22 else
     st.tuples(st.just("serve"), index) if roll < 40 else
     st.tuples(st.just("document"), index, media) if roll < 62 else
     st.tuples(st.just("retract"), index, index) if roll < 82 else
     st.tuples(st.just("reschedule"), index, instants) if roll < 95 else
     st.tuples(st.just("cancel"), index) if roll < 100 else
-    st.tuples(st.just("target"), st.sampled_from(["IKU-1", "IKU-2"]), st.sampled_from([2020, 2021]),
-              st.sampled_from(["90", "85.5", "0", "100", "33.33", "66.7"]))))
+    st.tuples(st.just("request"), leader_sets, due_dates) if roll < 112 else
+    st.tuples(st.just("deliver"), index, instants) if roll < 125 else
+    st.tuples(st.just("retract_delivery"), index, index) if roll < 132 else
+    st.tuples(st.just("cancel_ucapan"), index) if roll < 135 else
+    st.tuples(st.just("target"), st.sampled_from(["IKU-1", "IKU-2", "PENDUKUNG-1", "TUJUAN-1"]),
+              st.sampled_from([2020, 2021]), st.sampled_from(["90", "85.5", "0", "100", "33.33", "66.7"]))))
 steps = st.lists(step, min_size=1, max_size=30)
 periods = st.sampled_from(
     ["2021", "2020", "2021-S1", "2021-S2", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4",
@@ -64,10 +72,26 @@ queries = st.lists(
 
 
 def apply(agenda, plan):
-    ids, entries = [], {}
+    ids, entries, ucapan, deliveries = [], {}, [], {}
     for step in plan:
         kind = step[0]
         try:
+            if kind == "request":
+                ucapan.append(agenda.request_ucapan(kind="duka", recipient="r", relation="instansi",
+                                                    occasion="o", leaders=step[1], due_on=step[2]).activity_id)
+                continue
+            if kind in ("deliver", "retract_delivery", "cancel_ucapan"):
+                if ucapan:
+                    one = ucapan[step[1] % len(ucapan)]
+                    if kind == "deliver":
+                        deliveries.setdefault(one, []).append(agenda.deliver_ucapan(
+                            one, channel="surat", delivered_by=["d"], delivered_at=step[2]).version)
+                    elif kind == "cancel_ucapan":
+                        agenda.cancel_ucapan(one, reason="r")
+                    else:
+                        versions = deliveries.get(one) or [1]
+                        agenda.retract_delivery(one, version=versions[step[2] % len(versions)], reason="r")
+                continue
             if kind == "target":
                 agenda.set_target(indicator=step[1], year=step[2], target=Decimal(step[3]), reason="r")
                 continue

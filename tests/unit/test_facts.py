@@ -24,6 +24,12 @@ def domain_event_types() -> set[type]:
 def test_every_event_type_of_the_domain_is_folded_or_declared_irrelevant():
     assert undecided(domain_event_types()) == set()
     assert {cls.__name__ for cls in domain_event_types()} == FOLDED | IRRELEVANT
+    from domain.ucapan import Ucapan
+    from projections.fold import UCAPAN_FOLDED, UCAPAN_IRRELEVANT
+
+    ucapan_types = event_types(Ucapan)
+    assert undecided(ucapan_types, UCAPAN_FOLDED, UCAPAN_IRRELEVANT) == set()
+    assert {cls.__name__ for cls in ucapan_types} == UCAPAN_FOLDED | UCAPAN_IRRELEVANT
 
 
 def test_a_new_event_type_is_caught_until_the_fold_decides_about_it():
@@ -45,9 +51,60 @@ def test_each_fact_counts_the_same_rows_in_sql_and_in_python():
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE v (served INTEGER, media INTEGER, cancelled INTEGER, leaders INTEGER)")
     db.executemany("INSERT INTO v VALUES (:served, :media, :cancelled, :leaders)", ROWS)
-    for fact in FACTS.values():
+    for fact in of("activity"):
         (in_sql,) = db.execute(f"SELECT count(*) FROM v WHERE {fact.sql}").fetchone()
         assert in_sql == sum(1 for row in ROWS if fact.row(row)), fact.name
+
+
+def of(record: str) -> list[Fact]:
+    return [f for f in FACTS.values() if f.record == record]
+
+
+UCAPAN_ROWS = [{"due_date": 20210302, "delivered_date": d, "cancelled": 0, "leaders": 1}
+               for d in (None, 20210301, 20210302, 20210303)]
+
+
+def test_each_ucapan_fact_counts_the_same_rows_in_sql_and_in_python():
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE v (due_date INTEGER, delivered_date INTEGER, cancelled INTEGER, leaders INTEGER)")
+    db.executemany("INSERT INTO v VALUES (:due_date, :delivered_date, :cancelled, :leaders)", UCAPAN_ROWS)
+    assert {f.name for f in of("ucapan")} == {"delivered_on_time", "delivered"}
+    for fact in of("ucapan"):
+        (in_sql,) = db.execute(f"SELECT count(*) FROM v WHERE {fact.sql}").fetchone()
+        assert in_sql == sum(1 for row in UCAPAN_ROWS if fact.row(row)), fact.name
+
+
+@pytest.mark.parametrize("deliveries", [[], ["2021-03-01T10:00:00+07:00"], ["2021-03-02T23:59:00+07:00"],
+                                        ["2021-03-02T17:30:00Z"], ["2021-03-05T10:00:00+07:00",
+                                                                   "2021-03-02T08:00:00+07:00"]])
+@pytest.mark.parametrize("retract_first", [False, True])
+def test_each_ucapan_fact_holds_of_an_aggregate_as_of_its_view_row(deliveries, retract_first):
+    """The reference replay's predicate (over the Ucapan) and the view's (over the row
+    fold_ucapan makes) agree: on time by the office's local date; a retracted delivery
+    counts in neither."""
+    from zoneinfo import ZoneInfo
+
+    from domain.ucapan import Ucapan
+    from projections.fold import LocalDates, fold_ucapan, ucapan_row
+
+    zone = ZoneInfo("Asia/Jakarta")
+    request = {"kind": "duka", "recipient": "R", "relation": "instansi", "occasion": "O",
+               "leaders": ["bupati"], "due_on": "2021-03-02"}
+    with acting_as("test"):
+        ucapan = Ucapan(**request)
+        state = fold_ucapan(None, "UcapanRequested", request, 1, LocalDates(zone))
+        for at in deliveries:
+            delivered = {"channel": "surat", "delivered_by": ["A"], "delivered_at": datetime.fromisoformat(at)}
+            ucapan.deliver(**delivered)
+            state = fold_ucapan(state, "UcapanDelivered", delivered, ucapan.version, LocalDates(zone))
+        if retract_first and deliveries:
+            ucapan.retract(version=2, reason="salah")
+            state = fold_ucapan(state, "DeliveryRetracted", {"retracted_version": 2}, ucapan.version,
+                                LocalDates(zone))
+    row = ucapan_row(1, "u", state, 0)
+    row = {"due_date": row[5], "delivered_date": row[8]}
+    for fact in of("ucapan"):
+        assert fact.holds_for(ucapan, zone) == fact.row(row), (fact.name, deliveries, retract_first)
 
 
 def activity_with(served: bool, media: set[str], retracted: set[str] = frozenset()) -> Activity:
@@ -85,7 +142,7 @@ def test_each_fact_holds_of_an_aggregate_as_of_its_view_row(served, media):
             version += 1
             state = fold(state, "EntryRetracted", {"retracted_version": version - 1}, version)
     row = {"served": 1 if state["protocol"] else 0, "media": media_mask(state)}
-    for fact in FACTS.values():
+    for fact in of("activity"):
         assert fact.holds_for(activity) == fact.row(row), fact.name
 
 

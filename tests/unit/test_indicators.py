@@ -1,4 +1,5 @@
-"""IKU-1 and IKU-2 are defined as data, in the decree's own words."""
+"""IKU-1 and IKU-2 are defined as data, in the decree's own words; the office's supporting
+indicator (the ucapan) and the decree's goal indicator beside them (issue 14)."""
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ def decree_text() -> str:
     return " ".join(DECREE.read_text(encoding="utf-8").split())
 
 
-@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
+@pytest.mark.parametrize("indicator", [i for i in INDICATORS if i.kind == "iku"], ids=lambda i: i.code)
 def test_indicator_texts_quote_the_decree_exactly(indicator):
     text = decree_text()
     for quoted in (indicator.kinerja_utama, indicator.indikator, indicator.numerator_label,
@@ -21,10 +22,33 @@ def test_indicator_texts_quote_the_decree_exactly(indicator):
         assert quoted in text, quoted
 
 
-def test_the_two_indicators_of_the_decree_are_shipped():
-    assert [(i.code, i.numerator_fact) for i in INDICATORS] == [
-        ("IKU-1", "served"), ("IKU-2", "documented")]
+def test_the_goal_indicator_quotes_the_decrees_tujuan_and_indikator_tujuan():
+    goal = next(i for i in INDICATORS if i.kind == "tujuan")
+    text = decree_text()
+    assert f"Tujuan : {goal.kinerja_utama}" in text
+    assert f"Indikator Tujuan : {goal.indikator}" in text
+    assert goal.parts == ("IKU-1", "IKU-2", "PENDUKUNG-1")
+
+
+def test_the_two_indicators_of_the_decree_are_shipped_with_the_offices_supporting_one_and_the_goal():
+    assert [(i.code, i.numerator_fact, i.record, i.kind) for i in INDICATORS] == [
+        ("IKU-1", "served", "activity", "iku"), ("IKU-2", "documented", "activity", "iku"),
+        ("PENDUKUNG-1", "delivered_on_time", "ucapan", "pendukung"), ("TUJUAN-1", "", "", "tujuan")]
     assert set(INDICATORS[1].breakdown) == {"media_luar_ruang", "foto", "video"}
+    supporting = INDICATORS[2].indikator
+    assert "ucapan duka dan selamat" in supporting and supporting not in decree_text()
+
+
+def test_a_goal_must_sum_indicators_defined_before_it():
+    from projections.indicators import Indicator, check_indicators
+
+    goal = INDICATORS[3]
+    with pytest.raises(ValueError, match="not an indicator defined before it"):
+        check_indicators([goal, *INDICATORS[:3]])
+    with pytest.raises(ValueError, match="defined twice"):
+        check_indicators([*INDICATORS, INDICATORS[0]])
+    with pytest.raises(ValueError, match="is not of an activity"):
+        Indicator(**{**INDICATORS[0].__dict__, "numerator_fact": "delivered_on_time"})
 
 
 @pytest.mark.parametrize(

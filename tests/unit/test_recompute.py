@@ -112,7 +112,7 @@ def test_retractions_cancellations_reschedules_and_leaders():
     log.add(b, ACTIVITY + "ActivityCancelled", reason="r")
     r = log.recomputer
     assert r.anomalies == {"a retraction naming no live entry": {"count": 1, "first_position": 7}}
-    iku1, iku2 = r.figures("2021-03")
+    iku1, iku2, *_later = r.figures("2021-03")
     assert (iku1["numerator"], iku1["denominator"], iku1["cancelled"]) == (1, 1, 1)
     assert iku2["by_media"] == {"media_luar_ruang": 0, "foto": 0, "video": 1}
     assert r.figures("2021-03", leader="bupati")[0]["cancelled"] == 0
@@ -177,3 +177,57 @@ def test_compare_names_each_disagreement_and_ignores_names():
                      "cancelled": 0, "capaian": None}], recomputed) == [
         "IKU-1 target: dinyatakan (tidak ada), dihitung ulang null"]
     assert compare([*recomputed, {"code": "IKU-9"}], recomputed) == ["IKU-9: dinyatakan, tidak dihitung ulang"]
+
+
+UCAPAN = "domain.ucapan:Ucapan."
+
+
+def request(log: Log, n: int, due_on: str, leaders=("bupati",)) -> str:
+    u = aid(1000 + n)
+    log.add(u, UCAPAN + "UcapanRequested", kind="duka", recipient="r", relation="instansi", occasion="o",
+            leaders=list(leaders), due_on=due_on, notes=None)
+    return u
+
+
+def deliver(log: Log, u: str, at: datetime, when: int | None = None) -> int:
+    return log.add(u, UCAPAN + "UcapanDelivered", at=when, channel="surat", delivered_by=["a"],
+                   delivered_at=instant(at), evidence=[], notes=None)
+
+
+def test_the_ucapan_on_time_by_the_local_date_and_the_goal_indicator_summing_the_three_services():
+    """Issue 14, independently of the service: PENDUKUNG-1 counts the ucapan due in the
+    period, not cancelled, whose first live delivery's local date is on or before the due
+    date; TUJUAN-1 is (served + documented + on time) / (2 × activities + ucapan)."""
+    log = Log()
+    log.schedule(aid(1), datetime(2021, 3, 1, 9, tzinfo=WIB))
+    log.add(aid(1), ACTIVITY + "ProtocolServed", officers=["o"], notes=None)
+    on_time = request(log, 1, "2021-03-02")
+    deliver(log, on_time, datetime(2021, 3, 2, 23, 59, tzinfo=WIB))
+    late = request(log, 2, "2021-03-02")
+    deliver(log, late, datetime(2021, 3, 2, 17, 30, tzinfo=timezone.utc))  # 3 March 00.30 WIB
+    retracted = request(log, 3, "2021-03-10", leaders=("wakil_bupati",))
+    version = deliver(log, retracted, datetime(2021, 3, 9, 9, tzinfo=WIB))
+    known_before_retraction = log.at
+    log.add(retracted, UCAPAN + "DeliveryRetracted", retracted_version=version, reason="salah")
+    cancelled = request(log, 4, "2021-03-15")
+    log.add(cancelled, UCAPAN + "UcapanCancelled", reason="batal")
+    request(log, 5, "2021-04-01")  # another month
+    r = log.recomputer
+    *_iku, supporting, goal = r.figures("2021-03")
+    assert [supporting[k] for k in ("code", "numerator", "denominator", "cancelled", "percent")] == [
+        "PENDUKUNG-1", 1, 3, 1, 33.33]
+    assert [goal[k] for k in ("code", "numerator", "denominator", "cancelled", "percent")] == [
+        "TUJUAN-1", 2, 5, 1, 40.0]
+    assert r.figures("2021-03", known_before_retraction)[2]["numerator"] == 2  # as it was known then
+    assert r.figures("2021-03", leader="wakil_bupati")[2][("denominator")] == 1
+    assert r.figures("2021-03", zone="UTC")[2]["numerator"] == 2  # 2 March 17.30 UTC is on time in UTC
+
+
+def test_a_report_of_before_the_ucapan_need_not_state_them_but_what_it_states_is_checked():
+    log = Log()
+    log.schedule(aid(1), datetime(2021, 3, 1, 9, tzinfo=WIB))
+    recomputed = log.recomputer.figures("2021-03")
+    assert compare(recomputed[:2], recomputed) == []
+    wrong = [*recomputed[:2], {**recomputed[3], "numerator": 9}]
+    assert compare(wrong, recomputed) == ["TUJUAN-1 numerator: dinyatakan 9, dihitung ulang 0"]
+    assert compare(recomputed[1:], recomputed) == ["IKU-1: tidak dinyatakan, dihitung ulang"]

@@ -79,7 +79,7 @@ def test_the_role_is_checked_before_the_values(svc):
 def test_queries_answer_dataclasses_and_check_the_role(svc):
     commands.schedule(svc, PROTOKOL, **SCHEDULE)
     result = queries.iku(svc, INSPEKTORAT, Period.parse("2021-Q1"))
-    assert [(f.code, f.numerator, f.denominator) for f in result.indicators] == [("IKU-1", 0, 1), ("IKU-2", 0, 1)]
+    assert [(f.code, f.numerator, f.denominator) for f in result.indicators] == [("IKU-1", 0, 1), ("IKU-2", 0, 1), ("PENDUKUNG-1", 0, 0), ("TUJUAN-1", 0, 2)]
     assert result.report is None and result.year_to_date.period.label == "2021-01-01..2021-03-31"
     with pytest.raises(d.NotPermitted):
         queries.iku(svc, User("x", "nobody"), Period.parse("2021-Q1"))

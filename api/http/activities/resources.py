@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from ...service_layer import commands, queries
 from ...service_layer.parsing import resolve_as_of
+from .. import writes
 from ..auth import requires
 from ..blueprint import Blueprint
 from ..fields import page_of, paged
@@ -44,15 +45,7 @@ def as_of(value) -> datetime | None:
 
 
 def written(result, status=201):
-    """201 and the new event; 200 and the live entry that says the same, for a fact sent
-    again (`IKU-Already-Recorded: true`: nothing was appended)."""
-    headers = {"ETag": f'"{result.version}"', "Location": f"{blp.url_prefix}/{result.activity_id}"}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    if result.already_recorded:
-        headers["IKU-Already-Recorded"] = "true"
-        status = 200
-    return result, status, headers
+    return writes.written(blp, result, status)
 
 
 @blp.route("")
@@ -94,26 +87,9 @@ class History(MethodView):
         return {"activity_id": activity_id, "events": queries.history(services(), g.user, activity_id)}
 
 
-KNOWN = "The same fact is live already (`IKU-Already-Recorded: true`): its entry, nothing appended"
-
-
 def _fact_route(path: str, schema, permission: str, command, summary: str, commutes: bool = False):
-    """`commutes`: a fact (protocol service, documentation) that may already be known."""
-    class Fact(MethodView):
-        @blp.arguments(schema)
-        @blp.arguments(WriteHeadersSchema, location="headers")
-        @blp.response(201, WrittenSchema)
-        @requires(permission)
-        def post(self, body, headers, activity_id):
-            return written(command(services(), g.user, activity_id, key=headers["idempotency_key"],
-                                   expected_version=headers["if_match"], **body))
-
-    if commutes:
-        Fact.post = blp.alt_response(200, schema=WrittenSchema, description=KNOWN)(Fact.post)
-
-    Fact.post.__doc__ = summary
-    Fact.__name__ = f"Fact{command.__name__.title().replace('_', '')}"
-    blp.route(f"/<uuid:activity_id>/{path}")(Fact)
+    writes.command_route(blp, path, schema, permission, command, summary, headers_schema=WriteHeadersSchema,
+                         written_schema=WrittenSchema, commutes=commutes)
 
 
 _fact_route("reschedule", RescheduleSchema, "reschedule", commands.reschedule,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import fields
 
 from ..activities.schemas import PeriodSchema
@@ -16,15 +17,29 @@ class IKUQuerySchema(ma.Schema):
     leader = Leader
 
 
+def _kind(figure):
+    """A figure's indicator's kind: a Figure's, or a stored figure's (a report's) by its code."""
+    if isinstance(figure, dict):
+        kinds = {i.code: i.kind for i in current_app.extensions["iku"].calculator.indicators}
+        return kinds.get(figure.get("code"), "iku")
+    return figure.indicator.kind
+
+
 class ByMediaSchema(ma.Schema):
     media_luar_ruang = fields.Integer()
     foto = fields.Integer()
     video = fields.Integer()
 
 
+KIND = ("iku: an IKU of the decree; pendukung: the office's supporting indicator; tujuan: the "
+        "decree's goal indicator (Indikator Tujuan), summing its parts")
+
+
 class IndicatorFigureSchema(ma.Schema):
     code = fields.String()
     name = fields.String()
+    kind = fields.Function(lambda f: _kind(f), metadata={"enum": ["iku", "pendukung", "tujuan"],
+                                                        "description": KIND})
     numerator = fields.Integer()
     denominator = fields.Integer()
     percent = fields.Float(allow_none=True)
@@ -88,6 +103,10 @@ class IKUSchema(Answer, ma.Schema):
 
 class IndicatorDefinitionSchema(ma.Schema):
     code = fields.String()
+    kind = fields.String(metadata={"enum": ["iku", "pendukung", "tujuan"], "description": KIND})
+    record = fields.String(metadata={"description": "What it counts: activity or ucapan (none for a goal)"})
+    parts = fields.List(fields.String(), metadata={
+        "description": "A goal indicator: the codes of the indicators whose numerators and denominators it sums"})
     kinerja_utama = fields.String()
     indikator = fields.String()
     formula = fields.String()

@@ -1,0 +1,103 @@
+"""The ucapan's commands and queries (domain/ucapan.py), for the JSON API, the pages and
+the CLI alike: the same steps as the activities' (commands.py) — the role, the values
+normalised, the Idempotency-Key claimed, the domain command run as the user."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.application import RecordedEvent, Written
+from domain.exceptions import InvalidActivityData
+from domain.store import SystemClock, to_datetime
+
+from .commands import _name, _required, _run, _stored, _text
+from .permissions import require
+
+# A delivery is recorded after it happened: one dated later than this past the moment it
+# is recorded is a typing error (a phone's clock may run a little ahead).
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def request_ucapan(svc, user, *, kind, recipient, relation, occasion, leaders, due_on, notes=None,
+                   key=None) -> Written:
+    require(user, "request_ucapan")
+    given = {"kind": kind, "recipient": recipient, "relation": relation, "occasion": occasion,
+             "leaders": list(leaders), "due_on": str(due_on), "notes": notes}
+    values = {**given, "recipient": _required(recipient, "recipient"),
+              "occasion": _required(occasion, "occasion"), "notes": _text(notes, "notes")}
+    return _run(svc, user, "request_ucapan", given, values, key=key)
+
+
+def deliver_ucapan(svc, user, ucapan_id: UUID, *, channel, delivered_by, delivered_at, evidence=(),
+                   notes=None, expected_version=None, key=None) -> Written:
+    """`evidence`: SHA-256s of files already in the evidence store, as for documentation."""
+    require(user, "deliver_ucapan")
+    if delivered_at.utcoffset() is not None and delivered_at > to_datetime(SystemClock().now()) + FUTURE_TOLERANCE:
+        raise InvalidActivityData("A delivery is recorded after it happened: not in the future.",
+                                  field="delivered_at")
+    given = {"channel": channel, "delivered_by": list(delivered_by), "delivered_at": delivered_at,
+             "evidence": list(evidence or ()), "notes": notes}
+    values = {"channel": channel, "delivered_by": [_name(n, "delivered_by") for n in delivered_by],
+              "delivered_at": delivered_at, "notes": _text(notes, "notes"),
+              "evidence": [_stored(svc, sha256) for sha256 in dict.fromkeys(
+                  "".join(h.split()).lower() for h in evidence or ())]}
+    return _run(svc, user, "deliver_ucapan", given, values, target=ucapan_id,
+                expected_version=expected_version, key=key)
+
+
+def cancel_ucapan(svc, user, ucapan_id: UUID, *, reason, expected_version=None, key=None) -> Written:
+    require(user, "cancel_ucapan")
+    return _run(svc, user, "cancel_ucapan", {"reason": reason}, {"reason": _required(reason, "reason")},
+                target=ucapan_id, expected_version=expected_version, key=key)
+
+
+def retract_delivery(svc, user, ucapan_id: UUID, *, version: int, reason, expected_version=None,
+                     key=None) -> Written:
+    require(user, "retract_delivery")
+    given = {"version": version, "reason": reason}
+    return _run(svc, user, "retract_delivery", given, {**given, "reason": _required(reason, "reason")},
+                target=ucapan_id, expected_version=expected_version, key=key)
+
+
+@dataclass(frozen=True)
+class UcapanState:
+    """One ucapan as known at an instant, with its deliveries."""
+
+    ucapan_id: UUID
+    version: int
+    as_of: datetime
+    kind: str
+    recipient: str
+    relation: str
+    occasion: str
+    leaders: list[str]
+    due_on: str
+    notes: str | None
+    cancelled: bool
+    cancel_reason: str | None
+    delivered: bool
+    delivered_on: str | None  # the local date of its first live delivery
+    on_time: bool
+    deliveries: list[dict]
+
+
+def ucapan(svc, user, ucapan_id: UUID, as_of: datetime | None) -> UcapanState:
+    """One ucapan as known at an instant (UcapanNotFound if it did not exist yet)."""
+    require(user, "read")
+    fixed, _ = svc.agenda.fix_as_of(as_of)
+    found = svc.agenda.ucapan_as_of(ucapan_id, fixed)
+    deliveries = [{"version": v, **d, "retracted": v in found.retracted,
+                   "retraction_reason": found.retracted.get(v)} for v, d in sorted(found.deliveries.items())]
+    delivered_on = found.delivered_on(svc.zone)
+    return UcapanState(
+        ucapan_id=found.id, version=found.version, as_of=fixed, kind=found.kind, recipient=found.recipient,
+        relation=found.relation, occasion=found.occasion, leaders=found.leaders, due_on=found.due_on,
+        notes=found.notes, cancelled=found.cancelled, cancel_reason=found.cancel_reason,
+        delivered=delivered_on is not None, delivered_on=None if delivered_on is None else delivered_on.isoformat(),
+        on_time=found.on_time(svc.zone), deliveries=deliveries)
+
+
+def ucapan_history(svc, user, ucapan_id: UUID) -> list[RecordedEvent]:
+    require(user, "read")
+    return svc.agenda.ucapan_history(ucapan_id)

@@ -1,0 +1,190 @@
+"""Issue 14: the ucapan (condolences and congratulations) as events, with the activities'
+rules: immutable events with the server's recorded_at and actor, corrections by later
+events with a reason, as-of reads, If-Match and Idempotency-Key, field-level 422s, the
+roles — and nothing appended on bad input."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+BASE = "/api/v1/ucapan"
+WIB = timezone(timedelta(hours=7))
+REQUEST = {"kind": "duka", "recipient": "Keluarga almarhum H. Abdul Rahman", "relation": "tokoh_masyarakat",
+           "occasion": "Wafatnya H. Abdul Rahman, tokoh masyarakat Kecamatan Ambulu",
+           "leaders": ["bupati"], "due_on": "2021-03-02"}
+DELIVERY = {"channel": "karangan_bunga", "delivered_by": ["Ahmad Fauzi"],
+            "delivered_at": "2021-03-02T10:00:00+07:00"}
+
+
+@pytest.fixture
+def ucapan(client, auth):
+    response = client.post(BASE, headers=auth("protokol"), json=REQUEST)
+    assert response.status_code == 201, response.json
+    return response.json["ucapan_id"]
+
+
+def test_a_request_answers_the_new_ucapan_and_reads_back_as_known(client, auth, ucapan):
+    state = client.get(f"{BASE}/{ucapan}", headers=auth("inspektorat")).json
+    assert {k: state[k] for k in REQUEST} == REQUEST
+    assert (state["version"], state["cancelled"], state["delivered"], state["on_time"]) == (1, False, False, False)
+    history = client.get(f"{BASE}/{ucapan}/history", headers=auth("pimpinan")).json["events"]
+    assert [(e["type"], e["actor"]) for e in history] == [("UcapanRequested", "protokol.user")]
+    assert datetime.fromisoformat(history[0]["recorded_at"]).utcoffset() is not None
+
+
+def test_a_delivery_on_the_due_date_is_on_time_and_one_after_it_is_late(client, auth, ucapan):
+    response = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY)
+    assert response.status_code == 201 and response.json["version"] == 2
+    assert response.headers["ETag"] == '"2"' and response.headers["Location"] == f"{BASE}/{ucapan}"
+    state = client.get(f"{BASE}/{ucapan}", headers=auth()).json
+    assert (state["delivered"], state["delivered_on"], state["on_time"]) == (True, "2021-03-02", True)
+    late = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    # 2 March 23:30 UTC is 3 March 06:30 WIB: a day late, by the office's own date
+    client.post(f"{BASE}/{late}/delivery", headers=auth("protokol"),
+                json={**DELIVERY, "delivered_at": "2021-03-02T23:30:00Z"})
+    state = client.get(f"{BASE}/{late}", headers=auth()).json
+    assert (state["delivered_on"], state["on_time"]) == ("2021-03-03", False)
+
+
+def test_a_delivery_sent_again_is_answered_with_the_first_and_appends_nothing(client, auth, ucapan, log):
+    first = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY)
+    before = log()
+    again = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY)
+    assert again.status_code == 200 and again.headers["IKU-Already-Recorded"] == "true"
+    assert again.json["version"] == first.json["version"]
+    assert log() == before
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(client, auth, log):
+    headers = auth("protokol", **{"Idempotency-Key": "ucapan-1"})
+    first = client.post(BASE, headers=headers, json=REQUEST)
+    before = log()
+    again = client.post(BASE, headers=headers, json=REQUEST)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["ucapan_id"] == first.json["ucapan_id"] and log() == before
+    other = client.post(BASE, headers=headers, json={**REQUEST, "kind": "selamat"})
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]["headers"]
+    assert log() == before
+
+
+def test_if_match_with_a_past_version_is_a_conflict_and_appends_nothing(client, auth, ucapan, log):
+    client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY)
+    before = log()
+    response = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol", **{"If-Match": '"1"'}),
+                           json={**DELIVERY, "channel": "surat"})
+    assert response.status_code == 409 and log() == before
+    assert client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol", **{"If-Match": '"2"'}),
+                       json={**DELIVERY, "channel": "surat"}).status_code == 201
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**REQUEST, "kind": "ulang_tahun"}, "kind"),
+    ({**REQUEST, "relation": "tetangga"}, "relation"),
+    ({**REQUEST, "recipient": "   "}, "recipient"),
+    ({**REQUEST, "occasion": ""}, "occasion"),
+    ({**REQUEST, "leaders": []}, "leaders"),
+    ({**REQUEST, "leaders": ["camat"]}, "leaders"),
+    ({**REQUEST, "leaders": ["bupati", "bupati"]}, "leaders"),
+    ({**REQUEST, "due_on": "2021-02-30"}, "due_on"),
+    ({**REQUEST, "due_on": "0021-03-01"}, "due_on"),
+    ({k: v for k, v in REQUEST.items() if k != "recipient"}, "recipient"),
+    ({**REQUEST, "recorded_at": "2020-01-01T00:00:00Z"}, "recorded_at"),
+    ({**REQUEST, "recipient": "\ud800"}, "recipient"),
+])
+def test_a_bad_request_is_a_field_level_422_and_appends_nothing(client, auth, log, body, field):
+    before = log()
+    response = client.post(BASE, headers=auth("protokol"), json=body)
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]["json"]
+    assert log() == before
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**DELIVERY, "channel": "merpati"}, "channel"),
+    ({**DELIVERY, "delivered_by": []}, "delivered_by"),
+    ({**DELIVERY, "delivered_by": ["\u200b"]}, "delivered_by"),
+    ({**DELIVERY, "delivered_at": "2021-03-02T10:00:00"}, "delivered_at"),
+    ({**DELIVERY, "delivered_at": "2999-01-01T10:00:00+07:00"}, "delivered_at"),
+    ({**DELIVERY, "evidence": ["a" * 64]}, "evidence"),
+    ({**DELIVERY, "evidence": ["not-a-hash"]}, "evidence"),
+])
+def test_a_bad_delivery_is_a_field_level_422_and_appends_nothing(client, auth, ucapan, log, body, field):
+    before = log()
+    response = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=body)
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]["json"]
+    assert log() == before
+
+
+@pytest.mark.parametrize("role", ["dokumentasi", "pimpinan", "inspektorat"])
+def test_only_protokol_and_admin_write_and_a_refusal_comes_before_validation(client, auth, ucapan, log, role):
+    before = log()
+    assert client.post(BASE, headers=auth(role), json=REQUEST).status_code == 403
+    assert client.post(BASE, headers=auth(role), json={"kind": "?"}).status_code == 403
+    for path, body in (("delivery", DELIVERY), ("cancellation", {"reason": "x"}),
+                       ("retractions", {"version": 1, "reason": "x"})):
+        assert client.post(f"{BASE}/{ucapan}/{path}", headers=auth(role), json=body).status_code == 403
+    assert client.get(f"{BASE}/{ucapan}", headers=auth(role)).status_code == 200
+    assert log() == before
+    assert client.post(BASE, json=REQUEST).status_code == 401
+    assert client.post(BASE, headers=auth("admin"), json=REQUEST).status_code == 201
+
+
+def test_a_cancelled_ucapan_takes_no_delivery_and_a_delivered_one_no_cancellation(client, auth, ucapan, log):
+    delivered = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    client.post(f"{BASE}/{delivered}/delivery", headers=auth("protokol"), json=DELIVERY)
+    before = log()
+    refused = client.post(f"{BASE}/{delivered}/cancellation", headers=auth("protokol"), json={"reason": "x"})
+    assert refused.status_code == 409 and "retract the delivery first" in refused.json["message"]
+    assert log() == before
+    assert client.post(f"{BASE}/{ucapan}/cancellation", headers=auth("protokol"),
+                       json={"reason": "Keluarga menolak karangan bunga"}).status_code == 201
+    before = log()
+    assert client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY).status_code == 409
+    assert client.post(f"{BASE}/{ucapan}/cancellation", headers=auth("protokol"),
+                       json={"reason": "lagi"}).status_code == 409
+    assert client.post(f"{BASE}/{ucapan}/cancellation", headers=auth("protokol"),
+                       json={"reason": "  "}).status_code == 422
+    assert log() == before
+    state = client.get(f"{BASE}/{ucapan}", headers=auth()).json
+    assert (state["cancelled"], state["cancel_reason"]) == (True, "Keluarga menolak karangan bunga")
+
+
+def test_a_delivery_recorded_in_error_is_retracted_with_a_reason_and_kept_in_history(client, auth, ucapan, log):
+    version = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY).json["version"]
+    assert client.post(f"{BASE}/{ucapan}/retractions", headers=auth("protokol"),
+                       json={"version": version, "reason": "Salah ucapan"}).status_code == 201
+    state = client.get(f"{BASE}/{ucapan}", headers=auth()).json
+    assert (state["delivered"], state["on_time"]) == (False, False)
+    assert state["deliveries"][0]["retracted"] is True
+    before = log()
+    for wrong in (version, 1, 99):  # already retracted; the request; no such version
+        response = client.post(f"{BASE}/{ucapan}/retractions", headers=auth("protokol"),
+                               json={"version": wrong, "reason": "x"})
+        assert response.status_code == 409, (wrong, response.json)
+    assert log() == before
+    # once retracted, the ucapan may be cancelled
+    assert client.post(f"{BASE}/{ucapan}/cancellation", headers=auth("protokol"),
+                       json={"reason": "Tidak jadi"}).status_code == 201
+    events = client.get(f"{BASE}/{ucapan}/history", headers=auth()).json["events"]
+    assert [e["type"] for e in events] == ["UcapanRequested", "UcapanDelivered", "DeliveryRetracted",
+                                           "UcapanCancelled"]
+
+
+def test_an_ucapan_as_known_before_its_delivery_stays_undelivered(client, auth, ucapan):
+    requested_at = client.get(f"{BASE}/{ucapan}/history", headers=auth()).json["events"][0]["recorded_at"]
+    client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"), json=DELIVERY)
+    then = client.get(f"{BASE}/{ucapan}", headers=auth(), query_string={"as_of": requested_at}).json
+    assert (then["version"], then["delivered"]) == (1, False)
+    assert client.get(f"{BASE}/{ucapan}", headers=auth()).json["delivered"] is True
+
+
+def test_an_unknown_id_or_another_records_id_is_404(client, auth, activity, ucapan, log):
+    before = log()
+    assert client.get(f"{BASE}/{activity}", headers=auth()).status_code == 404
+    assert client.get(f"{BASE}/00000000-0000-0000-0000-000000000000", headers=auth()).status_code == 404
+    assert client.post(f"{BASE}/{activity}/delivery", headers=auth("protokol"), json=DELIVERY).status_code == 404
+    assert client.get(f"/api/v1/activities/{ucapan}", headers=auth()).status_code == 404
+    assert client.post(f"/api/v1/activities/{ucapan}/protocol", headers=auth("protokol"),
+                       json={"officers": ["Ani"]}).status_code == 404
+    assert client.get(f"/api/v1/activities/{ucapan}/history", headers=auth()).status_code == 404
+    assert log() == before
