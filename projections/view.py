@@ -43,6 +43,15 @@ UCAPAN_COLUMNS = (
     "position, ucapan_id, version, sys_from, sys_to, due_date, leaders, cancelled, delivered_date, "
     "kind, relation, recipient, occasion, deliveries, prev_position"
 )
+# The statuses an ucapan listing selects (the SQL added to its condition).
+UCAPAN_STATUSES = {
+    None: "",
+    "open": " AND cancelled = 0 AND delivered_date IS NULL",  # to be delivered
+    "overdue": " AND cancelled = 0 AND delivered_date IS NULL AND due_date < ?",  # before today
+    "delivered": " AND cancelled = 0 AND delivered_date IS NOT NULL",
+    "late": " AND cancelled = 0 AND delivered_date > due_date",
+    "cancelled": " AND cancelled = 1",
+}
 # Log positions per bucket of activity_counts: 2**12 = 4,096 (IKU_VIEW_BUCKET_BITS; a change
 # rebuilds the view).
 DEFAULT_BUCKET_BITS = 12
@@ -328,6 +337,35 @@ class ActivityViewMixin(Dialect):
                 f"WHERE due_date BETWEEN ? AND ? AND sys_from <= ? AND sys_to > ?{leader} "
                 "GROUP BY month, cancelled"), params)
             return _collect(c.fetchall(), facts, by_month)
+
+    @staticmethod
+    def _ucapan_filter(start: int, end: int, as_of: int, leader_bit: int | None, status: str | None,
+                       today: int | None) -> tuple[str, list]:
+        sql = "due_date BETWEEN ? AND ? AND sys_from <= ? AND sys_to > ?"
+        params: list = [start, end, as_of, as_of]
+        if leader_bit is not None:
+            sql += " AND (leaders & ?) <> 0"
+            params.append(leader_bit)
+        sql += UCAPAN_STATUSES[status]
+        if status == "overdue":
+            params.append(today)
+        return sql, params
+
+    def ucapan_rows(self, start: int, end: int, as_of: int, leader_bit: int | None, status: str | None = None,
+                    today: int | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """The versions current at `as_of` of the ucapan due on the dates (of a status:
+        UCAPAN_STATUSES; `today` for "overdue"), by due date; `limit` of them from `offset`."""
+        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today)
+        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        with self.read() as c:
+            c.execute(self.sql(f"SELECT {UCAPAN_COLUMNS} FROM ucapan_versions WHERE {where} "
+                               f"ORDER BY due_date, position{page}"), params)
+            return [dict(row) for row in c.fetchall()]
+
+    def ucapan_count(self, start: int, end: int, as_of: int, leader_bit: int | None, status: str | None = None,
+                     today: int | None = None) -> int:
+        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today)
+        return int(self.fetch_one(f"SELECT count(*) AS n FROM ucapan_versions WHERE {where}", params)["n"])
 
     def rows(self, start: int, end: int, as_of: int, leader_bit: int | None,
              selection: Selection = EVERY, limit: int | None = None, offset: int = 0) -> list[dict]:

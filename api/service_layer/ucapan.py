@@ -4,15 +4,19 @@ normalised, the Idempotency-Key claimed, the domain command run as the user."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from domain.application import RecordedEvent, Written
 from domain.exceptions import InvalidActivityData
-from domain.store import SystemClock, to_datetime
+from domain.store import SystemClock, to_datetime, to_micros
+from projections.facts import LEADER_BITS
+from projections.periods import Period, date_key
 
 from .commands import _name, _required, _run, _stored, _text
 from .permissions import require
+from .queries import today
+from .results import Page
 
 # A delivery is recorded after it happened: one dated later than this past the moment it
 # is recorded is a typing error (a phone's clock may run a little ahead).
@@ -101,3 +105,63 @@ def ucapan(svc, user, ucapan_id: UUID, as_of: datetime | None) -> UcapanState:
 def ucapan_history(svc, user, ucapan_id: UUID) -> list[RecordedEvent]:
     require(user, "read")
     return svc.agenda.ucapan_history(ucapan_id)
+
+
+@dataclass(frozen=True)
+class ListedUcapan:
+    """An ucapan as a listing shows it: its state at the listing's as_of."""
+
+    ucapan_id: UUID
+    version: int
+    kind: str
+    recipient: str
+    relation: str
+    occasion: str
+    leaders: list[str]
+    due_on: date
+    cancelled: bool
+    delivered: bool
+    delivered_on: date | None
+    on_time: bool
+    overdue: bool  # not delivered, not cancelled, due before today
+
+
+@dataclass(frozen=True)
+class UcapanListing:
+    period: Period
+    as_of: datetime
+    leader: str | None
+    status: str | None
+    ucapan: list[ListedUcapan]
+    page: Page
+
+
+def _day(key: int | None) -> date | None:
+    return None if key is None else date(key // 10000, key // 100 % 100, key % 100)
+
+
+def listed_ucapan(row: dict, today_key: int) -> ListedUcapan:
+    delivered = row["delivered_date"]
+    return ListedUcapan(
+        ucapan_id=UUID(row["ucapan_id"]), version=row["version"], kind=row["kind"], recipient=row["recipient"],
+        relation=row["relation"], occasion=row["occasion"],
+        leaders=[name for name, bit in LEADER_BITS.items() if row["leaders"] & bit],
+        due_on=_day(row["due_date"]), cancelled=bool(row["cancelled"]), delivered=delivered is not None,
+        delivered_on=_day(delivered), on_time=delivered is not None and delivered <= row["due_date"],
+        overdue=not row["cancelled"] and delivered is None and row["due_date"] < today_key)
+
+
+def ucapan_list(svc, user, period: Period, as_of: datetime | None, leader: str | None = None, *,
+                status: str | None = None, page: Page = Page()) -> UcapanListing:
+    """One page of the ucapan due in a period, as known at an instant, by due date; of a
+    status (projections.view.UCAPAN_STATUSES: open, overdue, delivered, late, cancelled)."""
+    require(user, "read")
+    fixed, position = svc.agenda.fix_as_of(as_of)
+    svc.projector.catch_up(position)
+    today_key = date_key(today(svc))
+    span = (date_key(period.start), date_key(period.end), to_micros(fixed),
+            None if leader is None else LEADER_BITS[leader], status, today_key)
+    rows = svc.projector.view.ucapan_rows(*span, page.per_page, page.offset)
+    total = svc.projector.view.ucapan_count(*span)
+    return UcapanListing(period, fixed, leader, status, [listed_ucapan(r, today_key) for r in rows],
+                         page.of(total))

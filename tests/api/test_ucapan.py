@@ -188,3 +188,55 @@ def test_an_unknown_id_or_another_records_id_is_404(client, auth, activity, ucap
                        json={"officers": ["Ani"]}).status_code == 404
     assert client.get(f"/api/v1/activities/{ucapan}/history", headers=auth()).status_code == 404
     assert log() == before
+
+
+def test_the_listing_of_a_period_selects_by_due_date_status_and_leader_as_known_then(client, auth):
+    def request(due_on, leaders=("bupati",)):
+        return client.post(BASE, headers=auth("protokol"),
+                           json={**REQUEST, "due_on": due_on, "leaders": list(leaders)}).json["ucapan_id"]
+
+    on_time, late, open_, cancelled = (request("2021-03-02"), request("2021-03-05"),
+                                       request("2021-03-31", ("wakil_bupati",)), request("2021-03-10"))
+    request("2021-04-01")  # another quarter
+    before_late = client.post(f"{BASE}/{on_time}/delivery", headers=auth("protokol"),
+                              json=DELIVERY).json["recorded_at"]
+    client.post(f"{BASE}/{late}/delivery", headers=auth("protokol"),
+                json={**DELIVERY, "delivered_at": "2021-03-06T09:00:00+07:00"})
+    client.post(f"{BASE}/{cancelled}/cancellation", headers=auth("protokol"), json={"reason": "batal"})
+
+    def listed(**query):
+        body = client.get(BASE, headers=auth("inspektorat"), query_string={"period": "2021-Q1", **query}).json
+        return [u["ucapan_id"] for u in body["ucapan"]], body
+
+    ids, body = listed()
+    assert ids == [on_time, late, cancelled, open_] and body["total"] == 4  # by due date
+    assert listed(status="delivered")[0] == [on_time, late]
+    assert listed(status="late")[0] == [late]
+    assert listed(status="open")[0] == [open_]
+    assert listed(status="overdue")[0] == [open_]  # due 31 March 2021: long past
+    assert listed(status="cancelled")[0] == [cancelled]
+    assert listed(leader="wakil_bupati")[0] == [open_]
+    assert listed(status="late", as_of=before_late)[0] == []  # its delivery recorded later
+    row = body["ucapan"][1]
+    assert (row["due_on"], row["delivered_on"], row["on_time"], row["overdue"]) == (
+        "2021-03-05", "2021-03-06", False, False)
+    assert client.get(BASE, headers=auth(), query_string={"period": "2021-Q1", "status": "lost"}).status_code == 422
+    assert client.get(BASE, headers=auth(), query_string={"period": "2021-Q5"}).status_code == 422
+    assert client.get(BASE, query_string={"period": "2021-Q1"}).status_code == 401
+
+
+def test_the_supporting_and_the_goal_indicator_are_in_the_iku_answer(client, auth, activity):
+    """PENDUKUNG-1 counts the ucapan due in the period delivered on time; TUJUAN-1 sums the
+    three services: (served + documented + on time) / (2 × activities + ucapan)."""
+    client.post(f"/api/v1/activities/{activity}/protocol", headers=auth("protokol"), json={"officers": ["Ani"]})
+    on_time = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    client.post(BASE, headers=auth("protokol"), json=REQUEST)  # not delivered
+    client.post(f"{BASE}/{on_time}/delivery", headers=auth("protokol"), json=DELIVERY)
+    body = client.get("/api/v1/iku", headers=auth("pimpinan"), query_string={"period": "2021-Q1"}).json
+    by_code = {f["code"]: f for f in body["indicators"]}
+    assert [(c, f["kind"], f["numerator"], f["denominator"], f["percent"]) for c, f in by_code.items()] == [
+        ("IKU-1", "iku", 1, 1, 100.0), ("IKU-2", "iku", 0, 1, 0.0), ("PENDUKUNG-1", "pendukung", 1, 2, 50.0),
+        ("TUJUAN-1", "tujuan", 2, 4, 50.0)]
+    definitions = client.get("/api/v1/indicators", headers=auth()).json["indicators"]
+    goal = next(d for d in definitions if d["code"] == "TUJUAN-1")
+    assert goal["parts"] == ["IKU-1", "IKU-2", "PENDUKUNG-1"] and "2 × Jumlah kegiatan" in goal["formula"]

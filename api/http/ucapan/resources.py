@@ -12,7 +12,16 @@ from .. import writes
 from ..activities.schemas import AsOfQuerySchema, CancellationSchema, RetractionSchema, WriteHeadersSchema
 from ..auth import requires
 from ..blueprint import Blueprint
-from .schemas import DeliverySchema, RequestSchema, UcapanHistorySchema, UcapanSchema, UcapanWrittenSchema
+from ..fields import page_of, paged
+from .schemas import (
+    DeliverySchema,
+    RequestSchema,
+    UcapanHistorySchema,
+    UcapanListingQuerySchema,
+    UcapanListingSchema,
+    UcapanSchema,
+    UcapanWrittenSchema,
+)
 
 blp = Blueprint(
     "ucapan", __name__, url_prefix="/api/v1/ucapan",
@@ -26,6 +35,16 @@ def services():
 
 @blp.route("")
 class UcapanList(MethodView):
+    @blp.arguments(UcapanListingQuerySchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, UcapanListingSchema)
+    @requires("read")
+    def get(self, query):
+        """List the ucapan due in a period, as known at an instant"""
+        found = ucapan.ucapan_list(services(), g.user, query["period"],
+                                   resolve_as_of(query["as_of"], services().zone), query.get("leader"),
+                                   status=query["status"], page=page_of(query))
+        return paged(found, found.page, as_of=found.as_of.isoformat())
+
     @blp.arguments(RequestSchema)
     @blp.arguments(WriteHeadersSchema, location="headers")
     @blp.response(201, UcapanWrittenSchema)

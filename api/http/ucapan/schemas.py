@@ -6,9 +6,20 @@ from marshmallow import fields, validate
 
 from domain.ucapan import CHANNELS, KINDS, RELATIONS
 
-from ..activities.schemas import NOT_BLANK, OptionalText, RecordedEventSchema, Text, unique
-from ..activities.schemas import EvidenceSchema, MAX_FILES
-from ..fields import Answer, InTheLog, Instant, Leader
+from ..activities.schemas import (
+    MAX_FILES,
+    NOT_BLANK,
+    AsOfQuerySchema,
+    EvidenceSchema,
+    OptionalText,
+    PeriodSchema,
+    RecordedEventSchema,
+    Text,
+    unique,
+)
+from ..fields import Answer, InTheLog, Instant, Leader, PagedSchema, PagingQuerySchema, PeriodField
+
+STATUSES = ("open", "overdue", "delivered", "late", "cancelled")
 
 SHA256 = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a SHA-256 hex digest."))
 
@@ -78,3 +89,35 @@ class UcapanSchema(Answer, ma.Schema):
 class UcapanHistorySchema(Answer, ma.Schema):
     ucapan_id = fields.UUID()
     events = fields.List(fields.Nested(RecordedEventSchema))
+
+
+class UcapanListingQuerySchema(PagingQuerySchema, AsOfQuerySchema):
+    period = PeriodField(required=True, metadata={"description": "The due dates: 2021, 2021-Q1, 2021-03, a range"})
+    leader = Leader
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES), metadata={
+        "description": "open: to be delivered; overdue: open and due before today; delivered; "
+                       "late: delivered after its due date; cancelled"})
+
+
+class ListedUcapanSchema(ma.Schema):
+    ucapan_id = fields.UUID()
+    version = fields.Integer()
+    kind = fields.String()
+    recipient = fields.String()
+    relation = fields.String()
+    occasion = fields.String()
+    leaders = fields.List(fields.String())
+    due_on = fields.Date()
+    cancelled = fields.Boolean()
+    delivered = fields.Boolean()
+    delivered_on = fields.Date(allow_none=True)
+    on_time = fields.Boolean()
+    overdue = fields.Boolean()
+
+
+class UcapanListingSchema(Answer, PagedSchema, ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    as_of = Instant()
+    leader = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    ucapan = fields.List(fields.Nested(ListedUcapanSchema))
