@@ -46,6 +46,8 @@ UCAPAN_COLUMNS = (
 # The statuses an ucapan listing selects (the SQL added to its condition).
 UCAPAN_STATUSES = {
     None: "",
+    "counted": " AND cancelled = 0",  # the supporting indicator's denominator
+    "on_time": " AND cancelled = 0 AND delivered_date <= due_date",  # its numerator
     "open": " AND cancelled = 0 AND delivered_date IS NULL",  # to be delivered
     "overdue": " AND cancelled = 0 AND delivered_date IS NULL AND due_date < ?",  # before today
     "delivered": " AND cancelled = 0 AND delivered_date IS NOT NULL",

@@ -113,8 +113,9 @@ def record_documentation(svc, user, activity_id: UUID, *, media, evidence_uri=No
 
 def store_evidence(svc, user, stream, expected: str | None = None):
     """Keep a photo or video in the evidence store (EvidenceError if refused): the same
-    bytes again store nothing new. A documentation entry then names it by its hash."""
-    require(user, "record_documentation")
+    bytes again store nothing new. A documentation entry or an ucapan's delivery then names
+    it by its hash."""
+    require(user, "upload_evidence")
     return svc.evidence.put(stream, expected=expected)
 
 

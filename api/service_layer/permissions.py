@@ -7,17 +7,20 @@ from domain.exceptions import NotPermitted
 # The leaders' condolences and congratulations (docs/RULES.md, "Ucapan"): the Sub Bagian
 # Protokol, which keeps the leaders' agenda, requests and delivers them.
 UCAPAN = ("request_ucapan", "deliver_ucapan", "cancel_ucapan", "retract_delivery")
+# upload_evidence: keep a photo or video in the evidence store, for a documentation entry or
+# an ucapan's delivery.
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({
         "read", "export", "schedule", "reschedule", "cancel", "record_protocol",
-        "retract_protocol", "record_documentation", "retract_documentation",
+        "retract_protocol", "record_documentation", "retract_documentation", "upload_evidence",
         "manage_users", "read_access", "set_targets", "submit_reports", *UCAPAN,
     }),
     "protokol": frozenset({
         "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol", *UCAPAN,
+        "upload_evidence",
     }),
-    "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation"}),
+    "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation", "upload_evidence"}),
     "pimpinan": frozenset({"read", "read_access", "set_targets", "submit_reports"}),
     "inspektorat": frozenset({"read", "read_access", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
 }

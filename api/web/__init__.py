@@ -13,20 +13,23 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..http import BLUEPRINTS
 from ..service_layer.permissions import may
-from . import activities, agenda, audit, dashboard, i18n, imports, labels, reports, signin, targets, users  # noqa: F401 - routes
+from . import activities, agenda, audit, dashboard, i18n, imports, labels, reports, signin, targets, ucapan, users  # noqa: F401 - routes
 from .common import web
+
+
+UPLOAD_FORMS = {("web.record", "documentation"), ("web.ucapan_record", "delivery")}
 
 
 def register(app, services) -> None:
     @app.before_request
     def allow_uploads():
-        """The documentation form carries photos and videos: its body may be as large as
-        IKU_EVIDENCE_MAX_MB, for a signed-in user who may record documentation (anyone
-        else's body stays limited to 1 MiB, before CSRF or anything reads it)."""
-        if request.endpoint == "web.record" and (request.view_args or {}).get("name") == "documentation":
+        """The documentation form and an ucapan's delivery form carry photos and videos: the
+        body may be as large as IKU_EVIDENCE_MAX_MB, for a signed-in user who may upload
+        evidence (anyone else's body stays limited to 1 MiB, before CSRF or anything reads it)."""
+        if (request.endpoint, (request.view_args or {}).get("name")) in UPLOAD_FORMS:
             name = session.get("user")
             user = name and services.users.session_user(name, session.get("generation"))
-            if user and may(user.role, "record_documentation"):
+            if user and may(user.role, "upload_evidence"):
                 request.max_content_length = services.evidence.max_bytes + 1024 * 1024
 
     csrf = CSRFProtect(app)

@@ -16,7 +16,6 @@ from domain.model import LEADERS, MEDIA, SCOPES
 from ..evidence import EvidenceError, far_from
 from ..http.files import send
 from ..http.activities.schemas import (
-    MAX_FILES,
     CancellationSchema,
     DocumentationSchema,
     ProtocolSchema,
@@ -28,7 +27,7 @@ from ..service_layer import commands, queries
 from ..service_layer.errors import status_of
 from ..service_layer.permissions import may, retractable_kinds
 from .common import page, services, web
-from .forms import FormErrors, domain_errors, lines, load, local_instant, officers
+from .forms import FormErrors, domain_errors, lines, load, local_instant, officers, stored_uploads
 
 INSTANT_FIELDS = {"starts_at": "starts_time", "ends_at": "ends_time"}
 
@@ -202,24 +201,14 @@ def read_reschedule(form) -> dict:
 
 
 def read_documentation(form) -> dict:
-    """The documentation form; its files are kept in the evidence store first (by hash: a
-    form sent again stores nothing new) and named by hash in the entry."""
-    hashes = []
-    uploads = [upload for upload in request.files.getlist("files") if upload.filename]  # not the empty input
-    # What can be refused without the files is refused before any is stored.
-    if len(uploads) > MAX_FILES:
-        raise FormErrors({"files": _("Paling banyak %(n)s berkas sekali kirim.", n=MAX_FILES)})
-    if form.get("media") not in MEDIA:
-        raise FormErrors({"media": _("Pilihan tidak dikenal.") if form.get("media") else _("Wajib diisi.")})
-    if uploads and queries.activity(services(), g.user, request.view_args["activity_id"], None).cancelled:
-        raise FormErrors({"_form": _("Kegiatan ini sudah dibatalkan: tidak bisa dicatat lagi.")})
-    for upload in uploads:
-        try:
-            hashes.append(commands.store_evidence(services(), g.user, upload.stream).sha256)
-        except EvidenceError as e:
-            raise FormErrors({"files": _("Terlalu besar: paling besar %(mb)s MB sekali kirim.",
-                                         mb=services().evidence.max_bytes // 2**20) if e.reason == "size"
-                              else _("“%(name)s” bukan foto atau video.", name=upload.filename[:100])}) from None
+    """The documentation form; its files are kept in the evidence store first."""
+    def before_storing(uploads):
+        if form.get("media") not in MEDIA:
+            raise FormErrors({"media": _("Pilihan tidak dikenal.") if form.get("media") else _("Wajib diisi.")})
+        if uploads and queries.activity(services(), g.user, request.view_args["activity_id"], None).cancelled:
+            raise FormErrors({"_form": _("Kegiatan ini sudah dibatalkan: tidak bisa dicatat lagi.")})
+
+    hashes = stored_uploads(before_storing)
     return {"media": form.get("media", ""),
             "evidence_uri": form.get("evidence_uri", "").strip() or None,
             "evidence_sha256": form.get("evidence_sha256", "").strip() or None,

@@ -126,7 +126,7 @@ def lkjip_download(year: int, fmt: str):
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"lkjip-{year}.{fmt}")
 
 
-PARTS = ("denominator", "cancelled", *FACTS)
+PARTS = ("denominator", "cancelled", *(name for name, f in FACTS.items() if f.record == "activity"))  # the ucapan's: /ucapan
 
 
 @web.get("/dashboard/activities")

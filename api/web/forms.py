@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, g, request
 from flask_babel import gettext as _
 
 from domain.exceptions import DomainError
+
+from ..evidence import EvidenceError
+from ..http.activities.schemas import MAX_FILES
+from ..service_layer import commands
 
 
 class FormErrors(Exception):
@@ -39,6 +43,9 @@ def message_for(text: str) -> str:
         ("a NIP is", _("NIP terdiri atas 18 angka.")),
         ("a change of access needs a reason", _("Wajib diisi.")),
         ("Not valid text", _("Teks tidak sah (ada karakter kendali).")),
+        ("A delivery is recorded after it happened", _("Penyampaian dicatat setelah terjadi: tidak boleh "
+                                                      "di masa depan.")),
+        ("Not a valid date", _("Tanggal tidak sah.")),
     ):
         if text.startswith(prefix):
             return message
@@ -102,3 +109,22 @@ def officers(form) -> list[str]:
             seen.add(name.casefold())
             out.append(name)
     return out
+
+
+def stored_uploads(before_storing) -> list[str]:
+    """The form's files kept in the evidence store first (by hash: a form sent again stores
+    nothing new), to be named by hash in the entry. What can be refused without the files
+    (`before_storing(uploads)` raises FormErrors) is refused before any is stored."""
+    hashes = []
+    uploads = [upload for upload in request.files.getlist("files") if upload.filename]  # not the empty input
+    if len(uploads) > MAX_FILES:
+        raise FormErrors({"files": _("Paling banyak %(n)s berkas sekali kirim.", n=MAX_FILES)})
+    before_storing(uploads)
+    for upload in uploads:
+        try:
+            hashes.append(commands.store_evidence(current_app.extensions["iku"], g.user, upload.stream).sha256)
+        except EvidenceError as e:
+            raise FormErrors({"files": _("Terlalu besar: paling besar %(mb)s MB sekali kirim.",
+                                         mb=current_app.extensions["iku"].evidence.max_bytes // 2**20) if e.reason == "size"
+                              else _("“%(name)s” bukan foto atau video.", name=upload.filename[:100])}) from None
+    return hashes

@@ -5,7 +5,7 @@ whatever the browser asks (Accept-Language is not read), unless the user chose E
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_datetime
 from flask import current_app, request, session
@@ -53,6 +53,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["period_name"] = period_name
     app.jinja_env.filters["instant"] = lambda text: datetime.fromisoformat(text) if text else None
     app.jinja_env.filters["dmy"] = day_month_year
+    app.jinja_env.filters["iso_date"] = lambda text: date.fromisoformat(text) if text else None
     app.jinja_env.filters["nip"] = formats.nip
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 

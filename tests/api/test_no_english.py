@@ -95,8 +95,9 @@ PAGES = {
               "/users/protokol", "/access", "/password", "/targets?year=2021", "/reports/2021-Q2",
               "/reports/2021-Q2/submit", "/import", "/agenda?period=semua-salah", "/activities/{missing}",
               "/dashboard/activities?period=2021-Q2&as_of={as_of}&part=served"],
-    "protokol": ["/agenda?period=2021-04", "/activities/{id}", "/users", "/targets?year=2021"],
-    "inspektorat": ["/dashboard?period=2021", "/access", "/audit"],
+    "protokol": ["/agenda?period=2021-04", "/activities/{id}", "/users", "/targets?year=2021",
+                 "/ucapan", "/ucapan/baru", "/ucapan/{ucapan}", "/ucapan?period=2021-Q2&status=late"],
+    "inspektorat": ["/dashboard?period=2021", "/access", "/audit", "/ucapan/{ucapan}"],
 }
 
 
@@ -107,12 +108,18 @@ def test_every_page_reads_in_indonesian_for_a_browser_asking_for_english(client,
         app.extensions["iku"].agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("90"), reason="PK 2021")
     with acting_as("protokol"):
         app.extensions["iku"].agenda.record_protocol(UUID(activity_id), officers=["Ani"])
+        ucapan = app.extensions["iku"].agenda.request_ucapan(
+            kind="duka", recipient="Keluarga Bapak Suroso", relation="keluarga_asn", occasion="Wafat",
+            leaders=["bupati"], due_on="2021-04-05").activity_id
+        app.extensions["iku"].agenda.deliver_ucapan(ucapan, channel="karangan_bunga", delivered_by=["Ani"],
+                                                    delivered_at=wib(2021, 4, 6, 9))
     login(role)
     as_of = app.extensions["iku"].agenda.fix_as_of()[0].isoformat()
     translations = english_translations()
     leftovers = {}
     for path in PAGES[role]:
-        url = path.format(id=activity_id, missing="00000000-0000-0000-0000-000000000000", as_of=as_of)
+        url = path.format(id=activity_id, missing="00000000-0000-0000-0000-000000000000", as_of=as_of,
+                          ucapan=ucapan)
         response = client.get(url, headers=ENGLISH_BROWSER)
         assert response.status_code < 500, url
         found = english_in(visible(response.get_data(as_text=True)), translations)

@@ -43,7 +43,7 @@ class Evidence(MethodView):
     @blp.response(201, StoredSchema)
     @blp.alt_response(200, schema=StoredSchema, description="The store already had it: nothing stored")
     @blp.alt_response(413, description="Larger than IKU_EVIDENCE_MAX_MB")
-    @requires("record_documentation")
+    @requires("upload_evidence")
     def put(self, sha256):
         """Upload a photo or video; idempotent (the same bytes again answer 200)"""
         checked(sha256)

@@ -19,7 +19,7 @@ from ..activities.schemas import (
 )
 from ..fields import Answer, InTheLog, Instant, Leader, PagedSchema, PagingQuerySchema, PeriodField
 
-STATUSES = ("open", "overdue", "delivered", "late", "cancelled")
+STATUSES = ("counted", "on_time", "open", "overdue", "delivered", "late", "cancelled")
 
 SHA256 = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a SHA-256 hex digest."))
 
@@ -95,8 +95,9 @@ class UcapanListingQuerySchema(PagingQuerySchema, AsOfQuerySchema):
     period = PeriodField(required=True, metadata={"description": "The due dates: 2021, 2021-Q1, 2021-03, a range"})
     leader = Leader
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES), metadata={
-        "description": "open: to be delivered; overdue: open and due before today; delivered; "
-                       "late: delivered after its due date; cancelled"})
+        "description": "counted: not cancelled (the denominator); on_time: delivered by its due date "
+                       "(the numerator); open: to be delivered; overdue: open and due before today; "
+                       "delivered; late: delivered after its due date; cancelled"})
 
 
 class ListedUcapanSchema(ma.Schema):

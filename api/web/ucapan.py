@@ -1,0 +1,166 @@
+"""The ucapan's pages (issue 14): what is due this week and what is overdue, phone first;
+the request form; an ucapan's page with the forms that record its delivery, cancel it or
+retract a delivery. Each form is read into the JSON API's schema and sent to the same
+service-layer command as the API's."""
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from domain import exceptions as d
+from domain.model import LEADERS
+from domain.store import SystemClock, to_datetime
+from domain.ucapan import CHANNELS, KINDS, RELATIONS, UcapanNotFound, UcapanStateConflict
+from projections.periods import InvalidPeriod, Period
+
+from ..http.activities.schemas import CancellationSchema, RetractionSchema
+from ..http.ucapan.schemas import STATUSES, DeliverySchema, RequestSchema
+from ..service_layer import ucapan as service
+from ..service_layer.errors import status_of
+from ..service_layer.parsing import InvalidInstant, parse_as_of
+from ..service_layer.permissions import may
+from ..service_layer.queries import today
+from .activities import expected_version, form_key, read_cancel
+from .common import page, page_asked, services, web
+from .forms import FormErrors, domain_errors, lines, load, local_instant, stored_uploads
+
+DELIVERY_FIELDS = {"delivered_at": "delivered_time"}
+OVERDUE_YEARS = 3  # how far back the overdue list looks
+
+
+@web.get("/ucapan")
+@page()
+def ucapan_list():
+    """Without a period: overdue, then due this week (Monday to Sunday, WIB). With one: the
+    ucapan due in it, of a status, as known at a date — the dashboard's numbers link here."""
+    svc, args = services(), request.args
+    day = today(svc)
+    status = args.get("status") or None
+    leader = args.get("leader") or None
+    if status not in (None, *STATUSES) or leader not in (None, *LEADERS):
+        abort(404)
+    if not args.get("period"):
+        monday = day - timedelta(days=day.weekday())
+        week = Period(f"{monday}..{monday + timedelta(days=6)}", monday, monday + timedelta(days=6))
+        behind = Period("overdue", day.replace(year=day.year - OVERDUE_YEARS), day - timedelta(days=1))
+        overdue = service.ucapan_list(svc, g.user, behind, None, status="overdue")
+        this_week = service.ucapan_list(svc, g.user, week, overdue.as_of)
+        return render_template("ucapan_list.html", overdue=overdue, listing=this_week, week=week,
+                               today=day, status=None, period=None)
+    try:
+        period = Period.parse(args["period"])
+        as_of = parse_as_of(args.get("as_of"), svc.zone)
+    except (InvalidPeriod, InvalidInstant):
+        abort(404)
+    listing = service.ucapan_list(svc, g.user, period, as_of, leader, status=status, page=page_asked())
+    return render_template("ucapan_list.html", overdue=None, listing=listing, week=None, today=day,
+                           status=status, period=period)
+
+
+@web.route("/ucapan/baru", methods=["GET", "POST"])
+@page("request_ucapan")
+def ucapan_new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        data = {"kind": form.get("kind", ""), "recipient": form.get("recipient", "").strip(),
+                "relation": form.get("relation", ""), "occasion": form.get("occasion", "").strip(),
+                "leaders": form.getlist("leaders"), "due_on": form.get("due_on", "").strip(),
+                "notes": form.get("notes", "").strip() or None}
+        try:
+            written = service.request_ucapan(services(), g.user, key=form_key(form),
+                                             **load(RequestSchema(), data))
+        except FormErrors as e:
+            errors = e.errors
+        except d.DomainError as e:
+            errors = domain_errors(e)
+        else:
+            flash(_("Ucapan dicatat."))
+            return redirect(url_for("web.ucapan_page", ucapan_id=written.activity_id), 303)
+    return render_template("ucapan_new.html", form=form, errors=errors, kinds=KINDS, relations=RELATIONS,
+                           leaders=LEADERS), 422 if errors else 200
+
+
+@web.get("/ucapan/<uuid:ucapan_id>")
+@page()
+def ucapan_page(ucapan_id: UUID, errors: dict | None = None, failed: str | None = None, status=200):
+    try:
+        state = service.ucapan(services(), g.user, ucapan_id, None)
+    except UcapanNotFound:
+        abort(404)
+    history = service.ucapan_history(services(), g.user, ucapan_id)
+    now = to_datetime(SystemClock().now()).astimezone(services().zone)
+    prefilled = {"delivery": {"delivered_date": now.date().isoformat(), "delivered_time": now.strftime("%H:%M")}}
+    return render_template(
+        "ucapan.html", u=state, history=history, errors=errors or {}, failed=failed, channels=CHANNELS,
+        form=request.form if failed else prefilled.get("delivery", {}), prefilled=prefilled,
+        max_upload_mb=services().evidence.max_bytes // 2**20,
+        live=[e for e in state.deliveries if not e["retracted"]],
+        retracted_by={e.data["retracted_version"]: e for e in history if e.type == "DeliveryRetracted"}), status
+
+
+def read_delivery(form) -> dict:
+    errors: dict = {}
+    try:
+        delivered_at = local_instant(form.get("delivered_date", ""), form.get("delivered_time", ""), "delivered")
+    except FormErrors as e:
+        errors.update(e.errors)
+        delivered_at = ""
+
+    def before_storing(_uploads):
+        if form.get("channel") not in CHANNELS:
+            errors["channel"] = _("Pilihan tidak dikenal.") if form.get("channel") else _("Wajib diisi.")
+        if errors:
+            raise FormErrors(errors)
+
+    evidence = stored_uploads(before_storing)
+    return {"channel": form.get("channel", ""), "delivered_by": lines(form.get("delivered_by", "")),
+            "delivered_at": delivered_at, "evidence": evidence, "notes": form.get("notes", "").strip() or None}
+
+
+UCAPAN_FORMS = {
+    # form name: (permission, schema, reads the form into the schema's fields, command)
+    "delivery": ("deliver_ucapan", DeliverySchema, read_delivery, service.deliver_ucapan),
+    "cancel": ("cancel_ucapan", CancellationSchema, read_cancel, service.cancel_ucapan),
+    "retract": ("retract_delivery", RetractionSchema,
+                lambda f: {"version": int(f.get("entry", "0") or 0), "reason": f.get("reason", "").strip()},
+                service.retract_delivery),
+}
+
+
+def refusal(error: d.DomainError) -> dict[str, str]:
+    if isinstance(error, (d.StaleVersion, d.ConcurrentWrite)):
+        return {"_form": _("Ucapan ini baru saja diubah oleh orang lain. Periksa keadaan terbaru di bawah, lalu kirim lagi.")}
+    if isinstance(error, UcapanStateConflict):
+        if "delivered" in error.message:
+            return {"_form": _("Ucapan ini sudah disampaikan: ralat penyampaiannya dulu.")}
+        return {"_form": _("Ucapan ini sudah dibatalkan: tidak bisa dicatat lagi.")}
+    if isinstance(error, d.EntryNotRetractable):
+        return {"entry": _("Catatan ini tidak ada atau sudah diralat.")}
+    return domain_errors(error, DELIVERY_FIELDS)
+
+
+@web.post("/ucapan/<uuid:ucapan_id>/<any(delivery, cancel, retract):name>")
+@page()
+def ucapan_record(ucapan_id: UUID, name: str):
+    permission, schema, read, command = UCAPAN_FORMS[name]
+    form = request.form
+    if not may(g.user.role, permission):
+        abort(403)
+    try:
+        body = load(schema(), read(form), DELIVERY_FIELDS)
+        done = command(services(), g.user, ucapan_id, expected_version=expected_version(form),
+                       key=form_key(form), **body)
+    except FormErrors as e:
+        return ucapan_page(ucapan_id, errors=e.errors, failed=name, status=422)
+    except ValueError:
+        return ucapan_page(ucapan_id, errors={"entry": _("Isian tidak sah.")}, failed=name, status=422)
+    except (UcapanNotFound, d.NotPermitted) as e:
+        abort(status_of(e))
+    except d.DomainError as e:
+        return ucapan_page(ucapan_id, errors=refusal(e), failed=name, status=status_of(e))
+    flash(_("Sudah tercatat sebelumnya (versi %(v)s): tidak dicatat dua kali.", v=done.version)
+          if done.already_recorded else _("Tercatat."))
+    return redirect(url_for("web.ucapan_page", ucapan_id=ucapan_id), 303)
