@@ -421,14 +421,14 @@ class Agenda(Application):
             raise ActivityNotFound(f"no activity {activity_id}")
         return [self.recorded_event(n) for n in stored]
 
-    def histories(self, activity_ids, as_of: datetime) -> dict[UUID, list[RecordedEvent]]:
-        """`history` of several activities, up to as_of, read in one statement (a page of
-        a listing); an id that is not an activity's has none."""
+    def histories(self, activity_ids, as_of: datetime, record: type = Activity) -> dict[UUID, list[RecordedEvent]]:
+        """`history` of several activities (or other records: `record`), up to as_of, read
+        in one statement (a page of a listing); an id that is not a `record`'s has none."""
         found: dict[UUID, list[RecordedEvent]] = {i: [] for i in activity_ids}
         if not found:
             return found
         for n in self.recorder.select_recorded_events_of(list(found), recorded_until=to_micros(as_of)):
-            if self.is_activity_topic(n.topic):
+            if issubclass(resolve_topic(n.topic), record.Event):
                 found[n.originator_id].append(self.recorded_event(n))
         return found
 

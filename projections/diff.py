@@ -10,10 +10,11 @@ from uuid import UUID
 
 from domain.application import RecordedEvent
 from domain.store.clock import to_micros
+from domain.ucapan import Ucapan
 
 from .calculator import AsOfCalculator, IKUAnswer
-from .facts import FACTS, MEDIA_BITS
-from .periods import Period
+from .facts import FACTS, LEADER_BITS, MEDIA_BITS
+from .periods import Period, date_key
 from .selection import Selection
 
 
@@ -55,12 +56,42 @@ class Change:
 
 
 @dataclass(frozen=True)
+class UcapanContribution:
+    """What one ucapan adds to a period's figures of the ucapan."""
+
+    counted: bool  # in the denominator
+    cancelled: bool
+    facts: tuple[str, ...] = ()  # every fact of the ucapan that holds (delivered, on time)
+
+
+ABSENT_UCAPAN = UcapanContribution(False, False)
+
+
+def ucapan_contribution(row: dict | None) -> UcapanContribution:
+    if row is None:
+        return ABSENT_UCAPAN
+    cancelled = bool(row["cancelled"])
+    holding = () if cancelled else tuple(name for name, f in FACTS.items() if f.record == "ucapan" and f.row(row))
+    return UcapanContribution(counted=not cancelled, cancelled=cancelled, facts=holding)
+
+
+@dataclass(frozen=True)
+class UcapanChange:
+    ucapan_id: UUID
+    recipient: str
+    before: UcapanContribution
+    after: UcapanContribution
+    events: list[RecordedEvent]  # recorded after `from`, up to `to`
+
+
+@dataclass(frozen=True)
 class Restatement:
     before: IKUAnswer
     after: IKUAnswer
     changes: list[Change]  # `limit` of them from `offset` (a page), by activity id
     total: int = 0  # how many changed
     targets: list[RecordedEvent] = field(default_factory=list)  # target settings recorded in between
+    ucapan: list[UcapanChange] = field(default_factory=list)  # every ucapan whose contribution changed
 
 
 def restatement(calculator: AsOfCalculator, period: Period, since: datetime, until: datetime | None,
@@ -93,4 +124,22 @@ def restatement(calculator: AsOfCalculator, period: Period, since: datetime, unt
         codes = [indicator.code for indicator in calculator.indicators]
         targets = [e for e in calculator.agenda.target_history(codes, period.start.year, after.as_of)
                    if low < to_micros(e.recorded_at) <= high]
-    return Restatement(before, after, changes, len(changed), targets)
+    return Restatement(before, after, changes, len(changed), targets,
+                       _ucapan_changes(calculator, period, leader, low, high, after.as_of))
+
+
+def _ucapan_changes(calculator, period: Period, leader, low: int, high: int, until) -> list[UcapanChange]:
+    """The ucapan (few: hundreds a year) whose contribution differs between the two
+    instants, each with the events recorded in between; all of them, not a page."""
+    view = calculator.projector.view
+    span = (date_key(period.start), date_key(period.end))
+    bit = None if leader is None else LEADER_BITS[leader]
+    old = {r["ucapan_id"]: r for r in view.ucapan_rows(*span, low, bit)}
+    new = {r["ucapan_id"]: r for r in view.ucapan_rows(*span, high, bit)}
+    changed = [(u, ucapan_contribution(old.get(u)), ucapan_contribution(new.get(u)))
+               for u in sorted(old.keys() | new.keys())]
+    changed = [c for c in changed if c[1] != c[2]]
+    histories = calculator.agenda.histories([UUID(u) for u, _o, _n in changed], until, Ucapan)
+    return [UcapanChange(UUID(u), (new.get(u) or old[u])["recipient"], before, after,
+                         [e for e in histories[UUID(u)] if low < to_micros(e.recorded_at) <= high])
+            for u, before, after in changed]

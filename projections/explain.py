@@ -7,10 +7,12 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.application import RecordedEvent
+from domain.store.clock import to_micros
+from domain.ucapan import Ucapan
 
 from .calculator import AsOfCalculator
-from .facts import FACTS
-from .periods import Period
+from .facts import FACTS, LEADER_BITS
+from .periods import Period, date_key
 from .selection import Selection
 
 
@@ -52,3 +54,38 @@ def explain(calculator: AsOfCalculator, fact: str | None, period: Period,
             [explained(r, True) for r in numerator_rows],
             calculator.count(period, fixed, leader, counted),
             0 if found is None else calculator.count(period, fixed, leader, holding))
+
+
+@dataclass(frozen=True)
+class ExplainedUcapan:
+    ucapan_id: UUID
+    recipient: str
+    kind: str
+    due_date: int  # YYYYMMDD, from the view row
+    placed_by: list[RecordedEvent]  # its request
+    counted_by: list[RecordedEvent]  # the live deliveries that put it in the numerator
+
+
+def explain_ucapan(calculator: AsOfCalculator, fact: str, period: Period, as_of: datetime | None,
+                   leader: str | None, limit: int | None = None, offset: int = 0):
+    """As `explain`, for an indicator of the ucapan: (as_of used, [ExplainedUcapan] of the
+    denominator, of the numerator, how many in each, how many cancelled)."""
+    found = FACTS[fact]
+    fixed, _position = calculator.fix(as_of)
+    view = calculator.projector.view
+    span = (date_key(period.start), date_key(period.end), to_micros(fixed),
+            None if leader is None else LEADER_BITS[leader])
+    rows = view.ucapan_rows(*span, "counted", None, limit, offset)
+    numerator_rows = view.ucapan_rows(*span, "counted", None, limit, offset, fact=fact)
+    histories = calculator.agenda.histories({UUID(r["ucapan_id"]) for r in rows + numerator_rows}, fixed, Ucapan)
+
+    def explained(row, counts: bool) -> ExplainedUcapan:
+        events = histories[UUID(row["ucapan_id"])]
+        retracted = {e.data["retracted_version"] for e in events if e.type == "DeliveryRetracted"}
+        live = [e for e in events if e.version not in retracted and found.counts(e.type, e.data)] if counts else []
+        return ExplainedUcapan(UUID(row["ucapan_id"]), row["recipient"], row["kind"], row["due_date"],
+                               events[:1], live)
+
+    return (fixed, [explained(r, found.row(r)) for r in rows], [explained(r, True) for r in numerator_rows],
+            view.ucapan_count(*span, "counted"), view.ucapan_count(*span, "counted", fact=fact),
+            view.ucapan_count(*span, "cancelled"))

@@ -342,7 +342,7 @@ class ActivityViewMixin(Dialect):
 
     @staticmethod
     def _ucapan_filter(start: int, end: int, as_of: int, leader_bit: int | None, status: str | None,
-                       today: int | None) -> tuple[str, list]:
+                       today: int | None, fact: str | None = None) -> tuple[str, list]:
         sql = "due_date BETWEEN ? AND ? AND sys_from <= ? AND sys_to > ?"
         params: list = [start, end, as_of, as_of]
         if leader_bit is not None:
@@ -351,13 +351,17 @@ class ActivityViewMixin(Dialect):
         sql += UCAPAN_STATUSES[status]
         if status == "overdue":
             params.append(today)
+        if fact is not None:
+            sql += f" AND ({FACTS[fact].sql})"
         return sql, params
 
     def ucapan_rows(self, start: int, end: int, as_of: int, leader_bit: int | None, status: str | None = None,
-                    today: int | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+                    today: int | None = None, limit: int | None = None, offset: int = 0,
+                    fact: str | None = None) -> list[dict]:
         """The versions current at `as_of` of the ucapan due on the dates (of a status:
-        UCAPAN_STATUSES; `today` for "overdue"), by due date; `limit` of them from `offset`."""
-        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today)
+        UCAPAN_STATUSES, `today` for "overdue"; for which a fact holds), by due date; `limit`
+        of them from `offset`."""
+        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today, fact)
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with self.read() as c:
             c.execute(self.sql(f"SELECT {UCAPAN_COLUMNS} FROM ucapan_versions WHERE {where} "
@@ -365,8 +369,8 @@ class ActivityViewMixin(Dialect):
             return [dict(row) for row in c.fetchall()]
 
     def ucapan_count(self, start: int, end: int, as_of: int, leader_bit: int | None, status: str | None = None,
-                     today: int | None = None) -> int:
-        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today)
+                     today: int | None = None, fact: str | None = None) -> int:
+        where, params = self._ucapan_filter(start, end, as_of, leader_bit, status, today, fact)
         return int(self.fetch_one(f"SELECT count(*) AS n FROM ucapan_versions WHERE {where}", params)["n"])
 
     def rows(self, start: int, end: int, as_of: int, leader_bit: int | None,

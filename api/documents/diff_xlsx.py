@@ -11,7 +11,9 @@ from . import formats
 EVENT_NAMES = {"ActivityScheduled": "Dijadwalkan", "ActivityRescheduled": "Dijadwalkan ulang",
                "ActivityCancelled": "Dibatalkan", "ProtocolServed": "Pelayanan keprotokolan",
                "Documented": "Didokumentasikan", "EntryRetracted": "Ralat",
-               "TargetSet": "Target ditetapkan", "TargetChanged": "Target diubah"}
+               "TargetSet": "Target ditetapkan", "TargetChanged": "Target diubah",
+               "UcapanRequested": "Diminta", "UcapanDelivered": "Disampaikan", "UcapanCancelled": "Dibatalkan",
+               "DeliveryRetracted": "Ralat penyampaian"}
 MEDIA = {"media_luar_ruang": "Media luar ruang", "foto": "Foto", "video": "Video"}
 ROWS = (("counted", "Diagendakan"), ("cancelled", "Dibatalkan"), ("served", "Mendapat pelayanan keprotokolan"),
         ("documented", "Terdokumentasi"))
@@ -23,6 +25,10 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     when = lambda instant: formats.when(instant, zone)  # noqa: E731
+
+    def because(events) -> str:
+        return "; ".join(f"{EVENT_NAMES.get(e.type, e.type)} (catatan ke-{e.version}, {when(e.recorded_at)}, "
+                         f"{e.actor}{': ' + e.data['reason'] if e.data.get('reason') else ''})" for e in events)
     thin = Side(style="thin", color="808080")
     box, bold, fill = Border(left=thin, right=thin, top=thin, bottom=thin), Font(bold=True), PatternFill(
         "solid", fgColor="E6F2EE")
@@ -65,11 +71,23 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
         if c.before.media != c.after.media:
             what.append(("Media dokumentasi", ", ".join(MEDIA.get(m, m) for m in c.before.media) or "–",
                          ", ".join(MEDIA.get(m, m) for m in c.after.media) or "–"))
-        why = "; ".join(f"{EVENT_NAMES.get(e.type, e.type)} (catatan ke-{e.version}, {when(e.recorded_at)}, "
-                        f"{e.actor}{': ' + e.data['reason'] if e.data.get('reason') else ''})" for e in c.events)
+        why = because(c.events)
         for i, (name, before, after) in enumerate(what or [("—", "", "")]):
             changes.append([c.title if i == 0 else "", name, before, after, why if i == 0 else ""])
     table(changes)
+    if result.ucapan:
+        ucapan = [["Ucapan", "Yang berubah", "Dulu", "Kemudian", "Karena (peristiwa, dicatat, oleh, alasan)"]]
+        for c in result.ucapan:
+            what = [(name, "ya" if getattr(c.before, field) else "–", "ya" if getattr(c.after, field) else "–")
+                    for field, name in (("counted", "Diminta"), ("cancelled", "Dibatalkan"))
+                    if getattr(c.before, field) != getattr(c.after, field)]
+            what += [(name, "ya" if fact in c.before.facts else "–", "ya" if fact in c.after.facts else "–")
+                     for fact, name in (("delivered", "Tersampaikan"), ("delivered_on_time", "Tersampaikan tepat waktu"))
+                     if (fact in c.before.facts) != (fact in c.after.facts)]
+            why = because(c.events)
+            for i, (name, before, after) in enumerate(what):
+                ucapan.append([c.recipient if i == 0 else "", name, before, after, why if i == 0 else ""])
+        table(ucapan)
     sheet.freeze_panes = "A2"  # the title stays in view
     for column, width in zip("ABCDEFGHIJK", (44, 28, 16, 16, 60, 16, 16, 18, 18, 14, 14), strict=True):
         sheet.column_dimensions[column].width = width

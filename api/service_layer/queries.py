@@ -18,6 +18,7 @@ from domain.store.clock import SystemClock, to_datetime, to_micros
 from projections.calculator import Figure
 from projections.diff import Restatement, restatement
 from projections.explain import explain as explain_fact
+from projections.explain import explain_ucapan
 from projections.facts import LEADER_BITS, MEDIA_BITS
 from projections.periods import FIRST_YEAR, LAST_YEAR, Period, date_key
 from projections.selection import EVERY, Selection
@@ -26,6 +27,7 @@ from .permissions import require
 from .results import (
     ActivityState,
     ExplainedActivity,
+    ExplainedUcapanItem,
     Explanation,
     IKUResult,
     ListedActivity,
@@ -240,7 +242,10 @@ def explain(svc, user, period: Period, as_of: datetime | None = None, leader: st
     of each list, and how many there are."""
     require(user, "read")
     if indicator_code is not None:
-        fact = indicator(svc, indicator_code).numerator_fact
+        found = indicator(svc, indicator_code)
+        if found.parts or found.record == "ucapan":
+            return _explain_other(svc, found, period, as_of, leader, page)
+        fact = found.numerator_fact
     fixed, placed, counted, denominator, numerator = explain_fact(
         svc.calculator, fact, period, as_of, leader, page.per_page, page.offset)
 
@@ -257,6 +262,31 @@ def explain(svc, user, period: Period, as_of: datetime | None = None, leader: st
                        svc.calculator.count(period, fixed, leader, STATUSES["cancelled"]),
                        svc.calculator.count(period, fixed, leader, STATUSES["cancelled_late"]),
                        svc.calculator.moved_out_late(period, fixed, leader), targets)
+
+
+def _explain_other(svc, found, period: Period, as_of, leader, page: Page) -> Explanation:
+    """A goal indicator is explained by its parts (their figures and lists); an indicator
+    of the ucapan by the ucapan in its denominator and numerator."""
+    targets = []
+    if period.start.year == period.end.year:
+        targets = svc.agenda.target_history([found.code], period.start.year, svc.agenda.fix_as_of(as_of)[0])
+    if found.parts:
+        answer = svc.calculator.compute(period, as_of, leader)
+        figure = next(f for f in answer.figures if f.code == found.code)
+        return Explanation(period, answer.as_of, leader, found.code, figure.numerator, figure.denominator, [], [],
+                           page.of(0), figure.cancelled, target_events=targets, record="", parts=found.parts)
+    fixed, placed, counted, denominator, numerator, cancelled = explain_ucapan(
+        svc.calculator, found.numerator_fact, period, as_of, leader, page.per_page, page.offset)
+
+    def shown(item, events):
+        return ExplainedUcapanItem(item.ucapan_id, item.recipient, item.kind,
+                                   date(item.due_date // 10000, item.due_date // 100 % 100, item.due_date % 100),
+                                   events)
+
+    return Explanation(period, fixed, leader, found.code, numerator, denominator, [], [], page.of(denominator),
+                       cancelled, target_events=targets, record="ucapan",
+                       denominator_ucapan=[shown(i, i.placed_by) for i in placed],
+                       numerator_ucapan=[shown(i, i.counted_by) for i in counted])
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,

@@ -3,7 +3,7 @@ schemas (JSON), the templates (pages) and the CLI show."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.application import RecordedEvent, Written
@@ -148,6 +148,19 @@ class Explanation:
     cancelled_late: int = 0  # of them, those cancelled after their start had passed
     moved_out_late: int = 0  # moved out of the period after their start had passed
     target_events: list = field(default_factory=list)  # the indicator's target settings, up to as_of
+    record: str = "activity"  # what the lists hold: activities, or the ucapan (below)
+    denominator_ucapan: list = field(default_factory=list)  # [ExplainedUcapanItem]
+    numerator_ucapan: list = field(default_factory=list)
+    parts: tuple = ()  # a goal indicator: the indicators it sums (explained each on its own)
+
+
+@dataclass(frozen=True)
+class ExplainedUcapanItem:
+    ucapan_id: UUID
+    recipient: str
+    kind: str
+    due_on: date
+    events: list[RecordedEvent]
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,66 @@ def test_the_supporting_and_the_goal_indicator_are_in_the_iku_answer(client, aut
     definitions = client.get("/api/v1/indicators", headers=auth()).json["indicators"]
     goal = next(d for d in definitions if d["code"] == "TUJUAN-1")
     assert goal["parts"] == ["IKU-1", "IKU-2", "PENDUKUNG-1"] and "2 × Jumlah kegiatan" in goal["formula"]
+
+
+def test_explain_lists_the_ucapan_behind_the_supporting_indicator_and_a_goal_names_its_parts(client, auth):
+    on_time = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    late = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    cancelled = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    delivered = client.post(f"{BASE}/{on_time}/delivery", headers=auth("protokol"), json=DELIVERY).json
+    retracted = client.post(f"{BASE}/{on_time}/delivery", headers=auth("protokol"),
+                            json={**DELIVERY, "channel": "surat"}).json["version"]
+    client.post(f"{BASE}/{on_time}/retractions", headers=auth("protokol"), json={"version": retracted, "reason": "x"})
+    client.post(f"{BASE}/{late}/delivery", headers=auth("protokol"),
+                json={**DELIVERY, "delivered_at": "2021-03-09T10:00:00+07:00"})
+    client.post(f"{BASE}/{cancelled}/cancellation", headers=auth("protokol"), json={"reason": "batal"})
+    body = client.get("/api/v1/iku/explain", headers=auth("inspektorat"),
+                      query_string={"period": "2021-Q1", "indicator": "PENDUKUNG-1"}).json
+    assert (body["record"], body["numerator"], body["denominator"], body["cancelled"]) == ("ucapan", 1, 2, 1)
+    assert [u["ucapan_id"] for u in body["denominator_ucapan"]] == [on_time, late]
+    assert [e["type"] for e in body["denominator_ucapan"][0]["events"]] == ["UcapanRequested"]
+    (counted,) = body["numerator_ucapan"]
+    assert counted["ucapan_id"] == on_time and counted["due_on"] == "2021-03-02"
+    assert [(e["type"], e["position"]) for e in counted["events"]] == [("UcapanDelivered", delivered["position"])]
+    goal = client.get("/api/v1/iku/explain", headers=auth(),
+                      query_string={"period": "2021-Q1", "indicator": "TUJUAN-1"}).json
+    assert (goal["parts"], goal["numerator"], goal["denominator"]) == (["IKU-1", "IKU-2", "PENDUKUNG-1"], 1, 2)
+
+
+def test_the_diff_names_the_ucapan_whose_contribution_changed_and_the_events_that_changed_it(client, auth):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    on_time = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    untouched = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    since = client.get(f"{BASE}/{untouched}/history", headers=auth()).json["events"][0]["recorded_at"]
+    delivered = client.post(f"{BASE}/{on_time}/delivery", headers=auth("protokol"), json=DELIVERY).json
+    body = client.get("/api/v1/iku/diff", headers=auth("inspektorat"),
+                      query_string={"period": "2021-Q1", "from": since}).json
+    (change,) = body["ucapan_changes"]
+    assert change["ucapan_id"] == on_time
+    assert (change["before"]["facts"], change["after"]["facts"]) == ([], ["delivered_on_time", "delivered"])
+    assert [(e["type"], e["position"]) for e in change["events"]] == [("UcapanDelivered", delivered["position"])]
+    before, after = ({f["code"]: f["numerator"] for f in body[side]["indicators"]} for side in ("before", "after"))
+    assert (before["PENDUKUNG-1"], after["PENDUKUNG-1"], after["TUJUAN-1"]) == (0, 1, 1)
+    book = load_workbook(BytesIO(_diff_workbook(client, auth, since)))
+    cells = [c.value for row in book.active.iter_rows() for c in row if c.value]
+    assert "Tersampaikan tepat waktu" in cells and REQUEST["recipient"] in cells
+
+
+def _diff_workbook(client, auth, since) -> bytes:
+    """The diff page's download, signed in as pimpinan."""
+    import re
+
+    app = client.application
+    users = app.extensions["iku"].users
+    if users.get("pimpinan.web") is None:
+        users.create("pimpinan.web", "pimpinan")
+        users.set_password("pimpinan.web", "kata-sandi-panjang")
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "name": "pimpinan.web", "password": "kata-sandi-panjang"})
+    response = client.get("/dashboard/diff.xlsx", query_string={"period": "2021-Q1", "from": since})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.data

@@ -85,7 +85,7 @@ class Diff(MethodView):
                                     page_of(query))
         return paged({"period": query["period"], "leader": query.get("leader"), "before": result.before,
                       "after": result.after, "changes": result.changes, "targets": result.targets,
-                      "page": page}, page,
+                      "ucapan": result.ucapan, "page": page}, page,
                      to=result.after.as_of.isoformat())
 
 

@@ -121,7 +121,7 @@ class IndicatorListSchema(Answer, ma.Schema):
 
 
 class ExplainQuerySchema(PagingQuerySchema, IKUQuerySchema):
-    indicator = fields.String(required=True, metadata={"description": "IKU-1 or IKU-2"})
+    indicator = fields.String(required=True, metadata={"description": "IKU-1, IKU-2, PENDUKUNG-1 or TUJUAN-1"})
 
 
 class ExplainEventSchema(ma.Schema):
@@ -140,6 +140,15 @@ class ExplainedActivitySchema(ma.Schema):
                          metadata={"description": "The events that put it there"})
 
 
+class ExplainedUcapanSchema(ma.Schema):
+    ucapan_id = fields.UUID()
+    recipient = fields.String()
+    kind = fields.String()
+    due_on = fields.Date()
+    events = fields.List(fields.Nested(ExplainEventSchema),
+                         metadata={"description": "The events that put it there"})
+
+
 class ExplainSchema(Answer, PagedSchema, ma.Schema):
     period = fields.Nested(PeriodSchema)
     as_of = Instant()
@@ -154,6 +163,12 @@ class ExplainSchema(Answer, PagedSchema, ma.Schema):
         "description": "Of them, those cancelled after their start had passed"})
     moved_out_late = fields.Integer(metadata={
         "description": "Activities moved out of the period after their start had passed (not back in it)"})
+    record = fields.String(metadata={"description": "What the lists hold: activity (the *_activities "
+                                                    "lists) or ucapan (the *_ucapan lists); empty for a goal"})
+    denominator_ucapan = fields.List(fields.Nested(ExplainedUcapanSchema))
+    numerator_ucapan = fields.List(fields.Nested(ExplainedUcapanSchema))
+    parts = fields.List(fields.String(), metadata={
+        "description": "A goal indicator: the indicators it sums; explain each of them"})
     target_events = fields.List(fields.Nested(lambda: DiffEventSchema()), metadata={
         "description": "The settings of the indicator's target for the period's year, up to as_of (TargetSet, "
                        "TargetChanged; data: indicator, year, target, reason): what the capaian is measured against"})
@@ -186,12 +201,28 @@ class ChangeSchema(ma.Schema):
     events = fields.List(fields.Nested(DiffEventSchema))
 
 
+class UcapanContributionSchema(ma.Schema):
+    counted = fields.Boolean(metadata={"description": "In the denominator"})
+    cancelled = fields.Boolean()
+    facts = fields.List(fields.String(), metadata={"description": "delivered, delivered_on_time"})
+
+
+class UcapanChangeSchema(ma.Schema):
+    ucapan_id = fields.UUID()
+    recipient = fields.String()
+    before = fields.Nested(UcapanContributionSchema)
+    after = fields.Nested(UcapanContributionSchema)
+    events = fields.List(fields.Nested(DiffEventSchema))
+
+
 class DiffSchema(Answer, PagedSchema, ma.Schema):
     period = fields.Nested(PeriodSchema)
     leader = fields.String(allow_none=True)
     before = fields.Nested(IKUSchema)
     after = fields.Nested(IKUSchema)
     changes = fields.List(fields.Nested(ChangeSchema))
+    ucapan_changes = fields.List(fields.Nested(UcapanChangeSchema), attribute="ucapan", metadata={
+        "description": "Every ucapan whose contribution changed (not paged: they are few)"})
     target_changes = fields.List(fields.Nested(DiffEventSchema), attribute="targets", metadata={
         "description": "Targets set or changed in between (TargetSet, TargetChanged; data: indicator, "
                        "year, target, reason): a cause of a change of capaian"})
