@@ -62,6 +62,7 @@ class Lkjip:
     signer: Signer | None
     made_at: datetime
     zone: object
+    goals: list[LkjipRow] = ()  # the goal indicators (Indikator Tujuan): under the Tujuan, not in the table
 
     def when(self, instant: datetime) -> str:
         return formats.when(instant, self.zone)
@@ -77,9 +78,12 @@ def lkjip(services, year: int, as_of: datetime | None = None, signer: Signer | N
     by_period = {q: calculator.compute(Period.parse(label), fixed).figures for q, label in zip(QUARTERS, labels)}
     whole = calculator.compute(Period.parse(str(year)), fixed)
     previous = calculator.compute(Period.parse(str(year - 1)), fixed).figures
-    rows = [LkjipRow(indicator=f.indicator, target=None if f.target is None else float(f.target),
-                     quarters={q: by_period[q][i] for q in QUARTERS}, year=f, previous=previous[i])
-            for i, f in enumerate(whole.figures)]
+    every = [LkjipRow(indicator=f.indicator, target=None if f.target is None else float(f.target),
+                      quarters={q: by_period[q][i] for q in QUARTERS}, year=f, previous=previous[i])
+             for i, f in enumerate(whole.figures)]
+    # The IKU, then the office's supporting indicators, in the table; the goal above it.
+    rows = [r for r in every if r.indicator.kind == "iku"] + [r for r in every if r.indicator.kind == "pendukung"]
+    goals = [r for r in every if r.indicator.kind == "tujuan"]
     notes, restated = {}, []
     for label, figures in [*zip(labels, by_period.values()), (str(year), whole.figures)]:
         period = Period.parse(label)
@@ -99,7 +103,7 @@ def lkjip(services, year: int, as_of: datetime | None = None, signer: Signer | N
     covering = services.checkpoints.covering(size) if size else None
     return Lkjip(year, fixed, rows, services.agenda.recorded_times_are_simulated, notes, restated, size,
                  None if covering is None else "\n".join(covering.text.splitlines()[:3]), signer,
-                 made_at or datetime.now(fixed.tzinfo), services.zone)
+                 made_at or datetime.now(fixed.tzinfo), services.zone, goals)
 
 
 def signer_for(services, user, year: int) -> Signer | None:
@@ -120,6 +124,38 @@ def penjelasan(report: Lkjip) -> str:
     """The notes of the year's submitted reports, one per period, in period order."""
     names = {f"{report.year}-{q}": f"TW {ROMAN[q]}" for q in QUARTERS} | {str(report.year): "Tahun"}
     return "\n".join(f"{names[label]}: {note}" for label, note in report.notes.items())
+
+
+def goal_lines(report: Lkjip) -> list[str]:
+    """The Indikator Tujuan: the decree's text, and each goal indicator's formula and figures
+    (per triwulan, the year, the year before) as the table shows an indicator's."""
+    if not report.goals:
+        return [f"Indikator Tujuan: {INDIKATOR_TUJUAN}"]
+
+    def shown(figure) -> str:
+        return f"{formats.percent(figure.percent)} ({figure.numerator}/{figure.denominator})"
+
+    out = []
+    for goal in report.goals:
+        quarters = "; ".join(f"TW {ROMAN[q]} {shown(goal.quarters[q])}" for q in QUARTERS)
+        out.append(f"Indikator Tujuan: {goal.indicator.indikator}. Rumus: {goal.indicator.formula}. "
+                   f"Realisasi tahun {report.year}: {shown(goal.year)} ({quarters}); tahun {report.year - 1}: "
+                   f"{shown(goal.previous)}. Target: {formats.percent(goal.target)}; capaian: "
+                   f"{formats.percent(goal.year.capaian)}.")
+    return out
+
+
+def number_of(row: LkjipRow, rows: list[LkjipRow]) -> str:
+    """The No column: the IKU numbered 1, 2 …; a supporting indicator marked as the office's."""
+    if row.indicator.kind == "pendukung":
+        return "Pendukung"
+    return str(1 + [r for r in rows if r.indicator.kind == "iku"].index(row))
+
+
+def indikator_text(row: LkjipRow) -> str:
+    if row.indicator.kind == "pendukung":
+        return f"Indikator pendukung kantor (bukan IKU Keputusan): {row.indicator.indikator}"
+    return row.indicator.indikator
 
 
 def computed_over(report: Lkjip) -> str:
@@ -153,7 +189,9 @@ def table_rows(report: Lkjip) -> list[list]:
     out = []
     note = penjelasan(report)
     for number, row in enumerate(report.rows, start=1):
-        cells = [number, row.indicator.kinerja_utama, row.indicator.indikator, row.indicator.formula, row.target]
+        label = number_of(row, report.rows)
+        cells = [int(label) if label.isdigit() else label, row.indicator.kinerja_utama, indikator_text(row),
+                 row.indicator.formula, row.target]
         for figure in [*(row.quarters[q] for q in QUARTERS), row.year]:
             cells += [figure.numerator, figure.denominator, _number(figure.percent), _number(figure.capaian)]
         cells += [_number(row.previous.percent), _number(row.previous.capaian)]
@@ -173,7 +211,7 @@ def write_xlsx(report: Lkjip, path) -> None:
     groups = header_groups(report)
     width = sum(max(1, len(sub)) for _, sub in groups)
     lines = [*KOP, f"TABEL CAPAIAN INDIKATOR KINERJA UTAMA TAHUN {report.year}", f"Tujuan: {TUJUAN}",
-             f"Indikator Tujuan: {INDIKATOR_TUJUAN}", computed_over(report)]
+             *goal_lines(report), computed_over(report)]
     for number, text in enumerate(lines, start=1):
         sheet.cell(number, 1, text).font = Font(bold=number <= len(KOP) + 1)
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
@@ -238,7 +276,7 @@ def write_xlsx(report: Lkjip, path) -> None:
                    "Capaian (%)"])
     for cell in detail[1]:
         cell.font, cell.fill, cell.border = Font(bold=True), head, box
-    for row in report.rows:
+    for row in [*report.rows, *report.goals]:
         for label, figure in [*((f"{report.year}-{q}", row.quarters[q]) for q in QUARTERS),
                               (str(report.year), row.year), (str(report.year - 1), row.previous)]:
             detail.append([row.indicator.code, formats.period_name(Period.parse(label)), figure.numerator,
@@ -284,7 +322,8 @@ def write_pdf(report: Lkjip, path) -> None:
               Paragraph(f"TABEL CAPAIAN INDIKATOR KINERJA UTAMA TAHUN {report.year}",
                         ParagraphStyle("title", parent=styles["Heading2"], spaceBefore=2, spaceAfter=2)),
               Paragraph(f"<b>Tujuan:</b> {TUJUAN}", styles["BodyText"]),
-              Paragraph(f"<b>Indikator Tujuan:</b> {INDIKATOR_TUJUAN}", styles["BodyText"]),
+              *(Paragraph(f"<b>Indikator Tujuan:</b> {formats.markup(line.removeprefix('Indikator Tujuan: '))}",
+                          styles["BodyText"]) for line in goal_lines(report)),
               Paragraph(formats.markup(computed_over(report)), small), Spacer(1, 0.2 * cm)]
     periods = [f"TW {ROMAN[q]}" for q in QUARTERS] + [f"Tahun {report.year}", f"Tahun {report.year - 1}"]
     header = [[Paragraph(h, head) for h in ("No", "Kinerja Utama", "Indikator dan formula", "Target")]
@@ -296,8 +335,8 @@ def write_pdf(report: Lkjip, path) -> None:
     for i, row in enumerate(report.rows, start=1):
         figures = [*(row.quarters[q] for q in QUARTERS), row.year, row.previous]
         ind = row.indicator
-        body.append([Paragraph(str(i), small), Paragraph(formats.markup(ind.kinerja_utama), small),
-                     Paragraph(f"{formats.markup(ind.indikator)}<br/><i>{formats.markup(ind.formula)}</i><br/>"
+        body.append([Paragraph(number_of(row, report.rows), small), Paragraph(formats.markup(ind.kinerja_utama), small),
+                     Paragraph(f"{formats.markup(indikator_text(row))}<br/><i>{formats.markup(ind.formula)}</i><br/>"
                                f"{formats.markup(ind.penanggung_jawab)}; {formats.markup(ind.sumber_data)}", small),
                      Paragraph(_nobreak(formats.percent(row.target)), number)]
                     + [Paragraph(f"{_nobreak(formats.percent(f.percent))}<br/>({f.numerator}/{f.denominator})"

@@ -155,3 +155,39 @@ def test_the_dashboard_offers_both_downloads(client, tokens, app, year_of_activi
     assert xlsx.status_code == 200 and header_row(load_workbook(io.BytesIO(xlsx.data))["LKjIP 2021"]) > 1
     pdf = client.get("/reports/lkjip-2021.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_goal_indicator_stands_under_the_tujuan_and_the_supporting_one_is_labelled_the_offices(
+        app, year_of_activities, tmp_path):
+    """Issue 14: TUJUAN-1 with its formula and figures under the decree's Tujuan (not a row
+    of the IKU table); PENDUKUNG-1 in the table, marked as the office's, not an IKU."""
+    import pypdfium2
+
+    from api.documents.lkjip import lkjip, write_pdf, write_xlsx
+
+    agenda = app.extensions["iku"].agenda
+    with acting_as("protokol"):
+        ucapan = agenda.request_ucapan(kind="selamat", recipient="Kapolres Jember", relation="pejabat",
+                                       occasion="Pelantikan", leaders=["bupati"], due_on="2021-05-03").activity_id
+        agenda.deliver_ucapan(ucapan, channel="surat", delivered_by=["Ani"], delivered_at=wib(2021, 5, 3, 9))
+    report = lkjip(app.extensions["iku"], 2021)
+    goal = report.goals[0].year
+    assert [r.indicator.code for r in report.rows] == ["IKU-1", "IKU-2", "PENDUKUNG-1"]
+    assert goal.numerator == sum(r.year.numerator for r in report.rows)
+    assert goal.denominator == 2 * report.rows[0].year.denominator + report.rows[2].year.denominator == 29
+    path = tmp_path / "lkjip.xlsx"
+    write_xlsx(report, path)
+    sheet = load_workbook(path)["LKjIP 2021"]
+    text = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    (line,) = [t for t in text if t.startswith("Indikator Tujuan:")]
+    assert "komunikasi pimpinan daerah kepada pihak terkait" in line and "2 × Jumlah kegiatan" in line
+    assert f"Realisasi tahun 2021: {goal.percent:.2f}".replace(".", ",") in line
+    top = header_row(sheet)
+    assert sheet.cell(top + 4, 1).value == "Pendukung"
+    assert sheet.cell(top + 4, 3).value.startswith("Indikator pendukung kantor (bukan IKU Keputusan)")
+    assert "TUJUAN-1" in [c.value for c in load_workbook(path)["Rincian"]["A"]]
+    pdf_path = tmp_path / "lkjip.pdf"
+    write_pdf(report, pdf_path)
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    words = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    assert "Realisasi tahun 2021:" in words and "Indikator pendukung kantor" in words
