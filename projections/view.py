@@ -399,6 +399,11 @@ class ActivityViewMixin(Dialect):
     def moved_out_late(self, start: int, end: int, as_of: int, leader_bit: int | None) -> int:
         return int(self.fetch_one(*moved_out_late(start, end, as_of, leader_bit))["n"])
 
+    def latest_ucapan_date(self, until: int) -> int | None:
+        """The latest due date (YYYYMMDD) of an ucapan up to `until`."""
+        row = self.fetch_one("SELECT max(due_date) AS d FROM ucapan_versions WHERE due_date <= ?", (until,))
+        return row["d"] if row and row["d"] else None
+
     def latest_date(self, until: int) -> int | None:
         """The latest local date (YYYYMMDD) of an activity up to `until`."""
         row = self.fetch_one("SELECT max(local_date) AS d FROM activity_versions WHERE local_date <= ?", (until,))

@@ -16,7 +16,7 @@ from domain.store.clock import SimulatedClock, SystemClock, to_datetime
 from projections.periods import Period
 
 from ..users import User
-from . import commands
+from . import commands, ucapan
 
 KECAMATAN = (
     "Ajung", "Ambulu", "Arjasa", "Balung", "Bangsalsari", "Gumukmas", "Jelbuk", "Jenggawah",
@@ -57,6 +57,20 @@ DEMO_NOTES = (
     "Agenda akhir tahun padat; beberapa kegiatan dibatalkan setelah lewat waktunya dan dicatat terlambat.",
 )
 MINISTRIES = ("Dalam Negeri", "Pertanian", "PUPR", "Kesehatan")
+# The leaders' condolences and congratulations (issue 14): to whom, for what, and how.
+UCAPAN_DUKA = (("Keluarga almarhum H. {name}", "tokoh_masyarakat", "Wafatnya H. {name}, tokoh masyarakat Kecamatan {kec}"),
+               ("Keluarga almarhumah Ibu {name}", "keluarga_asn", "Wafatnya Ibu {name}, ASN Kecamatan {kec}"),
+               ("Keluarga besar Pondok Pesantren {place}", "tokoh_agama", "Wafatnya pengasuh Pondok Pesantren {place}"),
+               ("Warga Desa {place}, Kecamatan {kec}", "masyarakat", "Bencana banjir di Desa {place}"))
+UCAPAN_SELAMAT = (("Kapolres Jember", "pejabat", "Pelantikan Kapolres Jember"),
+                  ("Universitas Jember", "instansi", "Dies Natalis Universitas Jember"),
+                  ("Bapak {name}", "pejabat", "Pelantikan Camat {kec}"),
+                  ("PSSI Askab Jember", "organisasi", "Juara turnamen sepak bola tingkat provinsi"),
+                  ("Pengurus Cabang Nahdlatul Ulama Jember", "organisasi", "Hari lahir Nahdlatul Ulama"))
+NAMES = ("Abdul Rahman", "Suroso", "Siti Aminah", "Mahmud", "Sri Wahyuni", "Hasan Basri", "Khotimah")
+PLACES = ("Sukorejo", "Karangrejo", "Al-Amien", "Nurul Islam", "Sumberejo", "Kemuning")
+CHANNELS = ("karangan_bunga", "karangan_bunga", "surat", "kunjungan_langsung", "media_sosial",
+            "iklan_media_cetak")
 OFFICERS = ("Ahmad Fauzi", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Rizky Pratama",
             "Nur Hidayah", "Eko Wahyudi")
 STAFF = {"protokol": ("protokol.ani", "protokol.budi"),
@@ -159,6 +173,7 @@ def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> lis
                         add(doc_at + timedelta(days=rng.randint(1, 7)), staff, "retract", key,
                             entry=entry, reason="Dokumentasi bukan dari kegiatan ini")
         day += timedelta(days=1)
+    _plan_ucapan(year, zone, rng, add)
     # The head of division sets the year's targets in January (and revises one mid-year), and
     # submits each triwulan's figures about ten days after it ends; entries made later than
     # that become restatements of the submitted report.
@@ -171,6 +186,45 @@ def plan_year(year: int, zone: ZoneInfo, seed: int, per_day: float = 5.4) -> lis
         add(at, "pimpinan", "report", -10 - quarter, period=f"{year}-Q{quarter}", note=DEMO_NOTES[quarter - 1])
     steps.sort()
     return steps
+
+
+def _plan_ucapan(year: int, zone: ZoneInfo, rng: random.Random, add) -> None:
+    """About three hundred ucapan a year: most delivered by their due date, some late, a few
+    cancelled, now and then a delivery recorded in error and retracted."""
+    day, key = date(year, 1, 1), 100_000
+    while day.year == year:
+        for _ in range(rng.choice((0, 0, 1, 1, 1, 2))):
+            key += 1
+            kind = "duka" if rng.random() < 0.55 else "selamat"
+            recipient, relation, occasion = (part.format(name=rng.choice(NAMES), kec=rng.choice(KECAMATAN),
+                                                         place=rng.choice(PLACES))
+                                             for part in rng.choice(UCAPAN_DUKA if kind == "duka" else UCAPAN_SELAMAT))
+            asked = datetime.combine(day, time(rng.randint(7, 19), rng.choice((0, 20, 40))), zone)
+            due = day + timedelta(days=0 if kind == "duka" and rng.random() < 0.6 else rng.randint(1, 3))
+            leaders = rng.choices((["bupati"], ["wakil_bupati"], ["bupati", "wakil_bupati"]), (55, 30, 15))[0]
+            protokol = rng.choice(STAFF["protokol"])
+            add(asked, protokol, "request_ucapan", key, kind=kind, recipient=recipient, relation=relation,
+                occasion=occasion, leaders=leaders, due_on=due.isoformat())
+            roll = rng.random()
+            if roll < 0.03:
+                add(asked + timedelta(hours=rng.randint(1, 20)), protokol, "cancel_ucapan", key,
+                    reason=rng.choice(("Keluarga tidak berkenan menerima karangan bunga", "Permintaan ganda")))
+                continue
+            late = roll > 0.88
+            delivered = (datetime.combine(due + timedelta(days=rng.randint(1, 4)), time(10), zone) if late
+                         else asked + timedelta(hours=rng.randint(1, 20)))
+            if not late and delivered.date() > due:
+                delivered = datetime.combine(due, time(rng.randint(7, 17)), zone)
+            entry = add(delivered + timedelta(minutes=rng.randint(10, 240)), protokol, "deliver_ucapan", key,
+                        channel=rng.choice(CHANNELS), delivered_by=rng.sample(OFFICERS, rng.randint(1, 2)),
+                        delivered_at=delivered)
+            if rng.random() < 0.015:
+                add(delivered + timedelta(days=1), protokol, "retract_delivery", key, entry=entry,
+                    reason="Salah mencatat penerima")
+        day += timedelta(days=1)
+
+
+UCAPAN_COMMANDS = {"deliver_ucapan": ucapan.deliver_ucapan, "cancel_ucapan": ucapan.cancel_ucapan}
 
 
 def run_demo(svc, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
@@ -197,6 +251,13 @@ def run_demo(svc, zone: ZoneInfo, year: int = 2021, seed: int = 2021,
             elif step.action == "schedule":
                 ids[step.key] = commands.schedule(svc, user, **data).activity_id
                 versions[step.seq] = 1
+            elif step.action == "request_ucapan":
+                ids[step.key] = ucapan.request_ucapan(svc, user, **data).activity_id
+            elif step.action == "retract_delivery":
+                version = versions[data.pop("entry")]
+                ucapan.retract_delivery(svc, user, ids[step.key], version=version, **data)
+            elif step.action in UCAPAN_COMMANDS:
+                versions[step.seq] = UCAPAN_COMMANDS[step.action](svc, user, ids[step.key], **data).version
             elif step.action == "retract":
                 version = versions[data.pop("entry")]
                 versions[step.seq] = commands.retract(svc, user, ids[step.key], version=version, **data).version

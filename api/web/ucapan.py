@@ -14,7 +14,7 @@ from domain import exceptions as d
 from domain.model import LEADERS
 from domain.store import SystemClock, to_datetime
 from domain.ucapan import CHANNELS, KINDS, RELATIONS, UcapanNotFound, UcapanStateConflict
-from projections.periods import InvalidPeriod, Period
+from projections.periods import InvalidPeriod, Period, date_key
 
 from ..http.activities.schemas import CancellationSchema, RetractionSchema
 from ..http.ucapan.schemas import STATUSES, DeliverySchema, RequestSchema
@@ -48,8 +48,10 @@ def ucapan_list():
         behind = Period("overdue", day.replace(year=day.year - OVERDUE_YEARS), day - timedelta(days=1))
         overdue = service.ucapan_list(svc, g.user, behind, None, status="overdue")
         this_week = service.ucapan_list(svc, g.user, week, overdue.as_of)
+        latest = svc.projector.view.latest_ucapan_date(date_key(day))  # a quiet week: where the last ones are
         return render_template("ucapan_list.html", overdue=overdue, listing=this_week, week=week,
-                               today=day, status=None, period=None)
+                               today=day, status=None, period=None,
+                               latest=None if latest is None else Period.parse(f"{latest // 10000}-{latest // 100 % 100:02d}"))
     try:
         period = Period.parse(args["period"])
         as_of = parse_as_of(args.get("as_of"), svc.zone)
@@ -57,7 +59,7 @@ def ucapan_list():
         abort(404)
     listing = service.ucapan_list(svc, g.user, period, as_of, leader, status=status, page=page_asked())
     return render_template("ucapan_list.html", overdue=None, listing=listing, week=None, today=day,
-                           status=status, period=period)
+                           status=status, period=period, latest=None)
 
 
 @web.route("/ucapan/baru", methods=["GET", "POST"])

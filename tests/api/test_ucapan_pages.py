@@ -165,3 +165,11 @@ def test_the_dashboard_shows_the_supporting_and_the_goal_indicator_linked_to_the
     assert "Tepat Waktu" in listed and "Terlambat Sekali" not in listed
     late_link = re.search(r'href="(/ucapan\?[^"]*status=late[^"]*)"', html).group(1).replace("&amp;", "&")
     assert "Terlambat Sekali" in client.get(late_link).get_data(as_text=True)
+
+
+def test_a_quiet_week_links_the_latest_month_with_ucapan(client, login, app):
+    """The demo's ucapan are of 2021: a week without any still leads to them."""
+    request_ucapan(app, "2021-12-20")
+    login("protokol")
+    html = client.get("/ucapan").get_data(as_text=True)
+    assert 'href="/ucapan?period=2021-12"' in html and "Lihat ucapan Desember 2021" in html

@@ -129,7 +129,9 @@ def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(
     assert times[0].startswith("2020-12") or times[0].startswith("2021")
     assert {e["type"] for e in events} == {"ActivityScheduled", "ActivityRescheduled", "ActivityCancelled",
                                           "ProtocolServed", "Documented", "EntryRetracted",
-                                          "TargetSet", "TargetChanged", "ReportOpened", "ReportSubmitted"}
+                                          "TargetSet", "TargetChanged", "ReportOpened", "ReportSubmitted",
+                                          "UcapanRequested", "UcapanDelivered", "UcapanCancelled",
+                                          "DeliveryRetracted"}  # the ucapan of the year (issue 14)
     q1 = json.loads(iku("--period", "2021-Q1", "--json").stdout)
     assert q1["report"]["submitted_by"] == "pimpinan"  # submitted on the simulated 10 April
     assert q1["report"]["as_of"].startswith("2021-04-10")

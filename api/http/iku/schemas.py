@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, has_app_context
 from marshmallow import fields
+
+from projections.indicators import INDICATORS
 
 from ..activities.schemas import PeriodSchema
 from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
@@ -20,8 +22,8 @@ class IKUQuerySchema(ma.Schema):
 def _kind(figure):
     """A figure's indicator's kind: a Figure's, or a stored figure's (a report's) by its code."""
     if isinstance(figure, dict):
-        kinds = {i.code: i.kind for i in current_app.extensions["iku"].calculator.indicators}
-        return kinds.get(figure.get("code"), "iku")
+        indicators = current_app.extensions["iku"].calculator.indicators if has_app_context() else INDICATORS
+        return {i.code: i.kind for i in indicators}.get(figure.get("code"), "iku")
     return figure.indicator.kind
 
 
