@@ -33,7 +33,7 @@ test-fast: $(BIN)/iku
 
 # The screenshots of docs/screenshots/, taken in Chromium from the demo (not by `make test`).
 screenshots: $(BIN)/iku
-	IKU_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots $(PYTEST_ARGS)
+	IKU_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k "screenshots or test_ucapan_in_chromium" $(PYTEST_ARGS)
 
 # Both stores (PostgreSQL: the machine's, at 127.0.0.1:5432). The 10M-event run is long:
 # see docs/PERFORMANCE.md for its command.

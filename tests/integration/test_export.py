@@ -466,3 +466,31 @@ def test_the_verifier_reports_what_is_odd_in_the_evidence_instead_of_failing(log
     assert any("not a regular file" in w for w in checked["warnings"])
     assert any("1 of the 2 files the leaves name are not included" in w for w in checked["warnings"])
     assert any("evidence.json: its inventory is not the files the leaves name" in w for w in checked["warnings"])
+
+
+def test_the_ucapan_and_the_goal_indicator_are_recomputed_offline_and_a_forged_one_is_refused(
+        services, database, tmp_path):
+    """Issue 14: the export's figures carry PENDUKUNG-1 and TUJUAN-1; the inspector
+    recomputes them from the leaves alone, and refuses one inflated."""
+    from domain.context import acting_as
+    from tests.conftest import wib
+
+    record(services, 4)
+    with acting_as("protokol.ani"):
+        for day, delivered_on in ((2, 2), (3, 6), (10, None)):
+            u = services.agenda.request_ucapan(kind="duka", recipient="r", relation="instansi", occasion="o",
+                                               leaders=["bupati"], due_on=f"2021-03-{day:02d}").activity_id
+            if delivered_on:
+                services.agenda.deliver_ucapan(u, channel="surat", delivered_by=["a"],
+                                               delivered_at=wib(2021, 3, delivered_on, 9))
+    out = export(services, database, tmp_path / "export")
+    key = services.checkpoints.signer.verifier
+    figures = json.loads((out / "figures.json").read_text())
+    by_code = {f["code"]: f for f in figures["as_known_at_checkpoint"]["indicators"]}
+    assert (by_code["PENDUKUNG-1"]["numerator"], by_code["PENDUKUNG-1"]["denominator"]) == (1, 3)
+    assert by_code["TUJUAN-1"]["denominator"] == 2 * by_code["IKU-1"]["denominator"] + 3
+    assert verify_export(out, [key])["ok"]
+    by_code["TUJUAN-1"]["numerator"] += 1
+    (out / "figures.json").write_text(json.dumps(figures))
+    rehash(out)
+    refused(out, key, "TUJUAN-1 numerator")
