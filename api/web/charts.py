@@ -12,7 +12,7 @@ from ..documents import formats
 from projections.facts import FACTS
 
 STYLE = Style(background="transparent", plot_background="transparent",
-              colors=("#0b6e4f", "#c05621", "#2b6cb0"), font_family="system-ui, sans-serif",
+              colors=("#0b6e4f", "#c05621", "#2b6cb0", "#6b46c1"), font_family="system-ui, sans-serif",
               label_font_size=12, major_label_font_size=12, legend_font_size=12)
 
 
