@@ -459,27 +459,23 @@ class Agenda(Application):
             data=data,
         )
 
-    def ucapan_history(self, ucapan_id: UUID, as_of: datetime | None = None) -> list[RecordedEvent]:
-        stored = self._activity_events(ucapan_id, None if as_of is None else to_micros(as_of), Ucapan)
-        if not stored and as_of is None:
+    def ucapan_history(self, ucapan_id: UUID) -> list[RecordedEvent]:
+        stored = self._activity_events(ucapan_id, None, Ucapan)
+        if not stored:
             raise UcapanNotFound(f"no ucapan {ucapan_id}")
         return [self.recorded_event(n) for n in stored]
 
     def ucapan_as_of(self, ucapan_id: UUID, as_of: datetime) -> Ucapan:
         """The ucapan folded from the events recorded up to as_of."""
-        stored = self._activity_events(ucapan_id, to_micros(as_of), Ucapan)
-        if not stored:
-            raise UcapanNotFound(f"no ucapan {ucapan_id} as of {as_of.isoformat()}")
-        ucapan = None
-        for notification in stored:
-            ucapan = self.mapper.to_domain_event(notification).mutate(ucapan)
-        return ucapan
+        return self.activity_as_of(ucapan_id, as_of, Ucapan)
 
-    def activity_as_of(self, activity_id: UUID, as_of: datetime) -> Activity:
-        """The activity folded from the events recorded up to as_of (never a snapshot)."""
-        stored = self._activity_events(activity_id, to_micros(as_of))
+    def activity_as_of(self, activity_id: UUID, as_of: datetime, record: type = Activity):
+        """The activity (or other `record`) folded from the events recorded up to as_of
+        (never a snapshot)."""
+        stored = self._activity_events(activity_id, to_micros(as_of), record)
         if not stored:
-            raise ActivityNotFound(f"no activity {activity_id} as of {as_of.isoformat()}")
+            missing = UcapanNotFound if record is Ucapan else ActivityNotFound
+            raise missing(f"no {'ucapan' if record is Ucapan else 'activity'} {activity_id} as of {as_of.isoformat()}")
         activity = None
         for notification in stored:
             activity = self.mapper.to_domain_event(notification).mutate(activity)
