@@ -12,7 +12,7 @@ from pathlib import Path
 
 from projections.audit.checkpoints import DEFAULT_INTERVAL as DEFAULT_CHECKPOINT_INTERVAL
 from projections.audit.checkpoints import DEFAULT_ORIGIN
-from projections.indicators import INDICATORS, Indicator
+from projections.indicators import INDICATORS, Indicator, with_goal_parts
 from projections.periods import DEFAULT_TIMEZONE
 from projections.view import DEFAULT_BUCKET_BITS as DEFAULT_VIEW_BUCKET_BITS
 
@@ -69,6 +69,7 @@ class Config:
             report_kinds=_kinds(env.get("IKU_REPORT_PERIODS")),
             report_grace_days=_count(env.get("IKU_REPORT_GRACE_DAYS"), "IKU_REPORT_GRACE_DAYS"),
             language=_language(env.get("IKU_LANGUAGE")),
+            indicators=_goal(env.get("IKU_TUJUAN")),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -88,6 +89,20 @@ def _language(value: str | None) -> str:
     if value.strip().lower() not in ("id", "en"):
         raise ValueError(_("IKU_LANGUAGE adalah id atau en, bukan %(value)r", value=value))
     return value.strip().lower()
+
+
+def _goal(value: str | None) -> tuple[Indicator, ...]:
+    """IKU_TUJUAN: the codes of the indicators the goal indicator sums, comma-separated
+    (default IKU-1,IKU-2,PENDUKUNG-1: docs/RULES.md)."""
+    if not value or not value.strip():
+        return INDICATORS
+    parts = tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    codes = [i.code for i in INDICATORS if not i.parts]
+    unknown = [code for code in parts if code not in codes]
+    if unknown or not parts or len(set(parts)) != len(parts):
+        raise ValueError(_("IKU_TUJUAN: %(value)r bukan daftar indikator; pilih dari %(codes)s, masing-masing "
+                           "sekali", value=value, codes=", ".join(codes)))
+    return with_goal_parts(INDICATORS, parts)
 
 
 def _kinds(value: str | None) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from .catalog import _
 from .export import DEFAULT_TIMEZONE, ExportRefused, verify_export
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, parse_verifiers
 from .receipt import ReceiptRefused, verify_receipt
+from .recompute import GOAL_PARTS
 from .witness import DEFAULT_NAME, WitnessRefused, witness
 
 
@@ -50,13 +51,16 @@ def witness_keys_of(values: list[str]) -> list[Verifier]:
 
 
 def run_verify_export(folder: str, key: list[str], witness_keys: list[str], previous: list[str],
-                      origin: str | None, say=print, timezone: str = DEFAULT_TIMEZONE) -> int:
+                      origin: str | None, say=print, timezone: str = DEFAULT_TIMEZONE,
+                      goal: str | None = None) -> int:
+    """`goal`: the codes TUJUAN-1 sums, comma-separated (default GOAL_PARTS)."""
     try:
         log_keys = keys(key)
         witnesses = witness_keys_of(witness_keys)
         held = [Path(p).read_text(encoding="utf-8") for p in previous or []]
-        result = verify_export(folder, log_keys, witnesses, held, origin, timezone)
-    except (ExportRefused, NoteError, OSError, UnicodeDecodeError) as e:
+        parts = GOAL_PARTS if not goal else tuple(c.strip().upper() for c in goal.split(",") if c.strip())
+        result = verify_export(folder, log_keys, witnesses, held, origin, timezone, parts)
+    except (ExportRefused, NoteError, OSError, UnicodeDecodeError, ValueError) as e:
         say(refused(e), file=sys.stderr)
         return 1
     for warning in result["warnings"]:
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                    help=_("titik periksa yang Anda simpan (berkas): ekspor harus melanjutkannya"))
     v.add_argument("--origin", help=_("origin log, bila ingin diperiksa"))
     v.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=zone)
+    v.add_argument("--tujuan", help=_("indikator yang dijumlahkan TUJUAN-1, dipisah koma (bawaan: %(parts)s)",
+                                      parts=",".join(GOAL_PARTS)))
     r = commands.add_parser("verify-receipt", help=_("periksa tanda terima (.tlog-proof) secara luring"))
     r.add_argument("file", help=_("berkas tanda terima (.tlog-proof)"))
     r.add_argument("--key", action="append", required=True, help=log_key)
@@ -146,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_verify_receipt(args.file, args.key, args.witness, args.export, say)
     if args.command == "verify-export":
         return run_verify_export(args.folder, args.key, args.witness, args.previous, args.origin, say,
-                                 args.timezone)
+                                 args.timezone, args.tujuan)
     return run_witness(args.url, args.key, args.state, args.log_key, args.name, args.print_vkey, say,
                        args.timezone)
 

@@ -23,7 +23,7 @@ from . import merkle
 from .leaves import LeafError, from_line
 from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
 from .catalog import _
-from .recompute import Recomputer, compare
+from .recompute import GOAL_PARTS, Recomputer, compare
 
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -95,16 +95,16 @@ def _open(text: str, keys: list[Verifier], origin: str | None, what: str) -> tup
 
 def verify_export(folder, log_keys: list[Verifier], witness_keys: list[Verifier] = (),
                   previous: list[str] = (), origin: str | None = None,
-                  timezone: str = DEFAULT_TIMEZONE) -> dict:
+                  timezone: str = DEFAULT_TIMEZONE, goal_parts: tuple[str, ...] = GOAL_PARTS) -> dict:
     """`timezone`: the zone the inspector reads periods in (the decree's: WIB); never the
-    export's say-so, which no signature covers."""
+    export's say-so, which no signature covers; `goal_parts` likewise: what TUJUAN-1 sums."""
     try:
-        return _verify_export(Path(folder), log_keys, witness_keys, previous, origin, timezone)
+        return _verify_export(Path(folder), log_keys, witness_keys, previous, origin, timezone, goal_parts)
     except RecursionError:
         raise ExportRefused(_("sebuah berkas bersarang JSON terlalu dalam untuk dibaca")) from None
 
 
-def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timezone) -> dict:
+def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timezone, goal_parts) -> dict:
     warnings: list[str] = []
     if not log_keys:
         raise ExportRefused(_("tidak ada kunci log (--key): ekspor diperiksa dengan kunci yang Anda pegang"))
@@ -153,7 +153,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     wanted = {c.size for _name, c in earlier}
 
     # 2-3. The leaves.
-    recomputer = Recomputer()
+    recomputer = Recomputer(goal_parts)
     named: dict[str, tuple] = {}  # the evidence files the leaves name: SHA-256 → (size, type)
     frontier = merkle.Frontier()
     roots: dict[int, bytes] = {}

@@ -103,6 +103,7 @@ from .catalog import _
 __all__ = ["Recomputer", "compare", "parse_period", "CODES", "MEDIA", "LEADERS"]
 
 CODES = ("IKU-1", "IKU-2", "PENDUKUNG-1", "TUJUAN-1")
+GOAL_PARTS = ("IKU-1", "IKU-2", "PENDUKUNG-1")  # TUJUAN-1's default (docs/RULES.md; the service's IKU_TUJUAN)
 LATER = ("PENDUKUNG-1", "TUJUAN-1")  # defined after the first reports (see compare)
 MEDIA = ("media_luar_ruang", "foto", "video")
 LEADERS = ("bupati", "wakil_bupati")
@@ -292,7 +293,15 @@ class _Activity:
 # The recomputer --------------------------------------------------------------------------
 
 class Recomputer:
-    def __init__(self):
+    def __init__(self, goal_parts: tuple[str, ...] = GOAL_PARTS):
+        """`goal_parts`: the indicators TUJUAN-1 sums, as the inspector holds the office to
+        (the default, or the office's IKU_TUJUAN, told to the inspector: never the export's
+        say-so)."""
+        unknown = [code for code in goal_parts if code not in CODES[:3]]
+        if unknown or not goal_parts:
+            raise ValueError(_("TUJUAN-1 menjumlahkan %(codes)s, bukan %(unknown)s",
+                               codes=", ".join(CODES[:3]), unknown=", ".join(unknown) or "(tidak ada)"))
+        self.goal_parts = tuple(goal_parts)
         self.activities: dict[str, _Activity] = {}
         self.ucapan: dict[str, list[tuple]] = {}  # id → [(recorded_at, version, kind, event)]
         self.targets: dict[str, dict] = {}  # aggregate id → {indicator, year, values}
@@ -586,12 +595,11 @@ class Recomputer:
         u = self.ucapan_counts(period, as_of, leader=leader, zone=zone)
         start, end, until = c["start"], c["end"], c["as_of"]
         out = []
-        for code, numerator, denominator, cancelled in (
-                ("IKU-1", c["served"], c["denominator"], c["cancelled"]),
-                ("IKU-2", c["documented"], c["denominator"], c["cancelled"]),
-                ("PENDUKUNG-1", u["on_time"], u["denominator"], u["cancelled"]),
-                ("TUJUAN-1", c["served"] + c["documented"] + u["on_time"],
-                 2 * c["denominator"] + u["denominator"], 2 * c["cancelled"] + u["cancelled"])):
+        parts = {"IKU-1": (c["served"], c["denominator"], c["cancelled"]),
+                 "IKU-2": (c["documented"], c["denominator"], c["cancelled"]),
+                 "PENDUKUNG-1": (u["on_time"], u["denominator"], u["cancelled"])}
+        goal = tuple(sum(parts[code][i] for code in self.goal_parts) for i in range(3))
+        for code, (numerator, denominator, cancelled) in (*parts.items(), ("TUJUAN-1", goal)):
             target = self.target(code, start.year, until) if start.year == end.year else None
             hundredths = _hundredths(100 * numerator, denominator)
             figure = {

@@ -17,7 +17,7 @@ indicator (indikator pendukung), or the decree's goal indicator (Indikator Tujua
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .facts import FACTS, MEDIA_BITS
 
@@ -156,3 +156,13 @@ def check_indicators(indicators) -> None:
             if part not in seen or seen[part].parts:
                 raise ValueError(f"{indicator.code}: {part} is not an indicator defined before it")
         seen[indicator.code] = indicator
+
+
+def with_goal_parts(indicators, parts: tuple[str, ...]):
+    """The indicators with each goal summing `parts` instead (IKU_TUJUAN: an office's own
+    definition, without code), its formula written from their labels."""
+    by_code = {i.code: i for i in indicators}
+    formula = (f"({' + '.join(by_code[p].numerator_label for p in parts)}) / "
+               f"({' + '.join(by_code[p].denominator_label for p in parts)}) × 100%")
+    return tuple(replace(i, parts=tuple(parts), formula=formula) if i.parts and tuple(parts) != i.parts else i
+                 for i in indicators)

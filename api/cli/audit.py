@@ -109,9 +109,10 @@ def public_key(ctx, pem):
 @option("--previous", multiple=True, type=click.Path(exists=True, dir_okay=False),
         help=_l("Titik periksa yang Anda simpan: ekspor harus melanjutkannya."))
 @option("--origin", help=_l("Origin log, bila ingin diperiksa."))
-def verify_export_command(folder, keys, witnesses, previous, origin):
+@option("--tujuan", help=_l("Indikator yang dijumlahkan TUJUAN-1, dipisah koma (bawaan IKU-1,IKU-2,PENDUKUNG-1)."))
+def verify_export_command(folder, keys, witnesses, previous, origin, tujuan):
     sys.exit(run_verify_export(folder, list(keys), list(witnesses), list(previous), origin,
-                               say=lambda text, file=None: click.echo(text, err=file is not None)))
+                               say=lambda text, file=None: click.echo(text, err=file is not None), goal=tujuan))
 
 
 @main.command("verify-receipt", help=_l(

@@ -494,3 +494,26 @@ def test_the_ucapan_and_the_goal_indicator_are_recomputed_offline_and_a_forged_o
     (out / "figures.json").write_text(json.dumps(figures))
     rehash(out)
     refused(out, key, "TUJUAN-1 numerator")
+
+
+def test_an_offices_own_goal_definition_is_verified_when_the_inspector_is_told_it(
+        services, database, tmp_path, monkeypatch):
+    """IKU_TUJUAN changes what TUJUAN-1 sums, without code; the inspector holds the export to
+    the definition it is given (--tujuan), never to the export's say-so."""
+    from inspector.__main__ import run_verify_export
+
+    record(services, 4)
+    monkeypatch.setenv("IKU_TUJUAN", "IKU-1,PENDUKUNG-1")
+    out = export(services, database, tmp_path / "export")
+    figures = json.loads((out / "figures.json").read_text())
+    by_code = {f["code"]: f for f in figures["as_known_at_checkpoint"]["indicators"]}
+    assert by_code["TUJUAN-1"]["denominator"] == by_code["IKU-1"]["denominator"] + by_code["PENDUKUNG-1"]["denominator"]
+    key = services.checkpoints.signer.verifier
+    refused(out, key, "TUJUAN-1 denominator")  # held to the default definition
+    assert verify_export(out, [key], goal_parts=("IKU-1", "PENDUKUNG-1"))["ok"]
+    said = []
+    assert run_verify_export(str(out), [key.vkey], [], [], None, say=lambda text, file=None: said.append(text),
+                             goal="IKU-1,PENDUKUNG-1") == 0
+    assert run_verify_export(str(out), [key.vkey], [], [], None, say=lambda text, file=None: said.append(text),
+                             goal="IKU-1,TUJUAN-1") == 1
+    assert "TUJUAN-1 sums IKU-1, IKU-2, PENDUKUNG-1, not TUJUAN-1" in said[-1]

@@ -62,3 +62,43 @@ def test_percent_is_rounded_half_up_to_two_decimals(numerator, denominator, expe
 
 def test_percent_is_null_when_nothing_was_scheduled():
     assert percent(0, 0) is None
+
+
+def test_an_office_defines_its_goal_with_iku_tujuan_without_code():
+    from api.config import Config
+
+    indicators = Config.from_environment({"IKU_TUJUAN": " iku-1, PENDUKUNG-1 "}).indicators
+    goal = next(i for i in indicators if i.parts)
+    assert goal.parts == ("IKU-1", "PENDUKUNG-1")
+    assert goal.formula == ("(Jumlah kegiatan yang mendapat pelayanan keprotokolan + Jumlah ucapan yang "
+                            "tersampaikan tepat waktu) / (Jumlah kegiatan Bupati dan Wakil Bupati yang "
+                            "diagendakan + Jumlah ucapan duka dan selamat yang diminta) × 100%")
+    assert Config.from_environment({}).indicators == INDICATORS
+    for wrong in ("IKU-1,TUJUAN-1", "IKU-9", "IKU-1,IKU-1", " , "):
+        with pytest.raises(ValueError, match="IKU_TUJUAN"):
+            Config.from_environment({"IKU_TUJUAN": wrong})
+
+
+def test_a_goal_of_other_parts_sums_their_figures(tmp_path):
+    """The calculator sums what the definition names (the default's figures are checked
+    against the reference replay by the property test)."""
+    from api.bootstrap import Services
+    from api.config import Config
+    from domain.context import acting_as
+    from projections.periods import Period
+    from tests.conftest import wib
+
+    config = Config.from_environment({"IKU_TUJUAN": "IKU-2,PENDUKUNG-1"}, database=str(tmp_path / "g.sqlite3"),
+                                     timezone="Asia/Jakarta", signing_key=tmp_path / "key.pem")
+    services = Services(config=config)
+    try:
+        with acting_as("protokol"):
+            a = services.agenda.schedule(title="t", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
+                                         location="l", scope="dalam_daerah").activity_id
+            services.agenda.record_documentation(a, media="foto")
+            services.agenda.request_ucapan(kind="duka", recipient="r", relation="instansi", occasion="o",
+                                           leaders=["bupati"], due_on="2021-03-01")
+        figures = {f.code: f for f in services.calculator.compute(Period.parse("2021-Q1")).figures}
+        assert (figures["TUJUAN-1"].numerator, figures["TUJUAN-1"].denominator) == (1, 2)
+    finally:
+        services.close()
