@@ -172,11 +172,9 @@ class AsOfCalculator:
         """Each record's counts ({month or None: Counts}), one statement each."""
         span = (date_key(period.start), date_key(period.end), to_micros(fixed),
                 None if leader is None else LEADER_BITS[leader])
-        view = self.projector.view
-        counts = {"activity": view.monthly_counts(*span, self.facts["activity"], by_month=by_month)}
-        if any(ind.record == "ucapan" for ind in self.indicators):
-            counts["ucapan"] = view.ucapan_counts(*span, self.facts["ucapan"], by_month=by_month)
-        return counts
+        counters = {"activity": self.projector.view.monthly_counts, "ucapan": self.projector.view.ucapan_counts}
+        return {record: counters[record](*span, self.facts[record], by_month=by_month)
+                for record in RECORDS if any(ind.record == record for ind in self.indicators)}
 
     def _figures(self, period: Period, fixed: datetime, leader) -> list[Figure]:
         counts = {**_none(self.facts), **{record: c[None] for record, c in
