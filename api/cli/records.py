@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from domain.exceptions import ActivityNotFound
+from domain.ucapan import UcapanNotFound
 
 from ..catalog import _, _l
 from ..documents import formats
 from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
-from ..service_layer import commands, queries
+from ..service_layer import commands, queries, ucapan
 from ..users import User
 from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
 from .base import OPERATOR, export, main, option, parse_as_of, services
@@ -23,14 +24,17 @@ def plain(data: dict) -> dict:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
 
 
-@main.command(help=_l("Cetak setiap peristiwa satu kegiatan."))
+@main.command(help=_l("Cetak setiap peristiwa satu kegiatan (atau satu ucapan)."))
 @click.argument("activity_id", type=click.UUID)
 @click.pass_context
 def history(ctx, activity_id):
     try:
         events = queries.history(services(ctx), OPERATOR, activity_id)
     except ActivityNotFound as e:
-        raise click.ClickException(e.message) from None
+        try:  # an ucapan's id
+            events = ucapan.ucapan_history(services(ctx), OPERATOR, activity_id)
+        except UcapanNotFound:
+            raise click.ClickException(e.message) from None
     for e in events:
         click.echo(_("versi %(v)s  %(t)s  %(type)s  oleh %(a)s  (posisi %(p)s)", v=e.version,
                      t=e.recorded_at.isoformat(), type=e.type, a=e.actor, p=e.position))

@@ -94,6 +94,20 @@ def test_history_prints_every_event_of_an_activity(iku, tmp_path):
     assert iku("history", "00000000-0000-0000-0000-000000000000", ok=False).exit_code == 1
 
 
+def test_history_prints_every_event_of_an_ucapan(iku, database):
+    from api.bootstrap import Services
+    from domain.context import acting_as
+
+    services = Services(database, "Asia/Jakarta")
+    with acting_as("protokol.ani"):
+        ucapan = services.agenda.request_ucapan(kind="selamat", recipient="Kapolres Jember", relation="pejabat",
+                                                occasion="Pelantikan", leaders=["bupati"], due_on="2021-03-02")
+        services.agenda.cancel_ucapan(ucapan.activity_id, reason="Permintaan ganda")
+    services.close()
+    out = iku("history", str(ucapan.activity_id)).stdout
+    assert "versi 1 " in out and "UcapanRequested" in out and "UcapanCancelled" in out and "Permintaan ganda" in out
+
+
 def test_the_iku_command_answers_as_of_an_instant_and_refuses_a_bad_period(iku, tmp_path):
     path = tmp_path / "agenda.csv"
     path.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
