@@ -83,8 +83,10 @@ def explain_ucapan(calculator: AsOfCalculator, fact: str, period: Period, as_of:
         events = histories[UUID(row["ucapan_id"])]
         retracted = {e.data["retracted_version"] for e in events if e.type == "DeliveryRetracted"}
         live = [e for e in events if e.version not in retracted and found.counts(e.type, e.data)] if counts else []
+        # The delivery that counts is the first one delivered (its local date decides "on time").
+        first = sorted(live, key=lambda e: e.data["delivered_at"])[:1]
         return ExplainedUcapan(UUID(row["ucapan_id"]), row["recipient"], row["kind"], row["due_date"],
-                               events[:1], live)
+                               events[:1], first)
 
     return (fixed, [explained(r, found.row(r)) for r in rows], [explained(r, True) for r in numerator_rows],
             view.ucapan_count(*span, "counted"), view.ucapan_count(*span, "counted", fact=fact),

@@ -6,7 +6,7 @@ calculator uses the aggregate, the view uses this, and the property test holds t
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.store.clock import FOREVER, to_micros
@@ -83,8 +83,10 @@ def media_mask(state: dict) -> int:
 
 
 class LocalDates:
-    """Local date keys of instants in a timezone. Every UTC offset in use is a multiple of
-    15 minutes, so the date is the same across a 15-minute bucket: cache per bucket."""
+    """Local date keys of instants in a timezone. Every UTC offset in use today is a
+    multiple of 15 minutes, so the date is the same across a 15-minute bucket: cache per
+    bucket. An older offset that is not (Jakarta's +07:07:12 until 1924, +07:20 until
+    1932) is computed for the instant itself."""
 
     BUCKET = 15 * 60 * 1_000_000
 
@@ -98,6 +100,8 @@ class LocalDates:
         if found is None:
             try:
                 local = datetime.fromtimestamp(bucket * self.BUCKET / 1_000_000, self.zone)
+                if local.utcoffset() % timedelta(minutes=15):  # not whole buckets: this instant's own date
+                    return date_key(datetime.fromtimestamp(micros / 1_000_000, self.zone).date())
                 found = date_key(local.date())
             except (ValueError, OverflowError, OSError):
                 # Outside what datetime can hold: before or after every period (the domain
@@ -126,10 +130,10 @@ def version_row(
         state["cancelled"],
         1 if state["protocol"] else 0,
         media_mask(state),
-        state["title"],
-        state["location"],
+        _text(state["title"]),
+        _text(state["location"]),
         state["scope"],
-        state["category"],
+        _text(state["category"]),
         state["offset"],
         None,  # prev_position: the row this event closed, set by the projector
         None,  # moved_late_from: the local date it left, if a reschedule recorded after the start
@@ -165,5 +169,12 @@ def ucapan_row(position: int, ucapan_id: str, state: dict, recorded_at: int) -> 
     deliveries = state["deliveries"]
     return [position, ucapan_id, state["v"], recorded_at, FOREVER, state["due"], state["leaders"],
             state["cancelled"], min(deliveries.values()) if deliveries else None, state["kind"],
-            state["relation"], state["recipient"], state["occasion"],
+            state["relation"], _text(state["recipient"]), _text(state["occasion"]),
             json.dumps(deliveries, separators=(",", ":")), None]
+
+
+def _text(value: str | None) -> str | None:
+    """Text as the view keeps it: a NUL (which PostgreSQL's text cannot hold, and which the
+    service refuses since; a log of before may have one) shown as U+FFFD. The log keeps
+    the text as it was recorded."""
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value

@@ -36,11 +36,14 @@ def _run(svc, user, command: str, given: dict, values: dict, *, target: UUID | N
 
 
 def _storable(value: str, field: str) -> str:
-    """Text the store can keep: UTF-8 (a lone surrogate, sent as a JSON escape, is not)."""
+    """Text the store can keep: UTF-8 (a lone surrogate, sent as a JSON escape, is not), and
+    no NUL character (PostgreSQL's text cannot hold one: the view would stop at it)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidActivityData("Not valid text (a lone surrogate).", field=field) from None
+    if "\x00" in value:
+        raise InvalidActivityData("Not valid text (a NUL character).", field=field)
     return value
 
 
@@ -121,7 +124,7 @@ def store_evidence(svc, user, stream, expected: str | None = None):
 
 def _name(value: str, field: str) -> str:
     """A person's name on one line, with a letter or digit in it (not a zero-width space)."""
-    name = " ".join(value.split())
+    name = " ".join(_storable(value, field).split())
     if not any(ch.isalnum() for ch in name):
         raise InvalidActivityData("name at least one", field=field)
     return name

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.application import RecordedEvent, Written
 from domain.exceptions import InvalidActivityData
-from domain.store import SystemClock, to_datetime, to_micros
+from domain.store import to_datetime, to_micros
 from projections.facts import LEADER_BITS
 from projections.periods import Period, date_key
 
@@ -28,16 +28,25 @@ def request_ucapan(svc, user, *, kind, recipient, relation, occasion, leaders, d
     require(user, "request_ucapan")
     given = {"kind": kind, "recipient": recipient, "relation": relation, "occasion": occasion,
              "leaders": list(leaders), "due_on": str(due_on), "notes": notes}
-    values = {**given, "recipient": _required(recipient, "recipient"),
-              "occasion": _required(occasion, "occasion"), "notes": _text(notes, "notes")}
+    values = {**given, "recipient": _said(recipient, "recipient"),
+              "occasion": _said(occasion, "occasion"), "notes": _text(notes, "notes")}
     return _run(svc, user, "request_ucapan", given, values, key=key)
+
+
+def _said(value: str, field: str) -> str:
+    """A required text with a letter or digit in it (a zero-width space alone says nothing)."""
+    text = _required(value, field)
+    if not any(ch.isalnum() for ch in text):
+        raise InvalidActivityData("Missing data for required field.", field=field)
+    return text
 
 
 def deliver_ucapan(svc, user, ucapan_id: UUID, *, channel, delivered_by, delivered_at, evidence=(),
                    notes=None, expected_version=None, key=None) -> Written:
     """`evidence`: SHA-256s of files already in the evidence store, as for documentation."""
     require(user, "deliver_ucapan")
-    if delivered_at.utcoffset() is not None and delivered_at > to_datetime(SystemClock().now()) + FUTURE_TOLERANCE:
+    now = to_datetime(svc.agenda.recorder.clock.now())  # the moment it is recorded (a demo's simulated one)
+    if delivered_at.utcoffset() is not None and delivered_at > now + FUTURE_TOLERANCE:
         raise InvalidActivityData("A delivery is recorded after it happened: not in the future.",
                                   field="delivered_at")
     given = {"channel": channel, "delivered_by": list(delivered_by), "delivered_at": delivered_at,
@@ -158,7 +167,8 @@ def ucapan_list(svc, user, period: Period, as_of: datetime | None, leader: str |
     require(user, "read")
     fixed, position = svc.agenda.fix_as_of(as_of)
     svc.projector.catch_up(position)
-    today_key = date_key(today(svc))
+    # Overdue as known then: due before the local date of the instant asked (today at most).
+    today_key = date_key(min(today(svc), fixed.astimezone(svc.zone).date()))
     span = (date_key(period.start), date_key(period.end), to_micros(fixed),
             None if leader is None else LEADER_BITS[leader], status, today_key)
     rows = svc.projector.view.ucapan_rows(*span, page.per_page, page.offset)

@@ -45,7 +45,8 @@ def ucapan_list():
     if not args.get("period"):
         monday = day - timedelta(days=day.weekday())
         week = Period(f"{monday}..{monday + timedelta(days=6)}", monday, monday + timedelta(days=6))
-        behind = Period("overdue", day.replace(year=day.year - OVERDUE_YEARS), day - timedelta(days=1))
+        since = day.replace(year=day.year - OVERDUE_YEARS, day=min(day.day, 28) if day.month == 2 else day.day)
+        behind = Period("overdue", since, day - timedelta(days=1))  # (29 February steps back to the 28th)
         overdue = service.ucapan_list(svc, g.user, behind, None, status="overdue")
         this_week = service.ucapan_list(svc, g.user, week, overdue.as_of)
         latest = svc.projector.view.latest_ucapan_date(date_key(day))  # a quiet week: where the last ones are

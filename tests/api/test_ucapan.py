@@ -303,3 +303,60 @@ def _diff_workbook(client, auth, since) -> bytes:
     response = client.get("/dashboard/diff.xlsx", query_string={"period": "2021-Q1", "from": since})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.data
+
+
+@pytest.mark.parametrize(("field", "value"), [("recipient", "Keluarga\u0000 Suroso"), ("occasion", "a\u0000"),
+                                              ("notes", "\u0000"), ("recipient", "\u200b"), ("occasion", "\u200b\u200b")])
+def test_a_nul_or_a_text_of_invisible_characters_is_refused_and_appends_nothing(client, auth, log, field, value):
+    """A NUL cannot be kept in PostgreSQL's text: accepted once, it stopped the view for
+    good (the review of issue 14). A zero-width space alone names nobody."""
+    before = log()
+    response = client.post(BASE, headers=auth("protokol"), json={**REQUEST, field: value})
+    assert response.status_code == 422 and field in response.json["errors"]["json"]
+    assert log() == before
+    title = client.post("/api/v1/activities", headers=auth("protokol"), json={
+        "title": "Rapat\u0000", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+        "location": "L", "scope": "dalam_daerah"})
+    assert title.status_code == 422 and "title" in title.json["errors"]["json"]
+    assert log() == before
+
+
+def test_a_nul_already_in_a_log_does_not_stop_the_view(app, client, auth):
+    """A log written before the rule may hold one: the view keeps U+FFFD in its place, the
+    log keeps what was recorded, and every read still answers."""
+    from domain.context import acting_as
+
+    with acting_as("protokol.user"):
+        app.extensions["iku"].agenda.request_ucapan(**{**REQUEST, "recipient": "Keluarga\u0000Suroso"})
+    listed = client.get(BASE, headers=auth(), query_string={"period": "2021-Q1"})
+    assert listed.status_code == 200 and listed.json["ucapan"][0]["recipient"] == "Keluarga\ufffdSuroso"
+    assert client.get("/api/v1/iku", headers=auth(), query_string={"period": "2021"}).status_code == 200
+
+
+def test_overdue_is_as_known_at_the_instant_asked_not_today(client, auth, monkeypatch):
+    """The same listing asked again later answers the same (the review of issue 14)."""
+    from datetime import date
+
+    import api.service_layer.ucapan as service
+    from api.service_layer.queries import today
+
+    real = today(client.application.extensions["iku"])
+    due = (real + timedelta(days=1)).isoformat()
+    client.post(BASE, headers=auth("protokol"), json={**REQUEST, "due_on": due})
+    asked = {"period": str(real.year), "status": "overdue",
+             "as_of": client.get("/api/v1/iku", headers=auth(), query_string={"period": "2021"}).json["as_of"]}
+    first = client.get(BASE, headers=auth(), query_string=asked).json["total"]
+    monkeypatch.setattr(service, "today", lambda svc: real + timedelta(days=3))
+    assert client.get(BASE, headers=auth(), query_string=asked).json["total"] == first == 0
+    assert date.fromisoformat(due) > real
+
+
+def test_explain_shows_the_delivery_that_counts_the_first_delivered(client, auth):
+    ucapan = client.post(BASE, headers=auth("protokol"), json=REQUEST).json["ucapan_id"]
+    client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"),
+                json={**DELIVERY, "delivered_at": "2021-03-05T10:00:00+07:00"})  # late, recorded first
+    on_time = client.post(f"{BASE}/{ucapan}/delivery", headers=auth("protokol"),
+                          json={**DELIVERY, "channel": "surat", "delivered_at": "2021-03-01T10:00:00+07:00"}).json
+    body = client.get("/api/v1/iku/explain", headers=auth(),
+                      query_string={"period": "2021-Q1", "indicator": "PENDUKUNG-1"}).json
+    assert [e["position"] for e in body["numerator_ucapan"][0]["events"]] == [on_time["position"]]

@@ -173,3 +173,22 @@ def test_a_quiet_week_links_the_latest_month_with_ucapan(client, login, app):
     login("protokol")
     html = client.get("/ucapan").get_data(as_text=True)
     assert 'href="/ucapan?period=2021-12"' in html and "Lihat ucapan Desember 2021" in html
+
+
+def test_the_list_opens_on_29_february(client, login, app, monkeypatch):
+    from datetime import date
+
+    import api.web.ucapan
+
+    monkeypatch.setattr(api.web.ucapan, "today", lambda svc: date(2028, 2, 29))
+    login("protokol")
+    assert client.get("/ucapan").status_code == 200
+
+
+def test_a_too_long_delivery_note_is_shown_beside_its_field(client, login, app):
+    ucapan = request_ucapan(app, "2021-03-02")
+    login("protokol")
+    response = post_form(client, f"/ucapan/{ucapan}", f"/ucapan/{ucapan}/delivery", {
+        "channel": "surat", "delivered_date": "2021-03-02", "delivered_time": "10:00", "delivered_by": "Ani",
+        "notes": "x" * 2001})
+    assert response.status_code == 422 and 'id="notes-error">Terlalu panjang.<' in response.get_data(as_text=True)

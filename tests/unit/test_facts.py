@@ -167,3 +167,18 @@ def test_a_fact_is_defined_once():
     with pytest.raises(ValueError, match="already defined"):
         register(Fact("served", "x", "1", row=lambda r: True, holds=lambda p, m: True,
                       counts=lambda k, d: False))
+
+
+def test_local_dates_of_an_old_offset_that_is_not_whole_quarter_hours_are_exact():
+    """Jakarta was +07:07:12 until 1924: 16.55 UTC on 2 March 1910 is 3 March locally (the
+    review of issue 14: the view said 2 March, the reference and the inspector 3 March)."""
+    from zoneinfo import ZoneInfo
+
+    from domain.store.clock import to_micros
+    from projections.fold import LocalDates
+
+    dates = LocalDates(ZoneInfo("Asia/Jakarta"))
+    assert dates.key(to_micros(datetime(1910, 3, 2, 16, 55, tzinfo=timezone.utc))) == 19100303
+    assert dates.key(to_micros(datetime(1910, 3, 2, 16, 50, tzinfo=timezone.utc))) == 19100302
+    assert dates.key(to_micros(datetime(2021, 3, 2, 16, 55, tzinfo=timezone.utc))) == 20210302
+    assert dates.key(to_micros(datetime(2021, 3, 2, 17, 0, tzinfo=timezone.utc))) == 20210303
