@@ -50,6 +50,11 @@ def witness_keys_of(values: list[str]) -> list[Verifier]:
     return found
 
 
+def goal_parts(goal: str | None) -> tuple[str, ...]:
+    """--tujuan: the codes TUJUAN-1 sums, comma-separated (default GOAL_PARTS)."""
+    return GOAL_PARTS if not goal else tuple(c.strip().upper() for c in goal.split(",") if c.strip())
+
+
 def run_verify_export(folder: str, key: list[str], witness_keys: list[str], previous: list[str],
                       origin: str | None, say=print, timezone: str = DEFAULT_TIMEZONE,
                       goal: str | None = None) -> int:
@@ -58,8 +63,7 @@ def run_verify_export(folder: str, key: list[str], witness_keys: list[str], prev
         log_keys = keys(key)
         witnesses = witness_keys_of(witness_keys)
         held = [Path(p).read_text(encoding="utf-8") for p in previous or []]
-        parts = GOAL_PARTS if not goal else tuple(c.strip().upper() for c in goal.split(",") if c.strip())
-        result = verify_export(folder, log_keys, witnesses, held, origin, timezone, parts)
+        result = verify_export(folder, log_keys, witnesses, held, origin, timezone, goal_parts(goal))
     except (ExportRefused, NoteError, OSError, UnicodeDecodeError, ValueError) as e:
         say(refused(e), file=sys.stderr)
         return 1
@@ -93,7 +97,7 @@ def run_verify_receipt(file: str, key: list[str], witness_keys: list[str], expor
 
 
 def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
-                print_vkey: bool, say=print, timezone: str = DEFAULT_TIMEZONE) -> int:
+                print_vkey: bool, say=print, timezone: str = DEFAULT_TIMEZONE, goal: str | None = None) -> int:
     try:
         if print_vkey:
             say(Signer.from_file(name, key, COSIGNATURE_V1, create=True).verifier.vkey)
@@ -101,8 +105,8 @@ def run_witness(url: str, key: str, state: str, log_key: list[str], name: str,
         if not url or not state:
             raise WitnessRefused(_("beri URL layanan dan --state BERKAS"))
         witness(url, key, state, token=os.environ.get("IKU_TOKEN"), log_keys=keys(log_key),
-                name=name, timezone=timezone, say=say)
-    except (WitnessRefused, NoteError, OSError) as e:
+                name=name, timezone=timezone, say=say, goal_parts=goal_parts(goal))
+    except (WitnessRefused, NoteError, OSError, ValueError) as e:
         say(refused(e), file=sys.stderr)
         return 1
     return 0
@@ -127,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                    help=_("titik periksa yang Anda simpan (berkas): ekspor harus melanjutkannya"))
     v.add_argument("--origin", help=_("origin log, bila ingin diperiksa"))
     v.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=zone)
-    v.add_argument("--tujuan", help=_("indikator yang dijumlahkan TUJUAN-1, dipisah koma (bawaan: %(parts)s)",
-                                      parts=",".join(GOAL_PARTS)))
+    goal_help = _("indikator yang dijumlahkan TUJUAN-1, dipisah koma (bawaan: %(parts)s)",
+                  parts=",".join(GOAL_PARTS))
+    v.add_argument("--tujuan", help=goal_help)
     r = commands.add_parser("verify-receipt", help=_("periksa tanda terima (.tlog-proof) secara luring"))
     r.add_argument("file", help=_("berkas tanda terima (.tlog-proof)"))
     r.add_argument("--key", action="append", required=True, help=log_key)
@@ -143,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--name", default=DEFAULT_NAME, help=_("nama saksi ini"))
     w.add_argument("--print-vkey", action="store_true", help=_("cetak kunci verifikasi saksi ini"))
     w.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=zone)
+    w.add_argument("--tujuan", help=goal_help)
     args = parser.parse_args(argv)
 
     def say(text, file=None):
@@ -154,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_verify_export(args.folder, args.key, args.witness, args.previous, args.origin, say,
                                  args.timezone, args.tujuan)
     return run_witness(args.url, args.key, args.state, args.log_key, args.name, args.print_vkey, say,
-                       args.timezone)
+                       args.timezone, args.tujuan)
 
 
 if __name__ == "__main__":

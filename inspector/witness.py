@@ -34,7 +34,7 @@ from .catalog import _
 from . import merkle
 from .leaves import from_line
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, open_checkpoint
-from .recompute import Recomputer, compare
+from .recompute import GOAL_PARTS, Recomputer, compare
 
 PAGE = 1000
 DEFAULT_NAME = "inspektorat.jemberkab.go.id/witness"
@@ -100,15 +100,16 @@ def save_state(path: Path, state: dict) -> None:
 
 def witness(url: str, key_file: str, state_file: str, *, token: str | None,
             log_keys: list[Verifier] = (), name: str = DEFAULT_NAME, timezone: str = "Asia/Jakarta",
-            say=print) -> dict:
+            say=print, goal_parts: tuple[str, ...] = GOAL_PARTS) -> dict:
+    """`goal_parts`: what TUJUAN-1 sums, as the inspectorate holds the office to."""
     try:
         return _witness(url, key_file, state_file, token=token, log_keys=log_keys, name=name,
-                        timezone=timezone, say=say)
+                        timezone=timezone, say=say, goal_parts=goal_parts)
     except RecursionError:
         raise WitnessRefused(_("layanan mengirim JSON yang bersarang terlalu dalam untuk dibaca")) from None
 
 
-def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say) -> dict:
+def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say, goal_parts) -> dict:
     signer = Signer.from_file(name, key_file, COSIGNATURE_V1, create=True)
     state_path = Path(state_file)
     leaves_path = state_path.with_name(state_path.name + ".leaves.jsonl")
@@ -177,7 +178,7 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say)
         raise WitnessRefused(_("daun-daun yang diberikan tidak berakar sama dengan titik periksa"))
 
     # 4. The IKU recomputed from every leaf up to this size.
-    recomputer = Recomputer()
+    recomputer = Recomputer(goal_parts)
     previous_recorded = None
     mirrored = leaves_path.read_text().splitlines() if leaves_path.exists() and old_size else []
     if len(mirrored) != old_size:

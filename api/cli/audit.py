@@ -136,8 +136,9 @@ def verify_receipt_command(file, keys, witnesses, export):
 @option("--log-key", "log_keys", multiple=True, help=_l("Kunci verifikasi log (pemakaian pertama)."))
 @option("--name", default="inspektorat.jemberkab.go.id/witness", help=_l("Nama saksi."))
 @option("--print-vkey", is_flag=True, help=_l("Cetak kunci verifikasi saksi."))
-def witness_command(url, key, state, log_keys, name, print_vkey):
+@option("--tujuan", help=_l("Indikator yang dijumlahkan TUJUAN-1, dipisah koma (bawaan IKU-1,IKU-2,PENDUKUNG-1)."))
+def witness_command(url, key, state, log_keys, name, print_vkey, tujuan):
     sys.exit(run_witness(url, key, state, list(log_keys), name, print_vkey,
-                         say=lambda text, file=None: click.echo(text, err=file is not None)))
+                         say=lambda text, file=None: click.echo(text, err=file is not None), goal=tujuan))
 
 

@@ -235,3 +235,23 @@ def test_an_older_cosignature_never_replaces_a_newer_one(service, client, auth, 
         assert client.post("/api/v1/audit/cosignatures", headers=auth("inspektorat"),
                            json={"size": size, "cosignature": line}).status_code == 201
     assert services.checkpoints.latest().cosignatures == (newer,)
+
+
+def test_the_witness_holds_the_goal_to_the_definition_it_is_told(database, witness_key, tmp_path, monkeypatch):
+    """An office's own TUJUAN-1 (IKU_TUJUAN): a report stating it is refused by a witness
+    holding the default definition, and cosigned by one told the office's (--tujuan)."""
+    monkeypatch.setenv("IKU_TUJUAN", "IKU-1,PENDUKUNG-1")
+    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    server, url = serve(app)
+    services = app.extensions["iku"]
+    token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
+    try:
+        record(services, 4)
+        submit_report(services, KABAG, Period.parse("2021-Q1"))
+        with pytest.raises(WitnessRefused, match="TUJUAN-1"):
+            run_witness(services, url, token, tmp_path, witness_key)
+        told = run_witness(services, url, token, tmp_path, witness_key, goal_parts=("IKU-1", "PENDUKUNG-1"))
+        assert told["submissions_recomputed"] == 1
+    finally:
+        server.shutdown()
+        services.close()
