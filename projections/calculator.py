@@ -156,7 +156,8 @@ class AsOfCalculator:
 
     def monthly(self, period: Period, as_of: datetime | None = None, leader=None) -> list[tuple[Period, list[Figure]]]:
         """Each month of the period (clipped to it) with its figures, as `compute` gives
-        them month by month, from one query: a trend over ten years costs one count."""
+        them month by month, from one query per record: a trend over ten years costs one
+        count of the activities and one of the ucapan."""
         fixed, _position = self.fix(as_of)
         by_month = self._counts(period, fixed, leader, by_month=True)
         targets = {year: self._targets(year, fixed) for year in range(period.start.year, period.end.year + 1)}
