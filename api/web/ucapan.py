@@ -14,17 +14,16 @@ from domain import exceptions as d
 from domain.model import LEADERS
 from domain.store import SystemClock, to_datetime
 from domain.ucapan import CHANNELS, KINDS, RELATIONS, UcapanNotFound, UcapanStateConflict
-from projections.periods import InvalidPeriod, Period, date_key
+from projections.periods import Period, date_key
 
 from ..http.activities.schemas import CancellationSchema, RetractionSchema
 from ..http.ucapan.schemas import STATUSES, DeliverySchema, RequestSchema
 from ..service_layer import ucapan as service
 from ..service_layer.errors import status_of
-from ..service_layer.parsing import InvalidInstant, parse_as_of
 from ..service_layer.permissions import may
 from ..service_layer.queries import today
 from .activities import expected_version, form_key, read_cancel
-from .common import page, page_asked, services, web
+from .common import page, page_asked, read_filters, services, web
 from .forms import FormErrors, domain_errors, lines, load, local_instant, stored_uploads
 
 DELIVERY_FIELDS = {"delivered_at": "delivered_time"}
@@ -34,15 +33,12 @@ OVERDUE_YEARS = 3  # how far back the overdue list looks
 @web.get("/ucapan")
 @page()
 def ucapan_list():
-    """Without a period: overdue, then due this week (Monday to Sunday, WIB). With one: the
-    ucapan due in it, of a status, as known at a date — the dashboard's numbers link here."""
+    """Without filters: overdue, then due this week (Monday to Sunday, WIB). With them: the
+    ucapan due in a period, of a status and leader, as known at a date — the dashboard's
+    numbers link here; a filter that cannot be read is said beside it."""
     svc, args = services(), request.args
     day = today(svc)
-    status = args.get("status") or None
-    leader = args.get("leader") or None
-    if status not in (None, *STATUSES) or leader not in (None, *LEADERS):
-        abort(404)
-    if not args.get("period"):
+    if not any(args.get(name) for name in ("period", "status", "leader", "as_of")):
         monday = day - timedelta(days=day.weekday())
         week = Period(f"{monday}..{monday + timedelta(days=6)}", monday, monday + timedelta(days=6))
         since = day.replace(year=day.year - OVERDUE_YEARS, day=min(day.day, 28) if day.month == 2 else day.day)
@@ -53,14 +49,14 @@ def ucapan_list():
         return render_template("ucapan_list.html", overdue=overdue, listing=this_week, week=week,
                                today=day, status=None, period=None,
                                latest=None if latest is None else Period.parse(f"{latest // 10000}-{latest // 100 % 100:02d}"))
-    try:
-        period = Period.parse(args["period"])
-        as_of = parse_as_of(args.get("as_of"), svc.zone)
-    except (InvalidPeriod, InvalidInstant):
-        abort(404)
+    period, as_of, leader, errors = read_filters()
+    status = args.get("status") or None
+    if status not in (None, *STATUSES):
+        errors["status"], status = _("Pilihan tidak dikenal."), None
     listing = service.ucapan_list(svc, g.user, period, as_of, leader, status=status, page=page_asked())
     return render_template("ucapan_list.html", overdue=None, listing=listing, week=None, today=day,
-                           status=status, period=period, latest=None)
+                           status=status, period=period, latest=None, errors=errors, leader=leader,
+                           as_of=args.get("as_of", ""), leaders=LEADERS, statuses=STATUSES)
 
 
 @web.route("/ucapan/baru", methods=["GET", "POST"])

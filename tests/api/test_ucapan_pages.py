@@ -192,3 +192,16 @@ def test_a_too_long_delivery_note_is_shown_beside_its_field(client, login, app):
         "channel": "surat", "delivered_date": "2021-03-02", "delivered_time": "10:00", "delivered_by": "Ani",
         "notes": "x" * 2001})
     assert response.status_code == 422 and 'id="notes-error">Terlalu panjang.<' in response.get_data(as_text=True)
+
+
+def test_the_list_of_a_period_has_filters_and_says_what_cannot_be_read_beside_it(client, login, app):
+    request_ucapan(app, "2021-03-02", recipient="Maret Satu")
+    request_ucapan(app, "2021-04-02", recipient="April Dua", leaders=["wakil_bupati"])
+    login("pimpinan")
+    html = client.get("/ucapan?period=Maret 2021").get_data(as_text=True)
+    assert "Maret Satu" in html and "April Dua" not in html and '<select id="status" name="status">' in html
+    assert "April Dua" in client.get("/ucapan?period=2021&leader=wakil_bupati").get_data(as_text=True)
+    response = client.get("/ucapan?period=2021-Q5&status=hilang")
+    assert response.status_code == 200
+    errors = re.findall(r'class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))
+    assert set(errors) == {"period", "status"}
