@@ -122,7 +122,7 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=(
             "(Jumlah kegiatan yang mendapat pelayanan keprotokolan + Jumlah kegiatan yang "
             "didokumentasikan + Jumlah ucapan yang tersampaikan tepat waktu) / (2 × Jumlah "
-            "kegiatan yang diagendakan + Jumlah ucapan yang diminta) × 100%"
+            "kegiatan yang diagendakan + Jumlah ucapan yang diminta dan tidak dibatalkan) × 100%"
         ),
         numerator_label="Jumlah layanan yang terlaksana",
         denominator_label="Jumlah layanan yang menjadi kewajiban",

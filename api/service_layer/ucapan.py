@@ -175,3 +175,13 @@ def ucapan_list(svc, user, period: Period, as_of: datetime | None, leader: str |
     total = svc.projector.view.ucapan_count(*span)
     return UcapanListing(period, fixed, leader, status, [listed_ucapan(r, today_key) for r in rows],
                          page.of(total))
+
+
+def status_counts(svc, user, period: Period, as_of: datetime, leader: str | None, statuses) -> dict[str, int]:
+    """How many ucapan due in the period are of each status, as known at an instant already
+    fixed (the dashboard's "not yet delivered: 6 · late: 36")."""
+    require(user, "read")
+    today_key = date_key(min(today(svc), as_of.astimezone(svc.zone).date()))
+    span = (date_key(period.start), date_key(period.end), to_micros(as_of),
+            None if leader is None else LEADER_BITS[leader])
+    return {status: svc.projector.view.ucapan_count(*span, status, today_key) for status in statuses}

@@ -186,9 +186,13 @@ def after_its_time(history) -> set[int]:
 
 
 def read_cancel(form) -> dict:
-    """A cancellation cannot be undone: the form says so, and asks to be sure."""
+    """A cancellation cannot be undone: the form says so, and asks to be sure (a missing
+    reason is said at the same time)."""
     if not form.get("confirm"):
-        raise FormErrors({"confirm": _("Centang untuk memastikan pembatalan.")})
+        errors = {"confirm": _("Centang untuk memastikan pembatalan.")}
+        if not form.get("reason", "").strip():
+            errors = {"reason": _("Wajib diisi."), **errors}
+        raise FormErrors(errors)
     return {"reason": form.get("reason", "").strip()}
 
 

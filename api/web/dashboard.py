@@ -15,7 +15,7 @@ from projections.periods import InvalidPeriod, Period
 
 from ..documents.diff_xlsx import diff_workbook
 from ..documents.lkjip import MIMETYPES, lkjip_document, signer_for
-from ..service_layer import commands, queries
+from ..service_layer import commands, queries, ucapan
 from ..service_layer.parsing import InvalidInstant, parse_as_of, parse_date_or_instant
 from ..service_layer.results import Page
 from .charts import media_chart, trend_chart
@@ -40,7 +40,8 @@ def dashboard():
         trend=trend_chart(months, services().calculator.indicators), media=media_chart(result.answer),
         as_of_param=result.as_of.isoformat(), still_missing=queries.STILL_MISSING,
         late_cancelled=result.cancelled_late, moved_out=result.moved_out_late, target_set_by=set_by,
-        reportable=_reportable(period))
+        reportable=_reportable(period),
+        ucapan_counts=ucapan.status_counts(services(), g.user, period, result.as_of, leader, ("open", "late")))
 
 
 def _reportable(period) -> bool:

@@ -4,10 +4,11 @@ retract a delivery. Each form is read into the JSON API's schema and sent to the
 service-layer command as the API's."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from uuid import UUID
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from domain import exceptions as d
@@ -27,7 +28,7 @@ from .common import page, page_asked, read_filters, services, web
 from .forms import FormErrors, domain_errors, lines, load, local_instant, stored_uploads
 
 DELIVERY_FIELDS = {"delivered_at": "delivered_time"}
-OVERDUE_YEARS = 3  # how far back the overdue list looks
+OVERDUE_YEARS = 9  # how far back the overdue list looks (a period spans ten years at most)
 
 
 @web.get("/ucapan")
@@ -39,6 +40,7 @@ def ucapan_list():
     svc, args = services(), request.args
     day = today(svc)
     if not any(args.get(name) for name in ("period", "status", "leader", "as_of")):
+        session.pop("ucapan", None)
         monday = day - timedelta(days=day.weekday())
         week = Period(f"{monday}..{monday + timedelta(days=6)}", monday, monday + timedelta(days=6))
         since = day.replace(year=day.year - OVERDUE_YEARS, day=min(day.day, 28) if day.month == 2 else day.day)
@@ -54,6 +56,8 @@ def ucapan_list():
     if status not in (None, *STATUSES):
         errors["status"], status = _("Pilihan tidak dikenal."), None
     listing = service.ucapan_list(svc, g.user, period, as_of, leader, status=status, page=page_asked())
+    if not errors:  # the way back from an ucapan's page
+        session["ucapan"] = request.query_string.decode("ascii", "replace")[:1000]
     return render_template("ucapan_list.html", overdue=None, listing=listing, week=None, today=day,
                            status=status, period=period, latest=None, errors=errors, leader=leader,
                            as_of=args.get("as_of", ""), leaders=LEADERS, statuses=STATUSES)
@@ -94,6 +98,7 @@ def ucapan_page(ucapan_id: UUID, errors: dict | None = None, failed: str | None 
     prefilled = {"delivery": {"delivered_date": now.date().isoformat(), "delivered_time": now.strftime("%H:%M")}}
     return render_template(
         "ucapan.html", u=state, history=history, errors=errors or {}, failed=failed, channels=CHANNELS,
+        kept=g.get("kept", []) if failed == "delivery" else [],
         form=request.form if failed else prefilled.get("delivery", {}), prefilled=prefilled,
         max_upload_mb=services().evidence.max_bytes // 2**20,
         live=[e for e in state.deliveries if not e["retracted"]],
@@ -101,22 +106,35 @@ def ucapan_page(ucapan_id: UUID, errors: dict | None = None, failed: str | None 
 
 
 def read_delivery(form) -> dict:
+    """The delivery form, every field checked in one pass. Its photos are kept first, even
+    when a field is refused: the page sends them back as already uploaded (`g.kept`), so
+    the officer need not pick them again."""
     errors: dict = {}
-    try:
-        delivered_at = local_instant(form.get("delivered_date", ""), form.get("delivered_time", ""), "delivered")
+    for field in ("delivered_date", "delivered_time"):
+        if not form.get(field, "").strip():
+            errors[field] = _("Wajib diisi.")
+    delivered_at = ""
+    if not errors:
+        try:
+            delivered_at = local_instant(form["delivered_date"], form["delivered_time"], "delivered")
+        except FormErrors as e:
+            errors.update(e.errors)
+    kept = [h for h in form.getlist("evidence") if re.fullmatch(r"[0-9a-f]{64}", h)]
+    g.kept = list(dict.fromkeys([*kept, *stored_uploads(lambda uploads: None)]))
+    data = {"channel": form.get("channel", ""), "delivered_by": lines(form.get("delivered_by", "")),
+            "delivered_at": delivered_at, "evidence": g.kept, "notes": form.get("notes", "").strip() or None}
+    try:  # the other fields checked too while the time is wrong (a stand-in for it, never kept)
+        body = load(DeliverySchema(), {**data, "delivered_at": delivered_at or "2000-01-01T00:00:00+07:00"},
+                    DELIVERY_FIELDS)
     except FormErrors as e:
-        errors.update(e.errors)
-        delivered_at = ""
-
-    def before_storing(_uploads):
-        if form.get("channel") not in CHANNELS:
-            errors["channel"] = _("Pilihan tidak dikenal.") if form.get("channel") else _("Wajib diisi.")
-        if errors:
-            raise FormErrors(errors)
-
-    evidence = stored_uploads(before_storing)
-    return {"channel": form.get("channel", ""), "delivered_by": lines(form.get("delivered_by", "")),
-            "delivered_at": delivered_at, "evidence": evidence, "notes": form.get("notes", "").strip() or None}
+        errors = {**e.errors, **errors}
+    if errors:
+        if "delivered_by" in errors and not data["delivered_by"]:
+            errors["delivered_by"] = _("Tulis paling sedikit satu nama.")
+        if "channel" in errors and not data["channel"]:
+            errors["channel"] = _("Wajib diisi.")
+        raise FormErrors(errors)
+    return body
 
 
 UCAPAN_FORMS = {
@@ -149,7 +167,7 @@ def ucapan_record(ucapan_id: UUID, name: str):
     if not may(g.user.role, permission):
         abort(403)
     try:
-        body = load(schema(), read(form), DELIVERY_FIELDS)
+        body = read(form) if name == "delivery" else load(schema(), read(form), DELIVERY_FIELDS)
         done = command(services(), g.user, ucapan_id, expected_version=expected_version(form),
                        key=form_key(form), **body)
     except FormErrors as e:
@@ -163,3 +181,10 @@ def ucapan_record(ucapan_id: UUID, name: str):
     flash(_("Sudah tercatat sebelumnya (versi %(v)s): tidak dicatat dua kali.", v=done.version)
           if done.already_recorded else _("Tercatat."))
     return redirect(url_for("web.ucapan_page", ucapan_id=ucapan_id), 303)
+
+
+@web.app_template_global()
+def ucapan_list_url() -> str:
+    """The list of ucapan as last filtered in this session (the way back from an ucapan)."""
+    remembered = session.get("ucapan")
+    return url_for("web.ucapan_list") + (f"?{remembered}" if remembered else "")

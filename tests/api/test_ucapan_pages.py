@@ -88,7 +88,7 @@ def test_a_bad_request_form_is_shown_again_beside_its_field_and_appends_nothing(
 
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"channel": ""}, "channel", "Wajib diisi."),
-    ({"delivered_by": "  "}, "delivered_by", "Pilih atau sebutkan paling sedikit satu."),
+    ({"delivered_by": "  "}, "delivered_by", "Tulis paling sedikit satu nama."),
     ({"delivered_time": "25:00"}, "delivered_time", "Jam tidak sah (jj:mm)."),
     ({"delivered_date": "2999-01-01"}, "delivered_time",
      "Penyampaian dicatat setelah terjadi: tidak boleh di masa depan."),
@@ -165,6 +165,9 @@ def test_the_dashboard_shows_the_supporting_and_the_goal_indicator_linked_to_the
     assert "Tepat Waktu" in listed and "Terlambat Sekali" not in listed
     late_link = re.search(r'href="(/ucapan\?[^"]*status=late[^"]*)"', html).group(1).replace("&amp;", "&")
     assert "Terlambat Sekali" in client.get(late_link).get_data(as_text=True)
+    assert ">Terlambat: 1</a>" in html  # the card says how many (the usability review)
+    back = client.get(f"/ucapan/{late}").get_data(as_text=True)
+    assert f'href="{late_link}"'.replace("&", "&amp;") in back  # back to the list it came from
 
 
 def test_a_quiet_week_links_the_latest_month_with_ucapan(client, login, app):
@@ -205,3 +208,45 @@ def test_the_list_of_a_period_has_filters_and_says_what_cannot_be_read_beside_it
     assert response.status_code == 200
     errors = re.findall(r'class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))
     assert set(errors) == {"period", "status"}
+
+
+
+def test_a_refused_delivery_keeps_its_photo_and_says_every_problem_at_once(client, login, app):
+    """The usability review: the photo chosen on a phone was lost when another field was
+    refused, and the errors came one round at a time."""
+    ucapan = request_ucapan(app, "2021-03-02")
+    login("protokol")
+    page = client.get(f"/ucapan/{ucapan}").get_data(as_text=True)
+    response = client.post(f"/ucapan/{ucapan}/delivery", content_type="multipart/form-data", data={
+        "csrf_token": token_of(page), "form_token": token_of(page, "form_token"), "channel": "",
+        "delivered_date": "2021-03-02", "delivered_time": "", "delivered_by": "",
+        "files": (io.BytesIO(jpeg()), "bunga.jpg")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    errors = dict(re.findall(r'class="error" id="([a-z_]+)-error">([^<]+)<', html))
+    assert errors == {"channel": "Wajib diisi.", "delivered_time": "Wajib diisi.",
+                      "delivered_by": "Tulis paling sedikit satu nama."}
+    kept = re.findall(r'name="evidence" value="([0-9a-f]{64})"', html)
+    assert len(kept) == 1 and "Foto sudah terunggah: 1" in html
+    response = client.post(f"/ucapan/{ucapan}/delivery", data={
+        "csrf_token": token_of(html), "form_token": token_of(html, "form_token"), "channel": "surat",
+        "delivered_date": "2021-03-02", "delivered_time": "10:00", "delivered_by": "Ani", "evidence": kept})
+    assert response.status_code == 303
+    assert re.search(r'<img src="/evidence/' + kept[0], client.get(f"/ucapan/{ucapan}").get_data(as_text=True))
+
+
+def test_once_delivered_another_delivery_is_folded_away_and_a_correction_is_pointed_to(client, login, app):
+    ucapan = request_ucapan(app, "2021-03-02")
+    login("protokol")
+    post_form(client, f"/ucapan/{ucapan}", f"/ucapan/{ucapan}/delivery", {
+        "channel": "surat", "delivered_date": "2021-03-02", "delivered_time": "10:00", "delivered_by": "Ani"})
+    html = client.get(f"/ucapan/{ucapan}").get_data(as_text=True)
+    assert "Tambah penyampaian lain…" in html and 'href="#h-retract"' in html
+
+
+def test_a_cancellation_says_a_missing_reason_with_the_missing_tick(client, login, app):
+    ucapan = request_ucapan(app, "2021-03-02")
+    login("protokol")
+    response = post_form(client, f"/ucapan/{ucapan}", f"/ucapan/{ucapan}/cancel", {"reason": " "})
+    assert set(re.findall(r'class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))) == {
+        "reason", "confirm"}

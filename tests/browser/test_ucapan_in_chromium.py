@@ -61,7 +61,7 @@ def test_the_head_of_division_follows_the_supporting_indicator_to_its_late_ucapa
     folder = SCREENSHOTS if os.environ.get("IKU_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     card.screenshot(path=str(folder / "dashboard-ucapan.png"))
-    card.get_by_role("link", name="Terlambat").click()
+    card.get_by_role("link", name=re.compile(r"^Terlambat: \d+$")).click()
     page.wait_for_url(re.compile(r".*/ucapan\?.*status=late.*"))
     items = page.locator("li.ucapan")
     assert items.count() > 0 and "terlambat" in items.first.inner_text()
