@@ -66,6 +66,11 @@ def day(value, locale: str = "id") -> str:
     return format_date(value, "EEEE, d MMMM y", locale=locale)
 
 
+def day_short(value, locale: str = "id") -> str:
+    """'30 Nov 2026': a date in a badge or a heading on a phone."""
+    return format_date(value, "d MMM y", locale=locale)
+
+
 def date_long(value, locale: str = "id") -> str:
     """'30 November 2026' (a letter's date)."""
     return format_date(value, "d MMMM y", locale=locale)

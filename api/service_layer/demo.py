@@ -58,17 +58,20 @@ DEMO_NOTES = (
 )
 MINISTRIES = ("Dalam Negeri", "Pertanian", "PUPR", "Kesehatan")
 # The leaders' condolences and congratulations (issue 14): to whom, for what, and how.
-UCAPAN_DUKA = (("Keluarga almarhum H. {name}", "tokoh_masyarakat", "Wafatnya H. {name}, tokoh masyarakat Kecamatan {kec}"),
-               ("Keluarga almarhumah Ibu {name}", "keluarga_asn", "Wafatnya Ibu {name}, ASN Kecamatan {kec}"),
-               ("Keluarga besar Pondok Pesantren {place}", "tokoh_agama", "Wafatnya pengasuh Pondok Pesantren {place}"),
-               ("Warga Desa {place}, Kecamatan {kec}", "masyarakat", "Bencana banjir di Desa {place}"))
+UCAPAN_DUKA = (("Keluarga almarhum H. {man}", "tokoh_masyarakat", "Wafatnya H. {man}, tokoh masyarakat Kecamatan {kec}"),
+               ("Keluarga almarhumah Ibu {woman}", "keluarga_asn", "Wafatnya Ibu {woman}, ASN Kecamatan {kec}"),
+               ("Keluarga besar Pondok Pesantren {pesantren}", "tokoh_agama",
+                "Wafatnya pengasuh Pondok Pesantren {pesantren}"),
+               ("Warga Desa {desa}, Kecamatan {kec}", "masyarakat", "Bencana banjir di Desa {desa}"))
 UCAPAN_SELAMAT = (("Kapolres Jember", "pejabat", "Pelantikan Kapolres Jember"),
                   ("Universitas Jember", "instansi", "Dies Natalis Universitas Jember"),
-                  ("Bapak {name}", "pejabat", "Pelantikan Camat {kec}"),
+                  ("Bapak {man}", "pejabat", "Pelantikan Camat {kec}"),
                   ("PSSI Askab Jember", "organisasi", "Juara turnamen sepak bola tingkat provinsi"),
                   ("Pengurus Cabang Nahdlatul Ulama Jember", "organisasi", "Hari lahir Nahdlatul Ulama"))
-NAMES = ("Abdul Rahman", "Suroso", "Siti Aminah", "Mahmud", "Sri Wahyuni", "Hasan Basri", "Khotimah")
-PLACES = ("Sukorejo", "Karangrejo", "Al-Amien", "Nurul Islam", "Sumberejo", "Kemuning")
+MEN = ("Abdul Rahman", "Suroso", "Mahmud", "Hasan Basri", "Slamet Riyadi")
+WOMEN = ("Siti Aminah", "Sri Wahyuni", "Khotimah", "Endang Lestari")
+PESANTREN = ("Al-Amien", "Nurul Islam", "Darul Falah", "Miftahul Ulum")
+DESA = ("Sukorejo", "Karangrejo", "Sumberejo", "Kemuning")
 CHANNELS = ("karangan_bunga", "karangan_bunga", "surat", "kunjungan_langsung", "media_sosial",
             "iklan_media_cetak")
 OFFICERS = ("Ahmad Fauzi", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Rizky Pratama",
@@ -196,8 +199,9 @@ def _plan_ucapan(year: int, zone: ZoneInfo, rng: random.Random, add) -> None:
         for _ in range(rng.choice((0, 0, 1, 1, 1, 2))):
             key += 1
             kind = "duka" if rng.random() < 0.55 else "selamat"
-            recipient, relation, occasion = (part.format(name=rng.choice(NAMES), kec=rng.choice(KECAMATAN),
-                                                         place=rng.choice(PLACES))
+            names = {"man": rng.choice(MEN), "woman": rng.choice(WOMEN), "kec": rng.choice(KECAMATAN),
+                     "pesantren": rng.choice(PESANTREN), "desa": rng.choice(DESA)}  # one set per ucapan: its recipient and occasion agree
+            recipient, relation, occasion = (part.format(**names)
                                              for part in rng.choice(UCAPAN_DUKA if kind == "duka" else UCAPAN_SELAMAT))
             asked = datetime.combine(day, time(rng.randint(7, 19), rng.choice((0, 20, 40))), zone)
             due = day + timedelta(days=0 if kind == "duka" and rng.random() < 0.6 else rng.randint(1, 3))

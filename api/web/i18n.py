@@ -54,6 +54,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["instant"] = lambda text: datetime.fromisoformat(text) if text else None
     app.jinja_env.filters["dmy"] = day_month_year
     app.jinja_env.filters["iso_date"] = lambda text: date.fromisoformat(text) if text else None
+    app.jinja_env.filters["short_day"] = lambda day: formats.day_short(day, str(get_locale()))
     app.jinja_env.filters["nip"] = formats.nip
     app.jinja_env.globals["language"] = lambda: str(get_locale())
 

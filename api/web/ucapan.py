@@ -23,8 +23,9 @@ from ..service_layer import ucapan as service
 from ..service_layer.errors import status_of
 from ..service_layer.permissions import may
 from ..service_layer.queries import today
+from ..service_layer.results import Page
 from .activities import expected_version, form_key, read_cancel
-from .common import page, page_asked, read_filters, services, web
+from .common import PER_PAGE, page, page_asked, read_filters, services, web
 from .forms import FormErrors, domain_errors, lines, load, local_instant, stored_uploads
 
 DELIVERY_FIELDS = {"delivered_at": "delivered_time"}
@@ -45,8 +46,8 @@ def ucapan_list():
         week = Period(f"{monday}..{monday + timedelta(days=6)}", monday, monday + timedelta(days=6))
         since = day.replace(year=day.year - OVERDUE_YEARS, day=min(day.day, 28) if day.month == 2 else day.day)
         behind = Period("overdue", since, day - timedelta(days=1))  # (29 February steps back to the 28th)
-        overdue = service.ucapan_list(svc, g.user, behind, None, status="overdue")
-        this_week = service.ucapan_list(svc, g.user, week, overdue.as_of)
+        overdue = service.ucapan_list(svc, g.user, behind, None, status="overdue", page=Page(1, PER_PAGE))
+        this_week = service.ucapan_list(svc, g.user, week, overdue.as_of, page=Page(1, PER_PAGE))
         latest = svc.projector.view.latest_ucapan_date(date_key(day))  # a quiet week: where the last ones are
         return render_template("ucapan_list.html", overdue=overdue, listing=this_week, week=week,
                                today=day, status=None, period=None,
@@ -82,7 +83,8 @@ def ucapan_new():
         else:
             flash(_("Ucapan dicatat."))
             return redirect(url_for("web.ucapan_page", ucapan_id=written.activity_id), 303)
-    return render_template("ucapan_new.html", form=form, errors=errors, kinds=KINDS, relations=RELATIONS,
+    shown = form if request.method == "POST" else {"due_on": today(services()).isoformat()}  # a condolence: today
+    return render_template("ucapan_new.html", form=shown, errors=errors, kinds=KINDS, relations=RELATIONS,
                            leaders=LEADERS), 422 if errors else 200
 
 
@@ -95,7 +97,8 @@ def ucapan_page(ucapan_id: UUID, errors: dict | None = None, failed: str | None 
         abort(404)
     history = service.ucapan_history(services(), g.user, ucapan_id)
     now = to_datetime(SystemClock().now()).astimezone(services().zone)
-    prefilled = {"delivery": {"delivered_date": now.date().isoformat(), "delivered_time": now.strftime("%H:%M")}}
+    prefilled = {"delivery": {"delivered_date": now.date().isoformat(), "delivered_time": now.strftime("%H:%M"),
+                              "delivered_by": g.user.display_name}}  # who records it, most often
     return render_template(
         "ucapan.html", u=state, history=history, errors=errors or {}, failed=failed, channels=CHANNELS,
         kept=g.get("kept", []) if failed == "delivery" else [],
@@ -178,8 +181,10 @@ def ucapan_record(ucapan_id: UUID, name: str):
         abort(status_of(e))
     except d.DomainError as e:
         return ucapan_page(ucapan_id, errors=refusal(e), failed=name, status=status_of(e))
+    said = {"delivery": _("Penyampaian dicatat."), "cancel": _("Ucapan dibatalkan."),
+            "retract": _("Penyampaian diralat.")}[name]
     flash(_("Sudah tercatat sebelumnya (versi %(v)s): tidak dicatat dua kali.", v=done.version)
-          if done.already_recorded else _("Tercatat."))
+          if done.already_recorded else said)
     return redirect(url_for("web.ucapan_page", ucapan_id=ucapan_id), 303)
 
 

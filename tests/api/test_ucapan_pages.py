@@ -62,7 +62,7 @@ def test_protokol_requests_an_ucapan_on_the_form_and_records_its_delivery_with_a
         "files": (io.BytesIO(jpeg()), "bunga.jpg")})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     html = client.get(page).get_data(as_text=True)
-    assert "tersampaikan Selasa, 2 Maret 2021" in html and "Karangan bunga" in html
+    assert "tersampaikan 2 Mar 2021" in html and "Karangan bunga" in html
     assert re.search(r'<img src="/evidence/[0-9a-f]{64}\?thumbnail=1"', html)
     events = [n for n in log_of(app.extensions["iku"].agenda) if "UcapanDelivered" in n.topic]
     assert len(events) == 1
@@ -250,3 +250,39 @@ def test_a_cancellation_says_a_missing_reason_with_the_missing_tick(client, logi
     response = post_form(client, f"/ucapan/{ucapan}", f"/ucapan/{ucapan}/cancel", {"reason": " "})
     assert set(re.findall(r'class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))) == {
         "reason", "confirm"}
+
+
+def test_the_forms_start_from_what_is_most_often_true_and_say_what_was_done(client, login, app):
+    """The usability review: a condolence is due today; who records the delivery most often
+    delivered it; the message says what was recorded."""
+    login("protokol")
+    new = client.get("/ucapan/baru").get_data(as_text=True)
+    assert f'id="due_on" name="due_on" type="date" value="{today(app).isoformat()}"' in new
+    ucapan = request_ucapan(app, "2021-03-02")
+    page = client.get(f"/ucapan/{ucapan}").get_data(as_text=True)
+    (prefilled,) = re.findall(r'id="delivered_by" name="delivered_by" rows="2" required >([^<]+)</textarea>', page)
+    assert prefilled.startswith("protokol")  # the signed-in officer's name
+    response = post_form(client, f"/ucapan/{ucapan}", f"/ucapan/{ucapan}/delivery", {
+        "channel": "surat", "delivered_date": "2021-03-05", "delivered_time": "10:00", "delivered_by": "Ani"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Penyampaian dicatat." in html and "terlambat 3 hari" in html
+
+
+def test_this_weeks_list_puts_what_is_still_to_deliver_first_and_links_every_overdue(client, login, app):
+    from tests.conftest import wib
+
+    day = today(app)
+    monday = day - timedelta(days=day.weekday())
+    delivered = request_ucapan(app, monday, recipient="Sudah Disampaikan")
+    request_ucapan(app, monday + timedelta(days=6), recipient="Belum Disampaikan")
+    with acting_as("protokol.user"):
+        app.extensions["iku"].agenda.deliver_ucapan(delivered, channel="surat", delivered_by=["Ani"],
+                                                    delivered_at=wib(2021, 1, 1, 9))
+    for n in range(101):
+        request_ucapan(app, day - timedelta(days=2 + n % 300), recipient=f"Lewat {n}")
+    login("protokol")
+    html = client.get("/ucapan").get_data(as_text=True)
+    assert html.index("Belum Disampaikan") < html.index("Sudah Disampaikan")
+    link = re.search(r'id="all-overdue" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "Lihat semua yang lewat jatuh tempo (101)" in html
+    assert "101 ucapan jatuh tempo" in " ".join(client.get(link).get_data(as_text=True).split())

@@ -18,3 +18,14 @@ def test_the_demo_year_has_a_few_hundred_ucapan_some_late_some_cancelled_and_a_r
     assert sum(s.action == "cancel_ucapan" for s in steps) >= 3
     assert sum(s.action == "retract_delivery" for s in steps) >= 1
     assert all(s.at >= requested[s.key].at for s in steps if s.key in requested and s.action != "request_ucapan")
+
+
+def test_an_ucapans_recipient_and_occasion_name_the_same_person_or_place():
+    steps = plan_year(2021, ZoneInfo("Asia/Jakarta"), 2021)
+    for s in (s for s in steps if s.action == "request_ucapan"):
+        recipient, occasion = s.data["recipient"], s.data["occasion"]
+        if recipient.startswith(("Keluarga almarhum H. ", "Keluarga almarhumah Ibu ")):
+            assert recipient.split(" ", 3)[3] in occasion, (recipient, occasion)
+        if recipient.startswith("Warga Desa "):
+            assert recipient.split(",")[0].removeprefix("Warga ") in occasion
+        assert not recipient.startswith("Bapak Siti")
