@@ -140,13 +140,15 @@ def read_delivery(form) -> dict:
     return body
 
 
+def _retraction(form) -> dict:
+    return {"version": int(form.get("entry", "0") or 0), "reason": form.get("reason", "").strip()}
+
+
 UCAPAN_FORMS = {
-    # form name: (permission, schema, reads the form into the schema's fields, command)
-    "delivery": ("deliver_ucapan", DeliverySchema, read_delivery, service.deliver_ucapan),
-    "cancel": ("cancel_ucapan", CancellationSchema, read_cancel, service.cancel_ucapan),
-    "retract": ("retract_delivery", RetractionSchema,
-                lambda f: {"version": int(f.get("entry", "0") or 0), "reason": f.get("reason", "").strip()},
-                service.retract_delivery),
+    # form name: (permission, reads the form into the command's values, command)
+    "delivery": ("deliver_ucapan", read_delivery, service.deliver_ucapan),
+    "cancel": ("cancel_ucapan", lambda f: load(CancellationSchema(), read_cancel(f)), service.cancel_ucapan),
+    "retract": ("retract_delivery", lambda f: load(RetractionSchema(), _retraction(f)), service.retract_delivery),
 }
 
 
@@ -165,12 +167,12 @@ def refusal(error: d.DomainError) -> dict[str, str]:
 @web.post("/ucapan/<uuid:ucapan_id>/<any(delivery, cancel, retract):name>")
 @page()
 def ucapan_record(ucapan_id: UUID, name: str):
-    permission, schema, read, command = UCAPAN_FORMS[name]
+    permission, read, command = UCAPAN_FORMS[name]
     form = request.form
     if not may(g.user.role, permission):
         abort(403)
     try:
-        body = read(form) if name == "delivery" else load(schema(), read(form), DELIVERY_FIELDS)
+        body = read(form)
         done = command(services(), g.user, ucapan_id, expected_version=expected_version(form),
                        key=form_key(form), **body)
     except FormErrors as e:
