@@ -12,7 +12,8 @@ from domain.exceptions import ZoneMismatch
 from domain.store.stores import persistence_env
 from inspector.note import Signer
 from projections.audit.checkpoints import Checkpoints, SignedHead, keys_from_setting
-from projections.audit.migrate import migrate_to_tree, move_legacy_key
+from projections.audit import seals
+from projections.audit.migrate import add_seal_column, migrate_to_tree, move_legacy_key
 from projections.audit.verify import verify_store
 from projections.calculator import AsOfCalculator
 from projections.projector import Projector
@@ -46,6 +47,11 @@ class Services:
         self.evidence = EvidenceStore(evidence_folder(config), self.zone, config.evidence_max_bytes)
         if config.create_tables:
             migrate_to_tree(self.agenda.recorder, host_signed=self.checkpoints.head.path.exists())
+            add_seal_column(self.agenda.recorder)
+        # Every event this process appends is sealed with the log's key (docs/AUDIT.md).
+        self.checkpoints.sealer = seals.attach(self.agenda.recorder, self.checkpoints.signer,
+                                               config.log_origin, config.signing_key,
+                                               create=config.create_tables)
         self.agenda.after_commit.append(self.checkpoints.after_write)
 
     def verify(self):
@@ -99,7 +105,8 @@ def verify_audit(agenda: Agenda, checkpoints: Checkpoints, config: Config):
     """`iku verify`: also against the last head this host's key signed, when it is here."""
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
                         witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
-                        signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin))
+                        signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin),
+                        sealed_from=seals.SealBoundary(config.signing_key).read(checkpoints.origin))
 
 
 def readonly_agenda(database: str) -> Agenda:

@@ -68,3 +68,9 @@ class StoreNotWritable(Exception):
 class AuditTreeDamaged(OperationalError):
     """The Merkle tree beside the log lacks nodes that the next write needs: the database
     was changed beneath the service. Nothing is appended until `iku verify` is read."""
+
+
+class EventsUnsealable(OperationalError):
+    """A process without the log's key (or before the log's seal boundary is known) was
+    asked to append: every event is sealed by its writer (docs/AUDIT.md, "Seals"), so
+    nothing is appended."""

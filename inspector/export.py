@@ -12,6 +12,9 @@ Order of the checks (the first failure is the refusal, named):
    inspector.recompute, and every ReportSubmitted leaf's figures likewise.
 What no signature or recomputation covers (the manifest, fields of figures.json that are
 not numbers) is only reported, as a warning.
+
+Longer than 300 lines because the order of the checks is the argument: each refusal names
+the first file (and line) at fault, and an inspector reads them in one place.
 """
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ import json
 from pathlib import Path
 
 from . import merkle
-from .leaves import LeafError, from_line
+from .leaves import LeafError, from_line, seal_of
 from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
+from .seal import SealedLog
 from .catalog import _
 from .recompute import GOAL_PARTS, Recomputer, compare
 
@@ -158,6 +162,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     frontier = merkle.Frontier()
     roots: dict[int, bytes] = {}
     last_recorded = None
+    sealed = SealedLog(checkpoint.origin, log_keys)
     decode = json.JSONDecoder(object_pairs_hook=_no_duplicates).decode
     path = folder / "leaves.jsonl"
     if not path.is_file():
@@ -181,6 +186,12 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                 raise ExportRefused(_("leaves.jsonl baris %(line)s: recorded_at tidak sesudah baris "
                                       "sebelumnya (dimundurkan atau diubah urutannya)", line=number))
             last_recorded = line["recorded_at"]
+            try:
+                failure = sealed.failure(number, merkle.leaf_hash(leaf), seal_of(line))
+            except LeafError as e:
+                failure = str(e)
+            if failure:
+                raise ExportRefused(_("leaves.jsonl baris %(line)s: %(error)s", line=number, error=failure))
             frontier.append(merkle.leaf_hash(leaf))
             if number in wanted:
                 roots[number] = frontier.root()
@@ -257,7 +268,10 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                                       "as_submitted"}):
         warnings.append(_("figures.json: %(key)r tidak ditandatangani dan tidak dihitung ulang, diabaikan", key=key))
     files_checked = _check_evidence(folder, named, warnings)
-    return {"ok": True, "events": frontier.size, "evidence_named": len(named),
+    if sealed.unsealed:
+        warnings.append(_("%(n)s peristiwa pertama ditulis sebelum segel (penulisnya tidak diautentikasi; "
+                          "hanya titik periksa masa itu yang mengikatnya)", n=sealed.unsealed))
+    return {"ok": True, "events": frontier.size, "sealed": sealed.sealed, "sealed_from": sealed.boundary, "evidence_named": len(named),
             "evidence_files_verified": files_checked, "origin": checkpoint.origin, "tree_size": checkpoint.size,
             "timezone": timezone,
             "root": checkpoint.root.hex(), "witnesses": cosigned, "earlier_checkpoints": len(earlier),

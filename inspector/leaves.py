@@ -19,8 +19,11 @@ from .catalog import _
 
 _pack = struct.Struct(">I").pack
 
-# The fields of a line of leaves.jsonl, all of them covered by the leaf's bytes.
+# The fields of a line of leaves.jsonl, all of them covered by the leaf's bytes; and the
+# event's seal (inspector/seal.py), which its signature covers instead, on every line the
+# service sealed.
 LINE_FIELDS = ("position", "activity_id", "version", "topic", "recorded_at", "actor", "state")
+SEAL_FIELD = "seal"
 
 
 _decode = json.JSONDecoder().decode
@@ -50,27 +53,43 @@ def actor_of(state: bytes) -> str:
 
 
 def to_line(position: int, activity_id: str, version: int, topic: str, recorded_at: int,
-            state: bytes) -> dict:
-    return {"position": position, "activity_id": activity_id, "version": version, "topic": topic,
+            state: bytes, seal: bytes | None = None) -> dict:
+    line = {"position": position, "activity_id": activity_id, "version": version, "topic": topic,
             "recorded_at": recorded_at, "actor": actor_of(state),
             "state": base64.b64encode(state).decode()}
+    if seal:
+        line[SEAL_FIELD] = base64.b64encode(seal).decode()
+    return line
 
 
 _FIELDS = frozenset(LINE_FIELDS)
+_SEALED_FIELDS = _FIELDS | {SEAL_FIELD}
+
+
+def seal_of(line: dict) -> bytes | None:
+    """The line's seal, if it has one (from_line has checked its type)."""
+    encoded = line.get(SEAL_FIELD)
+    if encoded is None:
+        return None
+    try:
+        return binascii.a2b_base64(encoded, strict_mode=True)
+    except binascii.Error:
+        raise LeafError(_("seal bukan base64")) from None
 
 
 def from_line(line: dict) -> tuple[bytes, dict, bytes]:
     """(leaf bytes, the event's JSON state, state bytes) of a line; refuses a line with a
     field the leaf does not cover, or whose actor differs from the state's."""
-    if not isinstance(line, dict) or line.keys() != _FIELDS:
-        extra = sorted(set(line) - _FIELDS) if isinstance(line, dict) else []
+    if not isinstance(line, dict) or (line.keys() != _FIELDS and line.keys() != _SEALED_FIELDS):
+        extra = sorted(set(line) - _SEALED_FIELDS) if isinstance(line, dict) else []
         missing = sorted(_FIELDS - set(line)) if isinstance(line, dict) else list(LINE_FIELDS)
         raise LeafError(_("ruas yang tidak dicakup daun: %(fields)s", fields=extra) if extra
                         else _("ruas yang tidak ada: %(fields)s", fields=missing))
     p, i, v, t, r, a, encoded = (line["position"], line["activity_id"], line["version"], line["topic"],
                                  line["recorded_at"], line["actor"], line["state"])
     if not (type(p) is int and type(v) is int and type(r) is int and type(i) is str
-            and type(t) is str and type(a) is str and type(encoded) is str):
+            and type(t) is str and type(a) is str and type(encoded) is str
+            and type(line.get(SEAL_FIELD, "")) is str):
         raise LeafError(_("sebuah ruas berjenis salah"))
     try:
         state = binascii.a2b_base64(encoded, strict_mode=True)

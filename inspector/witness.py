@@ -32,8 +32,9 @@ from pathlib import Path
 from .catalog import _
 
 from . import merkle
-from .leaves import from_line
+from .leaves import from_line, seal_of
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, open_checkpoint
+from .seal import SealedLog
 from .recompute import GOAL_PARTS, Recomputer, compare
 
 PAGE = 1000
@@ -152,7 +153,9 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say,
             raise WitnessRefused(_("riwayat ditulis ulang: log berukuran %(size)s tidak melanjutkan log berukuran "
                                    "%(old)s yang ditandatangani saksi ini", size=checkpoint.size, old=old_size))
 
-    # 3. The new leaves, into the mirror and the frontier.
+    # 3. The new leaves, into the mirror and the frontier; each sealed by the service from
+    # the log's seal boundary on (kept in the state once seen: no one can move it after).
+    sealed = SealedLog(checkpoint.origin, keys, boundary=(state or {}).get("sealed_from"))
     new_lines: list[str] = []
     start = old_size
     while start < checkpoint.size:
@@ -164,11 +167,15 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say,
         for line in lines:
             try:
                 leaf, _event, _digest = from_line(line)
+                seal = seal_of(line)
             except ValueError as e:
                 raise WitnessRefused(_("daun %(position)s: %(error)s", position=start, error=e)) from None
             if line["position"] != start + 1:
                 raise WitnessRefused(_("daun %(position)s: layanan memberi posisi %(given)s", position=start,
                                        given=line["position"]))
+            failure = sealed.failure(start + 1, merkle.leaf_hash(leaf), seal)
+            if failure:
+                raise WitnessRefused(failure)
             frontier.append(merkle.leaf_hash(leaf))
             new_lines.append(json.dumps(line, separators=(",", ":")))
             start += 1
@@ -222,6 +229,7 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say,
         "origin": checkpoint.origin, "log_keys": [k.vkey for k in keys],
         "size": checkpoint.size, "root": base64.b64encode(checkpoint.root).decode(),
         "frontier": [base64.b64encode(h).decode() for h in frontier.hashes],
+        **({"sealed_from": sealed.boundary} if sealed.boundary is not None else {}),
     })
     line = signer.cosign(checkpoint.body)
     status, body = client.post_json("/api/v1/audit/cosignatures",

@@ -55,6 +55,24 @@ def english(monkeypatch):
     catalog.choose("en")
 
 
+def sealed(agenda, *, create: bool = True):
+    """An Agenda a test opens itself seals its events with the test's log key (the autouse
+    IKU_SIGNING_KEY), as the service's processes do (api/bootstrap.py)."""
+    from pathlib import Path
+
+    from inspector.note import Signer
+    from projections.audit import seals
+    from projections.audit.checkpoints import DEFAULT_ORIGIN
+    from projections.audit.migrate import add_seal_column
+
+    key = Path(os.environ["IKU_SIGNING_KEY"])
+    if create:
+        add_seal_column(agenda.recorder)
+    seals.attach(agenda.recorder, Signer.from_file(DEFAULT_ORIGIN, key, create=True), DEFAULT_ORIGIN, key,
+                 create=create)
+    return agenda
+
+
 @pytest.fixture
 def database(tmp_path) -> str:
     return str(tmp_path / "iku.sqlite3")

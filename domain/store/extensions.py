@@ -91,10 +91,40 @@ class IKURecorderMixin(Dialect):
         projector's fast path, with no object per notification (rows read as tuples)."""
         return self._select_rows(after, stop, limit, "")
 
-    def select_tree_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
-        """As select_rows, with each row's tree column last (None where it has none)."""
+    def select_sealed_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
+        """As select_rows, with each row's tree column and seal last (None where missing;
+        a database of before the seals, read-only, has no seal column: None too)."""
+        seal = ", seal" if self.has_column("seal") else ", NULL"
+        return [(*row[:6], *(bytes(v) if isinstance(v, (bytes, memoryview)) else None for v in row[6:8]))
+                for row in self._select_rows(after, stop, limit, ", tree" + seal)]
+
+    def select_sealed_lines(self, after: int, stop: int, limit: int) -> list[tuple]:
+        """As select_rows, with each row's seal last: what a line of leaves carries."""
+        seal = ", seal" if self.has_column("seal") else ", NULL"
         return [(*row[:6], bytes(row[6]) if isinstance(row[6], (bytes, memoryview)) else None)
-                for row in self._select_rows(after, stop, limit, ", tree")]
+                for row in self._select_rows(after, stop, limit, seal)]
+
+    _columns: frozenset = frozenset()  # columns seen (a column, once added, stays)
+
+    def has_column(self, name: str) -> bool:
+        """Whether the events table has the column (a database of before an upgrade, opened
+        read-only, may lack it; an upgrade may add it meanwhile)."""
+        if name not in self._columns:
+            with self.read() as c:
+                self.tuple_rows(c)
+                if not self.column_exists(c, name):
+                    return False
+            self._columns = self._columns | {name}
+        return True
+
+    def column_exists(self, c, name: str) -> bool:
+        if self.paramstyle_qmark:
+            c.execute(f"SELECT 1 FROM pragma_table_info('{self.events_table}') WHERE name = ?", (name,))
+        else:
+            schema, table = self.events_table.split(".")
+            c.execute(self.sql("SELECT 1 FROM information_schema.columns WHERE table_schema = ? "
+                               "AND table_name = ? AND column_name = ?"), (schema, table, name))
+        return c.fetchone() is not None
 
     def _select_rows(self, after: int, stop: int, limit: int, extra: str) -> list[tuple]:
         with self.read() as c:

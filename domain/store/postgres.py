@@ -90,7 +90,7 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         self.sql_create_statements[self.create_table_statement_index] = SQL(
             "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
             "originator_id uuid NOT NULL, originator_version bigint NOT NULL, topic text, "
-            "state bytea, notification_id bigserial, recorded_at bigint NOT NULL, tree bytea, "
+            "state bytea, notification_id bigserial, recorded_at bigint NOT NULL, tree bytea, seal bytea, "
             "PRIMARY KEY (originator_id, originator_version))"
         ).format(**ident)
         self.sql_create_statements.extend(SQL(s) for s in (
@@ -113,9 +113,9 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
         ).format(**ident)
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} "
-            "(notification_id, originator_id, originator_version, topic, state, recorded_at, tree) "
+            "(notification_id, originator_id, originator_version, topic, state, recorded_at, tree, seal) "
             "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], %s::bytea[], "
-            "%s::bigint[], %s::bytea[]) RETURNING notification_id, recorded_at"
+            "%s::bigint[], %s::bytea[], %s::bytea[]) RETURNING notification_id, recorded_at"
         ).format(**ident)
 
     @contextmanager
@@ -137,8 +137,8 @@ class IKUPostgresApplicationRecorder(PostgresDialect, IKURecorderMixin, MerkleMi
             rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
         self._notify_channel(curs)
         columns = list(zip(*(
-            (position, s.originator_id, s.originator_version, s.topic, s.state, recorded_at, tree)
-            for (position, recorded_at, tree), s in zip(rows, stored_events, strict=True))))
+            (position, s.originator_id, s.originator_version, s.topic, s.state, recorded_at, tree, seal)
+            for (position, recorded_at, tree, seal), s in zip(rows, stored_events, strict=True))))
         curs.execute(self.insert_events_statement, [list(column) for column in columns])
 
     def _fetch_ids_after_insert_events(self, curs, stored_events, **kwargs: Any):

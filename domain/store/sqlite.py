@@ -97,15 +97,15 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
             f"FROM iku_horizon h LEFT JOIN (SELECT rowid, recorded_at FROM {t} ORDER BY rowid DESC LIMIT 1) e "
             "WHERE h.id = 1")
         self.insert_events_statement = (
-            f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)")
+            f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree, seal) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
     def construct_create_table_statements(self) -> list[str]:
         t = self.events_table_name
         return [
             f"CREATE TABLE IF NOT EXISTS {t} ("
             "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
-            "recorded_at INTEGER NOT NULL, tree BLOB, "
+            "recorded_at INTEGER NOT NULL, tree BLOB, seal BLOB, "
             "PRIMARY KEY (originator_id, originator_version))",
             "CREATE TABLE IF NOT EXISTS iku_horizon ("
             "id INTEGER PRIMARY KEY CHECK (id = 1), answered_until INTEGER NOT NULL)",
@@ -134,15 +134,15 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         last_position, last_recorded_at, horizon = c.fetchone()
         rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
         values = [(position, s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-                   s.originator_version, s.topic, s.state, recorded_at, tree)
-                  for (position, recorded_at, tree), s in zip(rows, stored_events, strict=True)]
+                   s.originator_version, s.topic, s.state, recorded_at, tree, seal)
+                  for (position, recorded_at, tree, seal), s in zip(rows, stored_events, strict=True)]
         if len(values) == 1:  # most writes: execute costs less than executemany
             c.execute(self.insert_events_statement, values[0])
         else:
             c.executemany(self.insert_events_statement, values)
         self._remember(c, kwargs.get("idempotency"), stored_events)
         self._also(c, kwargs.get("also"))
-        return [Position(position, recorded_at) for position, recorded_at, _ in rows]
+        return [Position(position, recorded_at) for position, recorded_at, _tree, _seal in rows]
 
 
 class IKUSQLiteFactory(StoreFactory, SQLiteFactory):

@@ -19,7 +19,7 @@ from uuid import UUID
 from inspector.leaves import actor_of, canonical
 from inspector.merkle import Frontier, leaf_hash
 
-from ..exceptions import AuditTreeDamaged
+from ..exceptions import AuditTreeDamaged, EventsUnsealable
 
 HASH = 32
 
@@ -37,6 +37,9 @@ class MerkleMixin:
     # append's transaction has committed (insert_events below).
     _committed: tuple[int, list[bytes]] | None = None
     _appending = threading.local()
+    # Seals each event's leaf hash with the log's key (inspector.seal): set by the service
+    # once the log's seal boundary is known; a recorder without it appends nothing.
+    sealer: Any = None
 
     def insert_events(self, stored_events, **kwargs):
         self._appending.frontier = None
@@ -101,20 +104,25 @@ class MerkleMixin:
 
     def _rows(self, c, last_position: int, last_recorded_at: int, horizon: int,
               stored_events: Sequence[Any]) -> list[tuple]:
-        """Under the lock: each event's position, recorded_at and tree column.
+        """Under the lock: each event's position, recorded_at, tree column and seal.
 
         recorded_at = max(clock, last + 1 µs, horizon + 1 µs), one more µs per further event
         of the save: strictly increasing along the log whatever the clocks say, and after
-        every as-of instant already answered."""
+        every as-of instant already answered. The seal signs the leaf hash, which covers
+        all of them (inspector/seal.py)."""
+        sealer = self.sealer
+        if sealer is None:
+            raise EventsUnsealable("this process holds no key to seal events with: nothing is appended")
         parts = self._leaf_parts(stored_events)
         frontier = self._frontier(c, last_position)
         first = max(self.clock.now(), last_recorded_at + 1, horizon + 1)
         rows = []
+        seal = sealer.seal
         for n, (activity_id, version, topic, actor, state) in enumerate(parts):
             position, recorded_at = last_position + 1 + n, first + n
             made = frontier.append(leaf_hash(canonical(position, activity_id, version, topic,
                                                        recorded_at, actor, state)))
-            rows.append((position, recorded_at, b"".join(h for _, _, h in made)))
+            rows.append((position, recorded_at, b"".join(h for _, _, h in made), seal(made[0][2])))
         self._appending.frontier = frontier
         return rows
 

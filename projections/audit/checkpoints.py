@@ -37,6 +37,10 @@ from inspector.note import (
     parse_verifiers,
 )
 
+from inspector.merkle import EMPTY_ROOT
+from inspector.seal import SealedLog
+
+from .seals import SealsRefused, check_range
 from .tree import Tree
 
 log = logging.getLogger(__name__)
@@ -83,6 +87,9 @@ class SignedHead:
 
     def read(self, origin: str | None = None) -> tuple[int, bytes] | None:
         try:
+            if os.name == "posix" and self.path.stat().st_mode & 0o077:
+                raise ValueError(_("dapat dibaca atau diubah selain pemiliknya (mode %(mode)s): chmod 600",
+                                   mode=f"{self.path.stat().st_mode & 0o777:04o}"))
             data = json.loads(self.path.read_text())
             size, root = data["size"], base64.b64decode(data["root"], validate=True)
             if type(size) is not int or size < 0 or len(root) != 32:
@@ -146,6 +153,8 @@ class Checkpoints:
         self._timer: threading.Timer | None = None
         self._refused_at = float("-inf")
         self._timer_lock = threading.Lock()
+        self.sealer = None  # the recorder's (seals.attach): the key that seals the events
+        self.refusal: str | None = None  # why this process last refused to sign, until it signs
 
     # Signing -------------------------------------------------------------------------
 
@@ -158,6 +167,11 @@ class Checkpoints:
         with self.head.locked() as signed:
             size = self.tree.size()
             latest = self.latest()
+            if signed is not None and signed[0] > size:
+                raise CheckpointRefused(_(
+                    "log berisi %(n)s peristiwa, lebih sedikit dari titik periksa berukuran "
+                    "%(size)s yang ditandatangani kunci ini: log dipotong; tidak ada yang "
+                    "ditandatangani (jalankan iku verify)", n=size, size=signed[0]))
             if signed is None and latest is not None:  # a host's first signature: from the latest
                 signed = (latest.size, latest.root)
             if latest is not None and latest.size >= size:
@@ -171,19 +185,13 @@ class Checkpoints:
                     return latest
             if size == 0:
                 return latest
-            if signed is not None:
-                last_size, last_root = signed
-                if size < last_size:
-                    raise CheckpointRefused(_(
-                        "log berisi %(n)s peristiwa, lebih sedikit dari titik periksa berukuran "
-                        "%(size)s yang ditandatangani kunci ini: log dipotong; tidak ada yang "
-                        "ditandatangani (jalankan iku verify)", n=size, size=last_size))
-                if self.tree.root(last_size) != last_root:
-                    raise CheckpointRefused(_(
-                        "log tidak lagi melanjutkan titik periksa berukuran %(size)s yang "
-                        "ditandatangani kunci ini: riwayat ditulis ulang; tidak ada yang "
-                        "ditandatangani (jalankan iku verify)", size=last_size))
-            root = self.tree.root(size)
+            last_size, last_root = signed if signed is not None else (0, EMPTY_ROOT)
+            if self.tree.root(last_size) != last_root:
+                raise CheckpointRefused(_(
+                    "log tidak lagi melanjutkan titik periksa berukuran %(size)s yang "
+                    "ditandatangani kunci ini: riwayat ditulis ulang; tidak ada yang "
+                    "ditandatangani (jalankan iku verify)", size=last_size))
+            root = self._checked_root(last_size, size)
             body = Checkpoint(self.origin, size, root).body
             note = body + "\n" + self.signer.sign_note(body)
             with self.recorder.datastore.transaction(commit=True) as c:
@@ -195,7 +203,28 @@ class Checkpoints:
                     "signed_at = excluded.signed_at WHERE iku_tree_checkpoints.note <> excluded.note"),
                     (size, root, note, int(time.time() * 1e6)))
             self.head.write(self.origin, size, root)
+        self.refusal = None
         return self.latest()
+
+    def _checked_root(self, signed_size: int, size: int) -> bytes:
+        """The root of the tree of `size` leaves, recomputed from the events after the tree
+        already signed, each of which must be the service's own (sealed) and match its leaf;
+        and the stored tree must agree. Refused (nothing signed) otherwise."""
+        sealer = self.sealer
+        if sealer is None:
+            raise CheckpointRefused(_("batas segel log ini tidak diketahui: tidak ada yang ditandatangani"))
+        sealed = SealedLog(self.origin, self.log_keys, boundary=sealer.sealed_from, own=sealer)
+        try:
+            frontier = check_range(self.recorder, self.tree.frontier(signed_size), size, sealed)
+        except SealsRefused as e:
+            raise CheckpointRefused(_("%(reason)s; tidak ada yang ditandatangani (jalankan iku verify)",
+                                      reason=e)) from None
+        root = frontier.root()
+        if self.tree.root(size) != root:
+            raise CheckpointRefused(_(
+                "simpul pohon yang tersimpan tidak berakar sama dengan peristiwa-peristiwanya (pohon "
+                "diubah); tidak ada yang ditandatangani (jalankan iku verify)"))
+        return root
 
     def sign_or_log(self) -> StoredCheckpoint | None:
         """Sign after a committed write: a refusal is logged (the metrics show the lag),
@@ -204,9 +233,11 @@ class Checkpoints:
             return self.sign()
         except CheckpointRefused as e:
             self._refused_at = time.monotonic()
+            self.refusal = str(e)
             log.error("no checkpoint signed: %s", e)
-        except Exception:  # noqa: BLE001 - the write is committed: its answer must say so
+        except Exception as e:  # noqa: BLE001 - the write is committed: its answer must say so
             self._refused_at = time.monotonic()
+            self.refusal = f"{type(e).__name__}: {e}"[:300]
             log.exception("no checkpoint signed")
         return None
 
@@ -231,10 +262,7 @@ class Checkpoints:
                 self._timer.start()
 
     def _sign_later(self) -> None:
-        try:
-            self.sign()
-        except Exception:  # noqa: BLE001 - a timer has nobody to report to; the next write retries
-            log.exception("signing a checkpoint failed")
+        self.sign_or_log()  # a timer has nobody to report to: logged, and the next write retries
 
     def close(self) -> None:
         """A checkpoint still due is signed now (a command that wrote, such as `iku demo`,

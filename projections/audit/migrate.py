@@ -29,13 +29,19 @@ BATCH = 10_000
 
 
 def _has_tree_column(recorder, c) -> bool:
-    if recorder.paramstyle_qmark:
-        c.execute(f"SELECT 1 FROM pragma_table_info('{recorder.events_table}') WHERE name = 'tree'")
-    else:
-        schema, table = recorder.events_table.split(".")
-        c.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                  "AND column_name = 'tree'", (schema, table))
-    return c.fetchone() is not None
+    return recorder.column_exists(c, "tree")
+
+
+def add_seal_column(recorder) -> None:
+    """A log of before the seals gets their column; its events keep none (they were written
+    before: docs/AUDIT.md, "Seals"), and nothing already signed is hashed again."""
+    if recorder.has_column("seal"):
+        return
+    with recorder.write() as c:
+        recorder.tuple_rows(c)
+        if not recorder.column_exists(c, "seal"):
+            c.execute(f"ALTER TABLE {recorder.events_table} ADD COLUMN seal "
+                      f"{'BLOB' if recorder.paramstyle_qmark else 'bytea'}")
 
 
 def migrate_to_tree(recorder, *, host_signed: bool = False) -> int:

@@ -57,21 +57,33 @@ class Tree:
                                      old=old, new=new))
         return self._compute(lambda get: merkle.consistency_proof(get, old, new), new)
 
+    def frontier(self, size: int) -> merkle.Frontier:
+        """The complete subtrees of the tree of `size` leaves, as stored."""
+        wanted = merkle.Frontier.levels(size)
+        if not wanted:
+            return merkle.Frontier()
+        with self.recorder.read() as c:
+            self.recorder.tuple_rows(c)
+            found = self.recorder.merkle_nodes(c, wanted)
+        if len(found) != len(wanted):
+            raise AuditTreeDamaged(_("pohon Merkle kehilangan simpul: jalankan `iku verify`"))
+        return merkle.Frontier(size, [found[k] for k in wanted])
+
     def leaf_hash(self, index: int) -> bytes:
         return self._compute(lambda get: get(0, index), index + 1)
 
     def leaves(self, start: int, end: int) -> list[dict]:
-        """The leaves [start, end) as export lines (at most MAX_LEAVES)."""
+        """The leaves [start, end) as export lines, with their seals (at most MAX_LEAVES)."""
         end = min(end, start + MAX_LEAVES)
-        return [to_line(p, i, v, t, r, s) for p, i, v, t, s, r in
-                self.recorder.select_rows(start, end, end - start)]
+        return [to_line(p, i, v, t, r, s, seal) for p, i, v, t, s, r, seal in
+                self.recorder.select_sealed_lines(start, end, end - start)]
 
     def lines(self, size: int, batch: int = 5_000) -> Iterator[dict]:
         after = 0
         while after < size:
-            rows = self.recorder.select_rows(after, size, batch)
+            rows = self.recorder.select_sealed_lines(after, size, batch)
             if not rows:
                 return
-            for p, i, v, t, s, r in rows:
-                yield to_line(p, i, v, t, r, s)
+            for p, i, v, t, s, r, seal in rows:
+                yield to_line(p, i, v, t, r, s, seal)
             after = rows[-1][0]

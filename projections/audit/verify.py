@@ -22,6 +22,7 @@ from inspector import merkle
 from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Note, NoteError, Verifier
+from inspector.seal import SealedLog
 
 from .legacy import verify_legacy
 
@@ -48,15 +49,18 @@ class _Failed(Exception):
 
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
-                 origin: str, signed_head: tuple[int, bytes] | None = None) -> Verification:
+                 origin: str, signed_head: tuple[int, bytes] | None = None,
+                 sealed_from: int | None = None) -> Verification:
     """`signed_head`: the last (size, root) the signing key signed, kept beside the key
-    (checkpoints.SignedHead), when verifying on the host that signs."""
+    (checkpoints.SignedHead), when verifying on the host that signs; `sealed_from`: the
+    log's seal boundary kept beside the key there (seals.SealBoundary)."""
     checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
+    sealed = SealedLog(origin, log_keys, boundary=sealed_from)
     try:
         sizes = {checkpoint[0] for checkpoint in checkpoints} | ({signed_head[0]} if signed_head else set())
-        checked, frontier = _stream(recorder, _pin(recorder), sizes, roots)
+        checked, frontier = _stream(recorder, _pin(recorder), sizes, roots, sealed)
         if signed_head is not None and signed_head[0] > 0:
             if signed_head[0] > frontier.size:
                 raise _Failed(frontier.size + 1, _(
@@ -109,19 +113,19 @@ def _bytes(value) -> bytes:
     return bytes(value) if isinstance(value, (bytes, memoryview)) else b""
 
 
-def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes]):
+def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes], sealed: SealedLog):
     """Every event against the tree column of its row: its leaf, then the subtrees it
-    completes, each recomputed."""
+    completes, each recomputed; then its seal (the service wrote it)."""
     frontier = merkle.Frontier()
     after, last_recorded, checked = 0, None, 0
     while after < events:
         stop = min(after + BATCH, events)
-        rows = {row[0]: row for row in recorder.select_tree_rows(after, stop, BATCH)}
+        rows = {row[0]: row for row in recorder.select_sealed_rows(after, stop, BATCH)}
         for position in range(after + 1, stop + 1):
             row = rows.get(position)
             if row is None:
                 raise _Failed(position, checked=checked, reason=_("peristiwa pada posisi %(p)s hilang dari log", p=position))
-            p, activity_id, version, topic, state, recorded_at, tree = row
+            p, activity_id, version, topic, state, recorded_at, tree, seal = row
             if not tree:
                 raise _Failed(position, checked=checked, reason=_(
                     "peristiwa pada posisi %(p)s tidak punya daun di pohon (tidak ditulis oleh "
@@ -149,6 +153,9 @@ def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes]):
                     raise _Failed(position, checked=checked, reason=_(
                         "simpul pohon tingkat %(level)s, indeks %(index)s bukan hash anak-anaknya "
                         "(pohon diubah)", level=level, index=index))
+            failure = sealed.failure(position, made[0][2], seal)
+            if failure:
+                raise _Failed(position, checked=checked, reason=failure)
             last_recorded = recorded_at
             checked += 1
             if position in sizes:

@@ -31,14 +31,16 @@ def recorded(services):
 def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
     """What an insider with the tools, the key and the host does after changing the log:
     recompute the whole tree from the rows, drop the checkpoints, remove the key's record of
-    the last head it signed, and sign the new head with the genuine key."""
+    the last head it signed, and sign the new head with the genuine key (which seals the
+    changed events anew, as the service would)."""
     frontier, trees = merkle.Frontier(), []
+    sealer = services.agenda.recorder.sealer
     for p, i, v, t, s, r in services.agenda.recorder.select_rows(0, 2**62, 10**6):
         made = frontier.append(merkle.leaf_hash(canonical(p, i, v, t, r, actor_of(s), s)))
-        trees.append((b"".join(h for _, _, h in made), p))
+        trees.append((b"".join(h for _, _, h in made), sealer.seal(made[0][2]), p))
     with RawSQL(database) as db:
-        for tree, position in trees:
-            db.execute("UPDATE stored_events SET tree = ? WHERE {position} = ?", (tree, position))
+        for tree, seal, position in trees:
+            db.execute("UPDATE stored_events SET tree = ?, seal = ? WHERE {position} = ?", (tree, seal, position))
         if drop_checkpoints:
             db.execute("DELETE FROM iku_cosignatures")
             db.execute("DELETE FROM iku_tree_checkpoints")
@@ -235,7 +237,9 @@ def test_verify_checks_the_configured_keys_never_a_key_in_the_database(recorded,
     result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database})
     assert result.exit_code == 1 and "tidak dikenal" in result.stdout
     result = runner.invoke(main, ["verify"], env={"IKU_DATABASE": database, "IKU_LANGUAGE": "en"})
-    assert result.exit_code == 1 and "signed by an unknown key, not by a trusted log key" in result.stdout
+    # the events' seals are checked first, with the same keys as the checkpoints
+    assert result.exit_code == 1 and ("the event at position 1 was not written by the service: sealed by an "
+                                      "unknown key, not by a trusted log key") in result.stdout
 
 
 def test_iku_verify_says_ok_or_names_the_first_bad_position(recorded, database):

@@ -110,6 +110,12 @@ def test_a_changed_leaf_is_refused(exported, key):
     lines[1] = json.dumps(line)
     (exported / "leaves.jsonl").write_text("\n".join(lines) + "\n")
     rehash(exported)
+    refused(exported, key, "leaves.jsonl line 2: the event at position 2 was not written by the service: its "
+                           "seal does not match its event")
+    # without the seals (as a log of before them), the root still gives it away
+    unsealed = [json.dumps({k: v for k, v in json.loads(text).items() if k != "seal"}) for text in lines]
+    (exported / "leaves.jsonl").write_text("\n".join(unsealed) + "\n")
+    rehash(exported)
     refused(exported, key, "leaves.jsonl: the root of its leaves is not the checkpoint's root")
 
 

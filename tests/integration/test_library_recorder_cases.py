@@ -11,8 +11,20 @@ from eventsourcing.tests.persistence import (
     TrackingRecorderTestCase,
 )
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from domain.store.sqlite import IKUSQLiteApplicationRecorder
+from inspector.note import Signer
+from inspector.seal import Sealer
 from projections.view import ActivityView
+
+
+def sealing_recorder(datastore):
+    """Our recorder, sealing with a key of its own (every event is sealed by its writer)."""
+    recorder = IKUSQLiteApplicationRecorder(datastore)
+    recorder.create_table()
+    recorder.sealer = Sealer(Signer("test.example/log", Ed25519PrivateKey.generate()), "test.example/log", 1)
+    return recorder
 
 
 class OnAFile:
@@ -35,16 +47,12 @@ class OnAFile:
 
 class TestIKUApplicationRecorder(OnAFile, ApplicationRecorderTestCase):
     def create_recorder(self):
-        recorder = IKUSQLiteApplicationRecorder(self.datastore)
-        recorder.create_table()
-        return recorder
+        return sealing_recorder(self.datastore)
 
 
 class TestIKUNotificationIdsDoNotInterleave(OnAFile, NonInterleavingNotificationIDsBaseCase):
     def create_recorder(self):
-        recorder = IKUSQLiteApplicationRecorder(self.datastore)
-        recorder.create_table()
-        return recorder
+        return sealing_recorder(self.datastore)
 
 
 class TestActivityViewTracking(OnAFile, TrackingRecorderTestCase):

@@ -10,7 +10,7 @@ from domain.application import Agenda
 from domain.context import acting_as
 from domain.exceptions import ClockRefused
 from domain.store.clock import SimulatedClock, SystemClock, to_micros
-from tests.conftest import log_of, wib
+from tests.conftest import log_of, sealed, wib
 
 
 def schedule_some(agenda, n, actor="writer"):
@@ -36,7 +36,7 @@ def test_recorded_at_strictly_increases_in_log_order_across_threads(agenda):
 
 
 def _writer_process(database, n):
-    agenda = Agenda.on(database, IKU_CREATE_TABLE="no")
+    agenda = sealed(Agenda.on(database, IKU_CREATE_TABLE="no"), create=False)
     schedule_some(agenda, n)
     agenda.close()
 
@@ -99,7 +99,7 @@ def test_only_an_empty_database_can_be_marked_as_a_demo(agenda):
 
 
 def test_a_demo_database_records_at_the_simulated_time_and_keeps_its_mark(database):
-    agenda = Agenda.on(database)
+    agenda = sealed(Agenda.on(database))
     assert agenda.mark_as_demo() is True
     clock = SimulatedClock(wib(2021, 1, 4, 8))
     agenda.use_clock(clock)
