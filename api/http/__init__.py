@@ -65,10 +65,14 @@ def register(app, services) -> Api:
 
     @app.get("/api/v1/health")
     def health():
-        """Public: the store answers and how far the view lags behind the log."""
+        """Public: the store answers, how far the view lags behind the log, and whether
+        checkpoints are still signed (`degraded` with the reason when they are not)."""
         head = services.agenda.recorder.max_notification_id() or 0
         view = services.projector.position()
-        return jsonify(status="ok", log_position=head, view_position=view, view_lag=head - view)
+        refused = services.checkpoints.refusal()
+        return jsonify(status="degraded" if refused else "ok", log_position=head, view_position=view,
+                       view_lag=head - view, checkpoints="refused" if refused else "signed",
+                       checkpoint_refused=refused)
 
     @app.after_request
     def say_when_times_are_simulated(response):

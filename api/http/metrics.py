@@ -45,6 +45,8 @@ class StoreCollector:
             ("iku_tree_size", "Leaves of the audit log's Merkle tree (one per event)", tree),
             ("iku_recorded_times_simulated", "1 on a demo database (simulated clock)",
              1 if svc.agenda.recorded_times_are_simulated else 0),
+            ("iku_checkpoint_refused", "1 while the service refuses to sign checkpoints (health says why)",
+             1 if svc.checkpoints.refusal() else 0),
         ]
         if latest is not None:
             figures += [

@@ -266,6 +266,13 @@ class IKURecorderMixin(Dialect):
             c.execute(self.sql("SELECT value FROM iku_meta WHERE key = ?"), (key,))
             return c.fetchone()["value"]
 
+    def put_state(self, key: str, value: str | None) -> None:
+        """A state that changes (not a mark): set, or removed with None."""
+        with self.write() as c:
+            c.execute(self.sql("DELETE FROM iku_meta WHERE key = ?"), (key,))
+            if value is not None:
+                c.execute(self.sql("INSERT INTO iku_meta VALUES (?, ?)"), (key, value))
+
     def set_mark_if_empty(self, key: str, value: str) -> bool:
         """Set a permanent mark, only on a database with no event yet."""
         with self.write() as c:

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ORIGIN = "jemberkab.go.id/prokopim/iku"
 DEFAULT_INTERVAL = 5.0  # seconds
+REFUSED = "checkpoint_refused"  # iku_meta: why signing stopped, until it signs again
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,6 @@ class Checkpoints:
         self._refused_at = float("-inf")
         self._timer_lock = threading.Lock()
         self.sealer = None  # the recorder's (seals.attach): the key that seals the events
-        self.refusal: str | None = None  # why this process last refused to sign, until it signs
 
     # Signing -------------------------------------------------------------------------
 
@@ -203,8 +203,21 @@ class Checkpoints:
                     "signed_at = excluded.signed_at WHERE iku_tree_checkpoints.note <> excluded.note"),
                     (size, root, note, int(time.time() * 1e6)))
             self.head.write(self.origin, size, root)
-        self.refusal = None
+        if self.refusal() is not None:
+            self.recorder.put_state(REFUSED, None)
         return self.latest()
+
+    def refusal(self) -> str | None:
+        """Why signing stopped, if it did (kept in the database, so that every process and
+        host says the same in health and metrics): until a checkpoint is signed again."""
+        return self.recorder.get_mark(REFUSED)
+
+    def _refused(self, reason: str) -> None:
+        self._refused_at = time.monotonic()
+        try:
+            self.recorder.put_state(REFUSED, reason[:1000])
+        except Exception:  # noqa: BLE001 - the store may be what failed; the log line says it
+            log.exception("the refusal to sign could not be recorded")
 
     def _checked_root(self, signed_size: int, size: int) -> bytes:
         """The root of the tree of `size` leaves, recomputed from the events after the tree
@@ -232,13 +245,11 @@ class Checkpoints:
         try:
             return self.sign()
         except CheckpointRefused as e:
-            self._refused_at = time.monotonic()
-            self.refusal = str(e)
             log.error("no checkpoint signed: %s", e)
+            self._refused(str(e))
         except Exception as e:  # noqa: BLE001 - the write is committed: its answer must say so
-            self._refused_at = time.monotonic()
-            self.refusal = f"{type(e).__name__}: {e}"[:300]
             log.exception("no checkpoint signed")
+            self._refused(f"{type(e).__name__}: {e}")
         return None
 
     def after_write(self) -> None:
