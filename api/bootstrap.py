@@ -21,6 +21,7 @@ from projections.projector import Projector
 from .config import Config, evidence_folder
 from .evidence import EvidenceStore
 from .users import Users
+from .users.ledger import AccountLedger
 from .users.recorders import RECORDERS as USER_RECORDERS
 
 
@@ -41,17 +42,20 @@ class Services:
         check_zone(self.agenda, config.timezone)
         self.projector = Projector(self.agenda, self.zone, config.view_bucket_bits)
         self.calculator = AsOfCalculator(self.agenda, self.projector, config.indicators)
-        self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS), self.agenda)
         self.checkpoints = audit_checkpoints(self.agenda, config, sign=True)
+        self.users = Users(self.agenda.factory.extra_recorder(USER_RECORDERS), self.agenda,
+                           AccountLedger(self.agenda.recorder, config.log_origin, self.checkpoints.log_keys))
         self.tree = self.checkpoints.tree
         self.evidence = EvidenceStore(evidence_folder(config), self.zone, config.evidence_max_bytes)
         if config.create_tables:
             migrate_to_tree(self.agenda.recorder, host_signed=self.checkpoints.head.path.exists())
             add_seal_column(self.agenda.recorder)
-        # Every event this process appends is sealed with the log's key (docs/AUDIT.md).
-        self.checkpoints.sealer = seals.attach(self.agenda.recorder, self.checkpoints.signer,
-                                               config.log_origin, config.signing_key,
-                                               create=config.create_tables)
+        # Every event this process appends is sealed with the log's key (docs/AUDIT.md); the
+        # start that begins the seals also enters the accounts made before their histories.
+        if seals.attach(self.agenda.recorder, self.checkpoints.signer, config.log_origin,
+                        config.signing_key, create=config.create_tables):
+            self.users.enter_accounts_of_before()
+        self.checkpoints.sealer = self.agenda.recorder.sealer
         self.agenda.after_commit.append(self.checkpoints.after_write)
 
     def verify(self):
@@ -106,7 +110,8 @@ def verify_audit(agenda: Agenda, checkpoints: Checkpoints, config: Config):
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
                         witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
                         signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin),
-                        sealed_from=seals.SealBoundary(config.signing_key).read(checkpoints.origin))
+                        sealed_from=seals.SealBoundary(config.signing_key).read(checkpoints.origin),
+                        users=agenda.factory.extra_recorder(USER_RECORDERS).list_users)
 
 
 def readonly_agenda(database: str) -> Agenda:

@@ -25,6 +25,7 @@ from pathlib import Path
 from . import merkle
 from .leaves import LeafError, from_line, seal_of
 from .note import Checkpoint, Note, NoteError, Verifier, open_checkpoint
+from .roles import Authorship
 from .seal import SealedLog
 from .catalog import _
 from .recompute import GOAL_PARTS, Recomputer, compare
@@ -163,6 +164,7 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     roots: dict[int, bytes] = {}
     last_recorded = None
     sealed = SealedLog(checkpoint.origin, log_keys)
+    authorship = Authorship(checked_from=None)  # from the seals' boundary on, once it is seen
     decode = json.JSONDecoder(object_pairs_hook=_no_duplicates).decode
     path = folder / "leaves.jsonl"
     if not path.is_file():
@@ -190,6 +192,9 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
                 failure = sealed.failure(number, merkle.leaf_hash(leaf), seal_of(line))
             except LeafError as e:
                 failure = str(e)
+            authorship.checked_from = sealed.boundary
+            failure = failure or authorship.failure(number, line["activity_id"], line["version"], line["topic"],
+                                                    event)
             if failure:
                 raise ExportRefused(_("leaves.jsonl baris %(line)s: %(error)s", line=number, error=failure))
             frontier.append(merkle.leaf_hash(leaf))
@@ -271,7 +276,8 @@ def _verify_export(folder: Path, log_keys, witness_keys, previous, origin, timez
     if sealed.unsealed:
         warnings.append(_("%(n)s peristiwa pertama ditulis sebelum segel (penulisnya tidak diautentikasi; "
                           "hanya titik periksa masa itu yang mengikatnya)", n=sealed.unsealed))
-    return {"ok": True, "events": frontier.size, "sealed": sealed.sealed, "sealed_from": sealed.boundary, "evidence_named": len(named),
+    return {"ok": True, "events": frontier.size, "sealed": sealed.sealed, "sealed_from": sealed.boundary,
+            "roles_checked": authorship.checked, "evidence_named": len(named),
             "evidence_files_verified": files_checked, "origin": checkpoint.origin, "tree_size": checkpoint.size,
             "timezone": timezone,
             "root": checkpoint.root.hex(), "witnesses": cosigned, "earlier_checkpoints": len(earlier),

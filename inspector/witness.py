@@ -34,6 +34,7 @@ from .catalog import _
 from . import merkle
 from .leaves import from_line, seal_of
 from .note import COSIGNATURE_V1, NoteError, Signer, Verifier, open_checkpoint
+from .roles import Authorship
 from .seal import SealedLog
 from .recompute import GOAL_PARTS, Recomputer, compare
 
@@ -186,6 +187,7 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say,
 
     # 4. The IKU recomputed from every leaf up to this size.
     recomputer = Recomputer(goal_parts)
+    authorship = Authorship(checked_from=sealed.boundary)  # each event's actor held its role then
     previous_recorded = None
     mirrored = leaves_path.read_text().splitlines() if leaves_path.exists() and old_size else []
     if len(mirrored) != old_size:
@@ -202,6 +204,9 @@ def _witness(url, key_file, state_file, *, token, log_keys, name, timezone, say,
             raise WitnessRefused(_("daun %(position)s: recorded_at tidak sesudah daun sebelumnya",
                                    position=line["position"] - 1))
         previous_recorded = line["recorded_at"]
+        failure = authorship.failure(line["position"], line["activity_id"], line["version"], line["topic"], event)
+        if failure:
+            raise WitnessRefused(failure)
         recomputer.feed(line["position"], line["activity_id"], line["version"], line["topic"],
                         line["recorded_at"], event)
     submissions = recomputer.submissions()

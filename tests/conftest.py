@@ -119,22 +119,19 @@ def client(app):
 
 
 def scaffold_user(users, name: str, role: str, password: str | None = None) -> str:
-    """A user for a test's requests, written straight into the users' tables (as one made
-    before account histories were kept), so that the log holds only what the test itself
-    writes; the users' own tests make them through `Users.create`, which records it."""
-    import hashlib
-    import secrets
+    """A user for a test's requests, made as the operator makes one (`iku users create`):
+    the account is in the log, whose access is what a request obeys. `log_of` leaves the
+    account events out, so a test still sees only the records it wrote itself."""
+    return users.create(name, role, password=password, token=True, reason="pengguna uji", by="system:cli")
 
-    from api.users import recorders as tables
 
-    from argon2 import PasswordHasher
-
-    token = "iku_" + secrets.token_urlsafe(32)
-    statements = tables.insert_user(name, role, hashlib.sha256(token.encode()).hexdigest(), 0)
-    if password is not None:
-        statements += tables.set_password_hash(name, PasswordHasher().hash(password))
-    users.recorder.run(statements)
-    return token
+def ensure_accounts(services, **roles: str) -> None:
+    """The accounts, in the log, of the actors a test writes as (the witness and
+    verify-export hold every event to its actor's role then): name=role."""
+    for name, role in roles.items():
+        name = name.replace("__", ".")
+        if services.users.get(name) is None:
+            services.users.create(name, role, token=False, reason="pengguna uji", by="system:cli")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from . import recorders as tables
 from . import throttle
 
 ROLES = ("admin", "protokol", "dokumentasi", "pimpinan", "inspektorat")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,14 @@ class User:
         return self.full_name or self.name
 
 
-def _user(record: dict) -> User:
-    return User(record["name"], record["role"], record["full_name"], record["nip"], record["jabatan"],
-                bool(record["disabled"]), record["password_hash"] is not None)
+def _user(record: dict, account) -> User:
+    """A user as the tables hold them, with the access the log gives (`account`)."""
+    return User(record["name"], account.role, record["full_name"], record["nip"], record["jabatan"],
+                account.disabled, record["password_hash"] is not None)
 
 
 OPERATOR = "system:cli"  # the actor of a change made with `iku users` (the operator)
+UPGRADE = "system:upgrade"  # the actor of the accounts the upgrade enters into the log
 UNEXPLAINED = "(tanpa keterangan)"  # the reason of a change made by a caller that gave none
 
 MIN_PASSWORD = 10
@@ -111,9 +115,27 @@ class Users:
     """Users and their access. Every change is an account event in the log (who made it,
     why: domain/accounts.py) written with the users' tables in one transaction."""
 
-    def __init__(self, recorder, agenda):
+    def __init__(self, recorder, agenda, ledger):
         self.recorder = recorder
         self.agenda = agenda
+        self.ledger = ledger  # the access the log gives: what is obeyed (ledger.py)
+
+    def _obeyed(self, record: dict | None):
+        """The log's account of a table row, if the row may be obeyed: the log made the user,
+        and the table agrees with it (a row edited beneath the service is named in the
+        service's log and not obeyed: the log's access is)."""
+        if record is None:
+            return None
+        account = self.ledger.account(record["name"])
+        if account is None:
+            log.error("the users' table holds %r, whom the log never made: not obeyed (run iku verify)",
+                      record["name"])
+            return None
+        if account.role != record["role"] or account.disabled != bool(record["disabled"]):
+            log.error("the users' table gives %r the role %r%s; the log gives %r%s: the log is obeyed "
+                      "(run iku verify)", record["name"], record["role"], " (disabled)" if record["disabled"] else "",
+                      account.role, " (disabled)" if account.disabled else "")
+        return account
 
     def _change(self, name: str, change, statements, by: str):
         """Apply `change` to the account of an existing user (entering an account made
@@ -137,6 +159,28 @@ class Users:
 
         with acting_as(by):
             return self.agenda.change_account(stored, on, statements(stored, record))
+
+    def enter_accounts_of_before(self) -> list[str]:
+        """At the start that begins the log's seals (an upgrade): every user of the tables
+        that the log never made is entered into it as the tables hold them (AccountCreated,
+        `existed_since`), so that from then on the log's access is the one obeyed. Never at a
+        later start: a row without its account then is one made beneath the service."""
+        entered = []
+        for record in self.recorder.list_users():
+            if self.ledger.account(record["name"]) is not None:
+                continue
+            def enter(account, record=record):
+                return account or UserAccount(
+                    name=record["name"], role=record["role"], full_name=record["full_name"], nip=record["nip"],
+                    jabatan=record["jabatan"], existed_since=record["created_at"], disabled=bool(record["disabled"]))
+
+            with acting_as(UPGRADE):
+                self.agenda.change_account(record["name"], enter, [])
+            entered.append(record["name"])
+        if entered:
+            log.warning("the access of %d users made before their histories entered the log: %s",
+                        len(entered), ", ".join(entered))
+        return entered
 
     def create(self, name: str, role: str, *, password: str | None = None, full_name: str = "",
                nip: str = "", jabatan: str = "", reason: str | None = None, token: bool = True,
@@ -183,10 +227,21 @@ class Users:
 
     def authenticate(self, token: str) -> User | None:
         found = self.recorder.find_by_token(_digest(token))
-        return User(*found) if found else None
+        if not found:
+            return None
+        account = self._obeyed({"name": found[0], "role": found[1], "disabled": False})
+        if account is None or account.disabled:
+            return None
+        return User(found[0], account.role)
 
     def all(self) -> list[User]:
-        return [_user(record) for record in self.recorder.list_users()]
+        """Every user the log made, with the access it gives (a row it never made is left out)."""
+        users = []
+        for record in self.recorder.list_users():
+            account = self._obeyed(record)
+            if account is not None:
+                users.append(_user(record, account))
+        return users
 
     def set_password(self, name: str, password: str, reason: str | None = None, by: str = OPERATOR) -> None:
         """A password set by the operator or an admin (PasswordReset) ends every session and
@@ -245,9 +300,10 @@ class Users:
         """The user of a session, if the session is still theirs: not ended since, and the
         user not disabled."""
         record = self.recorder.login_record(name)
-        if record is None or record["disabled"] or record["generation"] != generation:
+        account = self._obeyed(record)
+        if account is None or account.disabled or record["generation"] != generation:
             return None
-        return _user(record)
+        return _user(record, account)
 
     def generation(self, name: str) -> int:
         record = self.recorder.login_record(name)
@@ -262,6 +318,9 @@ class Users:
         with is still the user's (a new password, or disabling, ends it)."""
         now = SystemClock().now() if now is None else now
         record = self.recorder.login_record(name)
+        account = self._obeyed(record)
+        if account is None or account.disabled:
+            record = None  # refused as an unknown name is: the same waits, the same time
         trusted = device is not None and record is not None and not record["disabled"] and (
             secrets.compare_digest(device[1], _stamp(record["password_hash"])))
         counted = throttle.buckets(name, address, device[0] if trusted else None)
@@ -275,7 +334,7 @@ class Users:
         if not right:
             raise LoginRefused(locked_for=_seconds(self.recorder.wait_after(counted, now)))
         self.recorder.give_back_attempt(counted)
-        return _user(record)
+        return _user(record, account)
 
     def device_stamp(self, name: str) -> str:
         """What a device cookie of the user carries, bound to the user's present password."""
@@ -284,7 +343,8 @@ class Users:
 
     def get(self, name: str) -> User | None:
         record = self.recorder.login_record(name)
-        return _user(record) if record else None
+        account = self._obeyed(record)
+        return _user(record, account) if account is not None else None
 
 
 def _check_password(password: str) -> None:

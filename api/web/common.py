@@ -40,6 +40,8 @@ def actor_name(actor: str) -> str:
     operator and importer by what they are."""
     if actor == "system:cli":
         return _("operator server (perintah iku)")
+    if actor == "system:upgrade":
+        return _("peningkatan layanan (akun yang sudah ada dicatat)")
     if actor.startswith("system:import:"):
         return _("impor berkas %(f)s", f=actor.split(":", 2)[2])
     known = g.get("actor_names")

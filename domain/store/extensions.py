@@ -3,7 +3,11 @@ SQLite and PostgreSQL. A concrete recorder supplies the dialect: table names, th
 the position column, how to take the events' write lock, and how ids are stored.
 
 Queries use `?` placeholders (turned into `%s` for psycopg) and read rows by column name,
-which both stores' row types allow."""
+which both stores' row types allow.
+
+Longer than 300 lines because it is every read and side table the recorders add to the
+library's, written once for both stores; split by table, each part would repeat the
+dialect."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -167,6 +171,19 @@ class IKURecorderMixin(Dialect):
                     state=bytes(row["state"]), recorded_at=row["recorded_at"])
                 for row in c.fetchall()
             ]
+
+    def select_record_rows(self, originator_id: UUID, after_version: int) -> list[tuple]:
+        """One record's events after a version, in version order, as the audit reads them:
+        (position, version, topic, state, recorded_at, seal)."""
+        seal = "seal" if self.has_column("seal") else "NULL"
+        with self.read() as c:
+            self.tuple_rows(c)
+            c.execute(self.sql(
+                f"SELECT {self.position_column}, originator_version, topic, state, recorded_at, {seal} "
+                f"FROM {self.events_table} WHERE originator_id = ? AND originator_version > ? "
+                "ORDER BY originator_version"), (self.id_param(originator_id), after_version))
+            return [(p, v, t, _as_bytes(s), r, bytes(x) if isinstance(x, (bytes, memoryview)) else None)
+                    for p, v, t, s, r, x in c.fetchall()]
 
     def recorded_at_of(self, position: int) -> int:
         with self.read() as c:

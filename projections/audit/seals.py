@@ -98,31 +98,33 @@ def mark_boundary(recorder) -> int:
     return sealed_from
 
 
-def boundary(recorder, key_path: Path, origin: str, *, create: bool) -> int | None:
+def boundary(recorder, key_path: Path, origin: str, *, create: bool) -> tuple[int | None, bool]:
     """The boundary this host obeys: the key's record; made from the database's (set first
-    if `create` and none is) when the key has none yet."""
+    if `create` and none is) when the key has none yet. And whether the log's seals begin
+    now (this is its upgrade, or its first start)."""
     kept = SealBoundary(key_path).read(origin)
     stored = database_boundary(recorder)
-    if stored is None and create:
-        stored = mark_boundary(recorder)
+    begun = False
+    if stored is None and create and kept is None:
+        stored, begun = mark_boundary(recorder), True
     if kept is None:
         if stored is None:
-            return None
+            return None, False
         SealBoundary(key_path).write(origin, stored)
-        return SealBoundary(key_path).read(origin)
+        return SealBoundary(key_path).read(origin), begun
     if stored != kept:
         log.error("the database says its events are sealed from position %s, the key's record says "
                   "%s: the key's is obeyed (run iku verify)", stored, kept)
-    return kept
+    return kept, False
 
 
-def attach(recorder, signer, origin: str, key_path: Path, *, create: bool = True) -> Sealer | None:
-    """Give the recorder its sealer: from now on it seals every event it appends."""
-    sealed_from = boundary(recorder, key_path, origin, create=create)
-    if sealed_from is None:
-        return None
-    recorder.sealer = Sealer(signer, origin, sealed_from)
-    return recorder.sealer
+def attach(recorder, signer, origin: str, key_path: Path, *, create: bool = True) -> bool:
+    """Give the recorder its sealer: from now on it seals every event it appends. True if
+    the log's seals begin now (what the upgrade enters into the log, it enters then)."""
+    sealed_from, begun = boundary(recorder, key_path, origin, create=create)
+    if sealed_from is not None:
+        recorder.sealer = Sealer(signer, origin, sealed_from)
+    return begun
 
 
 def check_range(recorder, frontier: Frontier, stop: int, sealed: SealedLog) -> Frontier:

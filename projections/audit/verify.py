@@ -14,6 +14,7 @@ It only reads: it runs on a read-only copy of the database.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from eventsourcing.persistence import PersistenceError
@@ -22,6 +23,7 @@ from inspector import merkle
 from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Note, NoteError, Verifier
+from inspector.roles import ACCOUNT, Accounts
 from inspector.seal import SealedLog
 
 from .legacy import verify_legacy
@@ -50,17 +52,19 @@ class _Failed(Exception):
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
                  origin: str, signed_head: tuple[int, bytes] | None = None,
-                 sealed_from: int | None = None) -> Verification:
+                 sealed_from: int | None = None, users=None) -> Verification:
     """`signed_head`: the last (size, root) the signing key signed, kept beside the key
     (checkpoints.SignedHead), when verifying on the host that signs; `sealed_from`: the
-    log's seal boundary kept beside the key there (seals.SealBoundary)."""
+    log's seal boundary kept beside the key there (seals.SealBoundary); `users`: a callable
+    giving the users' table rows (name, role, disabled), checked against the log's accounts."""
     checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
     sealed = SealedLog(origin, log_keys, boundary=sealed_from)
+    accounts = Accounts()
     try:
         sizes = {checkpoint[0] for checkpoint in checkpoints} | ({signed_head[0]} if signed_head else set())
-        checked, frontier = _stream(recorder, _pin(recorder), sizes, roots, sealed)
+        checked, frontier = _stream(recorder, _pin(recorder), sizes, roots, sealed, accounts)
         if signed_head is not None and signed_head[0] > 0:
             if signed_head[0] > frontier.size:
                 raise _Failed(frontier.size + 1, _(
@@ -76,6 +80,8 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
         legacy_checked, legacy_failure = verify_legacy(recorder, log_keys)
         if legacy_failure:
             raise _Failed(None, legacy_failure)
+        if users is not None:
+            _check_users(users(), accounts)
     except _Failed as failed:
         return Verification(False, failed.checked if failed.checked is not None else checked, 0, "",
                             failed.position, failed.reason)
@@ -113,7 +119,8 @@ def _bytes(value) -> bytes:
     return bytes(value) if isinstance(value, (bytes, memoryview)) else b""
 
 
-def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes], sealed: SealedLog):
+def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes], sealed: SealedLog,
+            accounts: Accounts):
     """Every event against the tree column of its row: its leaf, then the subtrees it
     completes, each recomputed; then its seal (the service wrote it)."""
     frontier = merkle.Frontier()
@@ -156,12 +163,46 @@ def _stream(recorder, events: int, sizes: set[int], roots: dict[int, bytes], sea
             failure = sealed.failure(position, made[0][2], seal)
             if failure:
                 raise _Failed(position, checked=checked, reason=failure)
+            if topic.startswith(ACCOUNT):
+                try:
+                    accounts.feed(position, activity_id, version, topic, json.loads(state))
+                except ValueError:
+                    raise _Failed(position, checked=checked, reason=_(
+                        "peristiwa pada posisi %(p)s tidak dapat dibaca", p=position)) from None
             last_recorded = recorded_at
             checked += 1
             if position in sizes:
                 roots[position] = frontier.root()
         after = stop
     return checked, frontier
+
+
+def _check_users(rows, accounts: Accounts) -> None:
+    """The users' tables are a cache of the log's accounts: a row edited, added or removed
+    beneath the service is named (the service obeys the log, not the row)."""
+    table = {row["name"]: row for row in rows}
+    for name, row in sorted(table.items()):
+        account = accounts.of(name)
+        if account is None:
+            raise _Failed(None, _("tabel pengguna memuat %(name)r, yang tidak pernah dibuat log (baris dibuat "
+                                  "di luar layanan)", name=name))
+        if account.role != row["role"]:
+            raise _Failed(None, _("tabel pengguna memberi %(name)r peran %(table)s; log memberinya peran "
+                                  "%(log)s (tabel diubah di luar layanan)", name=name, table=row["role"],
+                                  log=account.role))
+        if account.disabled != bool(row["disabled"]):
+            raise _Failed(None, _("tabel pengguna menyatakan %(name)r %(table)s; log menyatakannya %(log)s "
+                                  "(tabel diubah di luar layanan)", name=name,
+                                  table=_state(bool(row["disabled"])), log=_state(account.disabled)))
+    known = {name.lower() for name in table}
+    for account in accounts.by_id.values():
+        if account.name.lower() not in known:
+            raise _Failed(None, _("log membuat akun %(name)r, yang tidak ada di tabel pengguna (baris dihapus "
+                                  "di luar layanan)", name=account.name))
+
+
+def _state(disabled: bool) -> str:
+    return _("nonaktif") if disabled else _("aktif")
 
 
 def _check_checkpoints(checkpoints, roots, size, log_keys, witness_keys, origin, recorder):

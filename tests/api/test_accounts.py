@@ -1,11 +1,13 @@
 """Issue 13, users: the admin manages people in the web; every change of access is an event
 in the log with who and why, on an access history the Inspektorat reads; a disabled
 user's open session and token end at once; names are compared without regard to case."""
+import hashlib
 import re
 
 from api.users import recorders as tables
 from tests.api.test_pages import PASSWORD, errors_of, login, logins, post_form, token_of  # noqa: F401
-from tests.conftest import whole_log
+from api import create_app
+from tests.conftest import scaffold_user, whole_log
 
 ACCOUNT_EVENT = ".accounts:UserAccount."
 
@@ -171,15 +173,53 @@ def test_the_access_history_says_who_could_do_what_when(app, client, login):
     assert client.get("/access").status_code == 403
 
 
-def test_an_account_made_before_histories_were_kept_enters_the_log_at_its_first_change(app, client, login):
+def upgraded(app, database, tmp_path):
+    """The app restarted as the upgrade to the seals starts it: the log's seal boundary
+    neither in the database nor beside the key yet."""
     svc = app.extensions["iku"]
-    svc.users.recorder.run(tables.insert_user("lama", "protokol", "0" * 64, 1_600_000_000_000_000))
-    login("inspektorat")
-    assert "akun lama" in client.get("/access").get_data(as_text=True)
-    svc.users.set_role("lama", "dokumentasi", "mutasi", by="admin")
-    kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "lama")]
-    assert kinds == ["AccountCreated", "RoleChanged"]
-    assert '"existed_since":1600000000000000' in account_events(app)[-2].state.decode()
+    svc.users.recorder.run([("DELETE FROM iku_meta WHERE key = 'events_sealed_from'", ())])
+    svc.checkpoints.head.path.with_suffix(".seals").unlink()
+    svc.close()
+    return create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True,
+                       "IKU_EVIDENCE_DIR": str(tmp_path / "evidence")})
+
+
+def test_an_account_made_before_histories_were_kept_enters_the_log_at_the_upgrade(app, database, tmp_path):
+    app.extensions["iku"].users.recorder.run(
+        tables.insert_user("lama", "protokol", "0" * 64, 1_600_000_000_000_000))
+    assert app.extensions["iku"].users.get("lama") is None  # no account in the log: not obeyed
+    app = upgraded(app, database, tmp_path)
+    try:
+        svc = app.extensions["iku"]
+        assert svc.users.get("lama").role == "protokol"
+        scaffold_user(svc.users, "inspektorat", "inspektorat", PASSWORD)
+        client = signed_in(app, "inspektorat")
+        assert "akun lama" in client.get("/access").get_data(as_text=True)
+        svc.users.set_role("lama", "dokumentasi", "mutasi", by="admin")
+        kinds = [n.topic.rsplit(".", 1)[1] for n in account_events(app) if n.originator_id == users_id(app, "lama")]
+        assert kinds == ["AccountCreated", "RoleChanged"]
+        entered = next(n for n in account_events(app) if n.originator_id == users_id(app, "lama"))
+        assert '"existed_since":1600000000000000' in entered.state.decode() and '"actor":"system:upgrade"' in (
+            entered.state.decode())
+    finally:
+        app.extensions["iku"].close()
+
+
+def test_a_user_row_made_beneath_the_service_after_the_upgrade_is_never_entered(app, database, tmp_path):
+    token = "iku_" + "x" * 43
+    app.extensions["iku"].users.recorder.run(
+        tables.insert_user("penyusup", "admin", hashlib.sha256(token.encode()).hexdigest(), 0))
+    client = app.test_client()
+    assert client.get("/api/v1/iku?period=2021", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    app.extensions["iku"].close()
+    restarted = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True,
+                            "IKU_EVIDENCE_DIR": str(tmp_path / "evidence")})
+    try:
+        assert restarted.extensions["iku"].users.get("penyusup") is None
+        answer = restarted.test_client().get("/api/v1/iku?period=2021", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401
+    finally:
+        restarted.extensions["iku"].close()
 
 
 def test_text_the_store_cannot_keep_is_refused_before_anything_is_written(app, client, login):

@@ -50,7 +50,19 @@ def forge_tree(services, database, *, drop_checkpoints=True, resign=True):
         services.checkpoints.sign()
 
 
+def holding(database, text: bytes) -> int:
+    """The position of the first event whose state holds `text`."""
+    with RawSQL(database) as db:
+        for position, state in db.execute("SELECT {position}, state FROM stored_events ORDER BY {position}"):
+            if text in bytes(state):
+                return position
+    raise LookupError(text)
+
+
 def change_state(database, position, old: bytes, new: bytes):
+    """Change an event's stored bytes beneath the service (`position` None: the first
+    event that holds `old`)."""
+    position = holding(database, old) if position is None else position
     with RawSQL(database) as db:
         state = bytes(db.execute("SELECT state FROM stored_events WHERE {position} = ?", (position,))[0][0])
         assert old in state

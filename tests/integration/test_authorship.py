@@ -19,7 +19,7 @@ from inspector.export import ExportRefused, verify_export
 from inspector.leaves import canonical
 from inspector.note import Checkpoint
 from inspector.witness import WitnessRefused
-from tests.conftest import RawSQL, wib
+from tests.conftest import RawSQL, ensure_accounts, wib
 from tests.integration.test_witness import run_witness, witness_key  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -29,6 +29,7 @@ TOPIC = "domain.model:Activity.Documented"
 
 @pytest.fixture
 def recorded(services):
+    ensure_accounts(services, protokol__ani="protokol")
     with acting_as("protokol.ani"):
         for i in range(3):
             w = services.agenda.schedule(title=f"Rapat {i}", leaders=["bupati"], starts_at=wib(2021, 4, 5 + i, 9),
@@ -41,7 +42,8 @@ def forge_documented(services, database, *, actor="rt_dokumentasi", seal=None) -
     """What the review did: a Documented of the first activity, appended beneath the
     service with everything the tree needs, at the present time. Returns its position."""
     rows = services.agenda.recorder.select_rows(0, 2**62, 10**6)
-    activity_id = rows[0][1]
+    first = next(row for row in rows if row[3].endswith(".ActivityScheduled"))
+    activity_id = first[1]
     version = max(row[2] for row in rows if row[1] == activity_id) + 1
     position, recorded_at = rows[-1][0] + 1, max(SystemClock().now(), rows[-1][5] + 1)
     state = json.dumps({"timestamp": {"_type_": "datetime_iso", "_data_": "2026-12-07T10:00:00+00:00"},
@@ -51,7 +53,7 @@ def forge_documented(services, database, *, actor="rt_dokumentasi", seal=None) -
     made = frontier.append(merkle.leaf_hash(canonical(position, activity_id, version, TOPIC, recorded_at,
                                                       actor, state)))
     with RawSQL(database) as db:
-        identifier = db.execute("SELECT originator_id FROM stored_events WHERE {position} = 1")[0][0]
+        identifier = db.execute("SELECT originator_id FROM stored_events WHERE {position} = ?", (first[0],))[0][0]
         db.execute("INSERT INTO stored_events ({position}, originator_id, originator_version, topic, state, "
                    "recorded_at, tree, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (position, identifier, version, TOPIC, state, recorded_at, b"".join(h for *_, h in made), seal))
@@ -124,6 +126,7 @@ def test_the_event_of_a_log_key_holder_is_refused_by_the_witness(database, witne
     services = app.extensions["iku"]
     try:
         token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
+        ensure_accounts(services, protokol__ani="protokol")
         with acting_as("protokol.ani"):
             services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
                                      location="Pendopo", scope="dalam_daerah")
@@ -184,4 +187,44 @@ def test_a_log_of_before_the_seals_upgrades_on_start_without_rehashing_what_is_s
         position = forge_documented(services, database)
         assert services.verify().first_bad_position == position
     finally:
+        services.close()
+
+
+def test_an_event_whose_actor_lacked_the_role_is_refused_offline(recorded, database, tmp_path):
+    """Past the service's own check (the domain takes any actor: the key's holder, or a bug):
+    a target set as a protokol user is sealed, signed — and refused from the leaves alone."""
+    from decimal import Decimal
+
+    ensure_accounts(recorded, rt_protokol="protokol")
+    with acting_as("rt_protokol"):
+        written = recorded.agenda.set_target(indicator="IKU-1", year=2021, target=Decimal("80"))
+    out = tmp_path / "export"
+    result = CliRunner().invoke(main, ["export", "audit", "--period", "2021-Q2", "--out", str(out)],
+                                env={"IKU_DATABASE": database})
+    assert result.exit_code == 0, result.output
+    p = written.position
+    with pytest.raises(ExportRefused, match=f"leaves.jsonl line {p}: the event at position {p}: rt_protokol was "
+                                            "protokol then and may not set a target"):
+        verify_export(out, [recorded.checkpoints.signer.verifier])
+
+
+def test_the_witness_refuses_an_event_of_a_disabled_account(database, witness_key, tmp_path):  # noqa: F811
+    from tests.support.server import serve_in_thread
+    from tests.conftest import scaffold_user
+
+    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    server, url = serve_in_thread(app)
+    services = app.extensions["iku"]
+    try:
+        token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
+        ensure_accounts(services, protokol__ani="protokol")
+        services.users.set_disabled("protokol.ani", True, "pindah tugas")
+        with acting_as("protokol.ani"):
+            written = services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
+                                               location="Pendopo", scope="dalam_daerah")
+        with pytest.raises(WitnessRefused, match=f"the event at position {written.position}: the account "
+                                                 "protokol.ani was disabled then"):
+            run_witness(services, url, token, tmp_path, witness_key)
+    finally:
+        server.shutdown()
         services.close()

@@ -125,7 +125,12 @@ def text(body: str, **headers) -> Response:
 def latest_or_404():
     latest = audit().checkpoints.latest()
     if latest is None:
-        abort(404, message="no checkpoint yet: the log is empty")
+        if audit().tree.size() == 0:
+            abort(404, message="no checkpoint yet: the log is empty")
+        # events, but no checkpoint that verifies with the log's keys (none signed yet, or
+        # deleted or planted beneath the service): say so, never that the log is empty
+        abort(503, message="no checkpoint of this log verifies with its keys (none is signed yet, or they "
+                           "were deleted beneath the service): run iku verify", headers={"Retry-After": CHECKPOINT_RETRY})
     return latest
 
 
