@@ -3,9 +3,11 @@ inspector's offline tools (the same as `python -m inspector`)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
+from domain.store.stores import store_for
 from inspector.__main__ import keys as parse_keys
 from inspector.__main__ import run_verify_export, run_verify_receipt, run_witness
 from inspector.note import NoteError, Signer
@@ -15,7 +17,8 @@ from projections.audit.export import ExportError, export_audit
 from ..bootstrap import audit_checkpoints, readonly_agenda, verify_audit
 from ..catalog import _, _l
 from ..config import Config
-from .base import export, main, option, parse_period, services
+from .base import (DATABASE_ERRORS, database_refused, export, main, new_output, option, os_refused, parse_period,
+                   services)
 
 
 @export.command("audit", help=_l(
@@ -27,10 +30,13 @@ from .base import export, main, option, parse_period, services
 @option("--with-evidence", is_flag=True, help=_l("Sertakan berkas bukti (foto, video), bukan hanya daftarnya."))
 @click.pass_context
 def export_audit_command(ctx, period, out, with_evidence):
+    new_output(out)
     try:
         manifest = export_audit(services(ctx), period, out, sign=True, with_evidence=with_evidence)
-    except (ExportError, CheckpointRefused) as e:
+    except (ExportError, CheckpointRefused, NoteError) as e:
         raise click.ClickException(str(e)) from None
+    except OSError as e:  # the folder or a file in it cannot be written
+        raise os_refused(e, out) from None
     click.echo(_("%(n)s peristiwa dan angka %(p)s diekspor ke %(o)s, sampai titik periksa berukuran %(n)s "
                  "dari %(g)s.", n=manifest["tree_size"], p=period.label, o=out, g=manifest["origin"]))
 
@@ -43,22 +49,22 @@ def export_audit_command(ctx, period, out, with_evidence):
 @option("--witness", "witnesses", multiple=True, help=_l("Kunci verifikasi seorang saksi (atau berkasnya); bawaan IKU_WITNESS_KEYS."))
 def verify(keys, witnesses):
     config = Config.from_environment()
+    database = config.database
+    if store_for(database).name == "sqlite" and "mode=memory" not in database and not Path(database).is_file():
+        raise click.ClickException(_("tidak ada basis data di %(path)s", path=database))
     try:
-        log_keys, witness_keys = parse_keys(list(keys)) or None, parse_keys(list(witnesses)) or None
-    except (NoteError, OSError) as e:
-        raise click.ClickException(str(e)) from None
-    if log_keys is None and not config.log_keys:
-        try:  # the signing key's own verifier, when no trusted keys are configured
-            log_keys = [Signer.from_file(config.log_origin, config.signing_key).verifier]
-        except NoteError as e:
-            raise click.ClickException(_("%(e)s: berikan kunci verifikasi log dengan --key", e=e)) from None
-    agenda = readonly_agenda(config.database)
+        agenda = readonly_agenda(database)
+    except DATABASE_ERRORS as e:
+        raise database_refused(database, e) from None
     try:
+        log_keys, witness_keys = verifying_keys(config, keys, witnesses)
         checkpoints = audit_checkpoints(agenda, config, sign=False, log_keys=log_keys,
                                         witness_keys=witness_keys)
         result = verify_audit(agenda, checkpoints, config)
     except NoteError as e:  # e.g. the key's record of its last head cannot be read
         raise click.ClickException(str(e)) from None
+    except DATABASE_ERRORS as e:  # e.g. a file that is no SQLite database
+        raise database_refused(database, e) from None
     finally:
         agenda.close()
     for warning in result.warnings:
@@ -75,12 +81,25 @@ def verify(keys, witnesses):
                  n=result.checked, s=result.head_position, r=result.head_hash, c=result.checkpoints, w=cosigned))
 
 
+def verifying_keys(config: Config, keys, witnesses) -> tuple:
+    try:
+        log_keys, witness_keys = parse_keys(list(keys)) or None, parse_keys(list(witnesses)) or None
+    except (NoteError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    if log_keys is None and not config.log_keys:
+        try:  # the signing key's own verifier, when no trusted keys are configured
+            log_keys = [Signer.from_file(config.log_origin, config.signing_key).verifier]
+        except NoteError as e:
+            raise click.ClickException(_("%(e)s: berikan kunci verifikasi log dengan --key", e=e)) from None
+    return log_keys, witness_keys
+
+
 @main.command(help=_l("Tandatangani titik periksa ujung log sekarang dan cetak (signed note C2SP)."))
 @click.pass_context
 def checkpoint(ctx):
     try:
         signed = services(ctx).checkpoints.sign()
-    except CheckpointRefused as e:
+    except (CheckpointRefused, NoteError) as e:  # NoteError: e.g. the key's record of its last head
         raise click.ClickException(str(e)) from None
     if signed is None:
         raise click.ClickException(_("log masih kosong: tidak ada yang ditandatangani"))

@@ -2,14 +2,21 @@
 instants (the service layer's parser)."""
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import sqlite3
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import click
+import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from domain.exceptions import StoreNotWritable, ZoneMismatch
+from inspector.note import NoteError
 from projections.periods import DEFAULT_TIMEZONE, InvalidPeriod
 
 from .. import create_app
@@ -51,14 +58,79 @@ def services(ctx: click.Context) -> Services:
     configuration: the CLI is built on the same assembly as the HTTP entrypoints."""
     obj = ctx.ensure_object(dict)
     if "services" not in obj:
+        config = Config.from_environment()
+        zone_of(config)
         try:
-            obj["services"] = create_app(Config.from_environment()).extensions["iku"]
-        except (StoreNotWritable, ZoneMismatch) as e:
+            obj["services"] = create_app(config).extensions["iku"]
+        except (StoreNotWritable, ZoneMismatch, NoteError) as e:  # NoteError: the signing key refused
             raise click.ClickException(str(e)) from None
+        except DATABASE_ERRORS as e:
+            raise database_refused(config.database, e) from None
+        except OSError as e:  # e.g. the signing key or the evidence folder
+            raise os_refused(e) from None
         ctx.call_on_close(obj["services"].close)
         if obj["services"].agenda.recorded_times_are_simulated:
             click.echo(_("Catatan: waktu pencatatan di basis data ini DISIMULASIKAN (data demo)."), err=True)
     return obj["services"]
+
+
+# What the drivers raise when a database cannot be opened or read: a file that is no SQLite
+# database, a PostgreSQL that does not answer (domain/store lets them through).
+DATABASE_ERRORS = (sqlite3.DatabaseError, psycopg.Error, PersistenceError)
+
+
+def shown(database: str) -> str:
+    """A database's name as said to the operator: a PostgreSQL URL without its password."""
+    url = urlsplit(database)
+    if url.password is None:
+        return database
+    return urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.password}@", ":***@", 1)))
+
+
+def database_refused(database: str, error: Exception) -> click.ClickException:
+    cause = error if getattr(error, "sqlite_errorname", None) else error.__cause__
+    if getattr(cause, "sqlite_errorname", None) == "SQLITE_NOTADB":
+        reason = _("berkas itu bukan basis data SQLite")
+    else:
+        reason = str(error).strip() or type(error).__name__
+    return click.ClickException(_("basis data %(db)s tidak dapat dibuka: %(reason)s", db=shown(database),
+                                  reason=reason))
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be read or written, in the catalog's language."""
+    return {
+        errno.ENOENT: _("berkas atau folder itu tidak ada"),
+        errno.ENOTDIR: _("bagian jalurnya bukan folder"),
+        errno.EISDIR: _("itu sebuah folder, bukan berkas"),
+        errno.EEXIST: _("sudah ada berkas atau folder bernama itu"),
+        errno.EACCES: _("izin ditolak"),
+        errno.EPERM: _("izin ditolak"),
+        errno.ENOSPC: _("disk penuh"),
+        errno.EROFS: _("sistem berkasnya hanya-baca"),
+    }.get(error.errno, error.strerror or str(error))
+
+
+def os_refused(error: OSError, path=None) -> click.ClickException:
+    """A file or folder that could not be read or written, named with the reason."""
+    return click.ClickException(_("%(path)s: %(reason)s", path=error.filename or path, reason=os_reason(error)))
+
+
+def new_output(path: str | Path) -> None:
+    """An output (a file or a folder) is made in a folder that exists: refused otherwise,
+    as a backup is, rather than a tree of folders made from a mistyped name."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise click.ClickException(_("folder %(folder)s tidak ada (atau bukan folder): buat dahulu, atau pilih "
+                                     "tempat lain untuk %(path)s", folder=parent, path=path))
+
+
+def zone_of(config: Config) -> ZoneInfo:
+    try:
+        return ZoneInfo(config.timezone)
+    except (ValueError, KeyError):  # KeyError: ZoneInfoNotFoundError
+        raise click.ClickException(_("IKU_TIMEZONE: zona waktu %(zone)r tidak dikenal (misalnya Asia/Jakarta)",
+                                     zone=config.timezone)) from None
 
 
 def parse_period(ctx, param, value):

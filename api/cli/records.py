@@ -16,7 +16,7 @@ from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
 from ..service_layer import commands, queries, ucapan
 from ..users import User
 from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
-from .base import OPERATOR, export, main, option, parse_as_of, services
+from .base import OPERATOR, export, main, new_output, option, os_refused, parse_as_of, services
 
 
 def plain(data: dict) -> dict:
@@ -68,10 +68,14 @@ def export_events(ctx, out):
 @option("--as-of", "as_of", help=_l("Data per instan ini (atau akhir tanggal ini)."))
 @click.pass_context
 def report(ctx, year, fmt, out, as_of):
+    out = out or f"lkjip-{year}.{fmt}"
+    new_output(out)
     svc = services(ctx)
     table = lkjip(svc, year, parse_as_of(as_of, svc.zone), signer_for(svc, None, year))
-    out = out or f"lkjip-{year}.{fmt}"
-    (write_xlsx if fmt == "xlsx" else write_pdf)(table, out)
+    try:  # a document made again: an earlier file of the name is replaced
+        (write_xlsx if fmt == "xlsx" else write_pdf)(table, out)
+    except OSError as e:
+        raise os_refused(e, out) from None
     click.echo(_("%(f)s ditulis (data per %(t)s).", f=out, t=formats.when(table.as_of, svc.zone)))
 
 
@@ -94,6 +98,8 @@ def import_agenda(ctx, file):
         lines = read_agenda(read_table(Path(file).read_bytes(), file), svc.zone)
     except AgendaImportError as e:
         raise click.ClickException(str(e)) from None
+    except OSError as e:  # e.g. a file its owner alone may read
+        raise os_refused(e, file) from None
     if problem := first_problem(lines):
         raise click.ClickException(problem)
     importer = User(name=f"system:import:{Path(file).name}", role=OPERATOR.role)

@@ -11,7 +11,7 @@ from domain.store.stores import BackupError, backup, restore
 from ..catalog import _, _l
 from ..config import Config, evidence_folder
 from ..evidence import EvidenceStore
-from .base import main, option, services
+from .base import DATABASE_ERRORS, database_refused, main, option, os_refused, services
 
 
 @main.command("backup", help=_l(
@@ -23,9 +23,13 @@ def backup_command(file):
     config = Config.from_environment()
     try:
         backup(config.database, file)
+        copied, bad = evidence_store(config).copy_to(evidence_backup(file))
     except BackupError as e:
         raise click.ClickException(str(e)) from None
-    copied, bad = evidence_store(config).copy_to(evidence_backup(file))
+    except DATABASE_ERRORS as e:  # e.g. IKU_DATABASE names a file that is no SQLite database
+        raise database_refused(config.database, e) from None
+    except OSError as e:
+        raise os_refused(e) from None
     for sha256 in bad:
         click.echo(_("peringatan: isi berkas bukti %(h)s tidak sesuai dengan namanya: tidak disalin", h=sha256),
                    err=True)
@@ -48,15 +52,21 @@ def evidence_backup(file: str) -> Path:
 @click.pass_context
 def restore_command(ctx, file, force):
     config = Config.from_environment()
+    bad = []
     try:
         restore(file, config.database, force=force)
+        if evidence_backup(file).is_dir():
+            _restored, bad = EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(
+                evidence_folder(config))
     except BackupError as e:
         raise click.ClickException(str(e)) from None
-    if evidence_backup(file).is_dir():
-        _restored, bad = EvidenceStore(evidence_backup(file), ZoneInfo(config.timezone), 0).copy_to(evidence_folder(config))
-        for sha256 in bad:
-            click.echo(_("peringatan: isi berkas bukti cadangan %(h)s tidak sesuai dengan namanya: tidak "
-                         "dipulihkan", h=sha256), err=True)
+    except DATABASE_ERRORS as e:
+        raise restore_refused(file, config.database, e) from None
+    except OSError as e:
+        raise os_refused(e) from None
+    for sha256 in bad:
+        click.echo(_("peringatan: isi berkas bukti cadangan %(h)s tidak sesuai dengan namanya: tidak "
+                     "dipulihkan", h=sha256), err=True)
     result = services(ctx).verify()
     if not result.ok:
         raise click.ClickException(_("dipulihkan, tetapi pemeriksaan gagal pada posisi %(p)s: %(r)s",
@@ -65,3 +75,15 @@ def restore_command(ctx, file, force):
                  s=result.head_position))
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
+
+
+def restore_refused(file: str, database: str, error: Exception) -> click.ClickException:
+    """A backup SQLite cannot read is named as such (a random file, a text file, a dump of
+    PostgreSQL's); any other failure of the database as when it cannot be opened."""
+    if getattr(error, "sqlite_errorname", None) == "SQLITE_NOTADB":
+        with open(file, "rb") as f:
+            if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return click.ClickException(_("%(file)s bukan cadangan basis data SQLite (dibuat dengan iku backup): "
+                                              "tidak ada yang dipulihkan", file=file))
+    return database_refused(database, error)

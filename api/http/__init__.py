@@ -7,6 +7,8 @@ from flask_smorest import Api, abort
 from eventsourcing.persistence import PersistenceError
 
 from . import auth, errors, headers, metrics
+from .blueprint import refuse_unread_query
+from .fields import AsciiIntegerConverter
 from .activities.resources import blp as activities_blp
 from .audit.resources import blp as audit_blp
 from .evidence.resources import blp as evidence_blp
@@ -35,6 +37,9 @@ def register(app, services) -> Api:
         },
     )
     api = Api(app)
+    # `<int:…>` in a path: ASCII digits only (werkzeug's reads any script's, "１"), for the
+    # pages' routes too (they are registered after these).
+    app.url_map.converters["int"] = AsciiIntegerConverter
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     errors.register(app, api)
@@ -52,6 +57,7 @@ def register(app, services) -> Api:
                 request.max_content_length = services.evidence.max_bytes
             elif (request.content_length or 0) > MAX_API_BODY:
                 abort(413, message=f"a body of the API holds at most {MAX_API_BODY // 1024} KiB")
+            refuse_unread_query()
 
     @app.get("/api/v1")
     def index():

@@ -1,11 +1,13 @@
-"""Fields shared by the schemas: instants, as_of, periods, leaders, pages."""
+"""Fields shared by the schemas: integers, instants, as_of, periods, leaders, pages."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import marshmallow as ma
 from flask import request, url_for
 from marshmallow import fields, validate
+from werkzeug.routing import IntegerConverter
 
 from domain.model import LEADERS
 from projections.periods import InvalidPeriod, Period
@@ -14,6 +16,28 @@ from ..service_layer.parsing import InvalidInstant, parse_date_or_instant, parse
 from ..service_layer.results import MAX_PER_PAGE, Page
 
 Leader = fields.String(validate=validate.OneOf(LEADERS))
+
+# A number in a query, a header or a path is written in ASCII digits. Python's int() (and so
+# marshmallow's Integer and werkzeug's <int:>) also reads other scripts' digits ("１",
+# "١"), spaces around them, a "+" and underscores ("1_000"): none of those is one here.
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
+class Integer(fields.Integer):
+    """An integer: a JSON integer, or (in a query or a header) its ASCII digits, "-" first
+    if negative. `strict=True` (a body): a JSON integer only."""
+
+    def _validated(self, value):
+        if not (isinstance(value, int) or isinstance(value, str) and ASCII_INTEGER.fullmatch(value)):
+            raise self.make_error("invalid", input=value)  # nor 1.5, which int() makes 1
+        return super()._validated(value)
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """`<int:…>` in a path: ASCII digits only; a path of other digits matches no route (404,
+    as a path naming no record)."""
+
+    regex = r"[0-9]+"
 
 
 class Instant(fields.AwareDateTime):
@@ -104,10 +128,10 @@ class InTheLog:
 class PagingQuerySchema(ma.Schema):
     """`page` and `per_page` of a listing: a long period is read page by page."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6),
-                          metadata={"description": "Which page, from 1"})
-    per_page = fields.Integer(load_default=MAX_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE),
-                              metadata={"description": f"Items per page, at most {MAX_PER_PAGE}"})
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=10**6),
+                   metadata={"description": "Which page, from 1"})
+    per_page = Integer(load_default=MAX_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                       metadata={"description": f"Items per page, at most {MAX_PER_PAGE}"})
 
 
 def page_of(query) -> Page:

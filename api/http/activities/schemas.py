@@ -7,7 +7,8 @@ from marshmallow import fields, validate
 from domain.model import MEDIA, SCOPES
 
 from ..fields import NOT_BLANK as NOT_BLANK_PATTERN
-from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
+from ..fields import (Answer, AsOf, EventData, Instant, Integer, InTheLog, Leader, PagedSchema, PagingQuerySchema,
+                      PeriodField)
 
 MAX_FILES = 20  # files of one documentation entry
 NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}  # documented: the commands refuse a text of spaces
@@ -78,7 +79,7 @@ class DocumentationSchema(ma.Schema):
 
 
 class RetractionSchema(ma.Schema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = Integer(required=True, strict=True, validate=validate.Range(min=1))
     reason = Reason
 
 
@@ -88,7 +89,7 @@ class WriteHeadersSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    if_match = fields.Integer(
+    if_match = Integer(
         data_key="If-Match", load_default=None, validate=validate.Range(min=0)
     )
     idempotency_key = fields.String(

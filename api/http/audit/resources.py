@@ -23,7 +23,7 @@ from ...service_layer import queries
 
 from ..auth import requires
 from ..blueprint import Blueprint
-from ..fields import Answer
+from ..fields import Answer, Integer
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="The transparency log: Merkle tree, signed checkpoints, proofs, witnesses")
@@ -70,8 +70,8 @@ class PublicKeySchema(Answer, ma.Schema):
 
 
 class InclusionQuerySchema(ma.Schema):
-    position = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
-    tree_size = fields.Integer(validate=validate.Range(min=1, max=2**62),
+    position = Integer(required=True, validate=validate.Range(min=1, max=2**62))
+    tree_size = Integer(validate=validate.Range(min=1, max=2**62),
                                metadata={"description": "Default: the latest checkpoint's"})
 
 
@@ -84,8 +84,8 @@ class InclusionSchema(Answer, ma.Schema):
 
 
 class ConsistencyQuerySchema(ma.Schema):
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=0, max=2**62))
-    to = fields.Integer(required=True, validate=validate.Range(min=0, max=2**62))
+    from_ = Integer(data_key="from", required=True, validate=validate.Range(min=0, max=2**62))
+    to = Integer(required=True, validate=validate.Range(min=0, max=2**62))
 
 
 class ConsistencySchema(Answer, ma.Schema):
@@ -95,8 +95,8 @@ class ConsistencySchema(Answer, ma.Schema):
 
 
 class LeavesQuerySchema(ma.Schema):
-    start = fields.Integer(required=True, validate=validate.Range(min=0, max=2**62))
-    end = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
+    start = Integer(required=True, validate=validate.Range(min=0, max=2**62))
+    end = Integer(required=True, validate=validate.Range(min=1, max=2**62))
 
 
 class LeavesSchema(Answer, ma.Schema):
@@ -108,7 +108,7 @@ class LeavesSchema(Answer, ma.Schema):
 
 
 class CosignatureInputSchema(ma.Schema):
-    size = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
+    size = Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**62))
     cosignature = fields.String(required=True, validate=validate.Length(min=1, max=1000),
                                 metadata={"description": "A cosignature/v1 signature line"})
 

@@ -7,7 +7,8 @@ from marshmallow import fields
 from projections.indicators import INDICATORS
 
 from ..activities.schemas import PeriodSchema
-from ..fields import Answer, AsOf, EventData, Instant, InTheLog, Leader, PagedSchema, PagingQuerySchema, PeriodField
+from ..fields import (Answer, AsOf, EventData, Instant, Integer, InTheLog, Leader, PagedSchema, PagingQuerySchema,
+                      PeriodField)
 
 
 class IKUQuerySchema(ma.Schema):
@@ -241,7 +242,7 @@ class Number(fields.Float):
 
 class TargetInputSchema(ma.Schema):
     indicator = fields.String(required=True)
-    year = fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
+    year = Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
     target = Number(required=True, validate=ma.validate.Range(min=0, max=100),
                           metadata={"description": "Percent, 0–100"})
     reason = fields.String(load_default=None, allow_none=True,
@@ -259,7 +260,7 @@ class TargetWrittenSchema(Answer, InTheLog, ma.Schema):
 
 
 class TargetsQuerySchema(ma.Schema):
-    year = fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
+    year = Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
     as_of = AsOf(load_default=None)
 
 
