@@ -57,7 +57,7 @@ translations: $(BIN)/iku
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k _l -k gettext -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations
 	$(BIN)/pybabel compile -d api/translations
-	$(BIN)/pybabel extract -k _ -o var/inspector.pot inspector projections/audit domain/store
+	$(BIN)/pybabel extract -k _ -o var/inspector.pot inspector projections/audit projections/view_check.py domain/store
 	$(BIN)/pybabel update -D inspector -i var/inspector.pot -d inspector/locale
 	$(BIN)/pybabel compile -D inspector -d inspector/locale
 	$(BIN)/pybabel compile -D libraries -d inspector/locale

@@ -4,11 +4,13 @@ the users, and the audit log (the Merkle tree's checkpoints, signed with a key k
 outside the database)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from domain.application import Agenda
 from domain.exceptions import ZoneMismatch
+from domain.store.clock import SystemClock
 from domain.store.stores import persistence_env
 from inspector.note import Signer
 from projections.audit.checkpoints import Checkpoints, SignedHead, keys_from_setting
@@ -16,12 +18,16 @@ from projections.audit import seals
 from projections.audit.migrate import add_seal_column, migrate_to_tree, move_legacy_key
 from projections.audit.verify import verify_store
 from projections.calculator import AsOfCalculator
-from projections.projector import Projector
+from projections.projector import Projector, view_class
+from projections.view_check import differences as view_differences
 
 from .config import Config, evidence_folder
 from .evidence import EvidenceStore
 from .users import Users
 from .users.ledger import AccountLedger
+
+log = logging.getLogger(__name__)
+VIEW_REBUILT = "view_rebuilt"  # iku_meta: when the start last found the view changed, and how
 from .users.recorders import RECORDERS as USER_RECORDERS
 
 
@@ -60,6 +66,19 @@ class Services:
 
     def verify(self):
         return verify_audit(self.agenda, self.checkpoints, self.config)
+
+    def check_view(self) -> list[str]:
+        """At the service's start: the view against a fold of the log; one that disagrees
+        is rebuilt from the log, and the service says so (its log, and health). Returns
+        what differed."""
+        self.projector.catch_up()
+        found = view_differences(self.agenda, self.projector.view, self.zone)
+        if found:
+            log.error("the view differs from the log (changed beneath the service): %s; it is rebuilt from the log",
+                      "; ".join(found))
+            self.projector.rebuild()
+            self.agenda.recorder.put_state(VIEW_REBUILT, f"{SystemClock().now()} {found[0]}"[:1000])
+        return found
 
     def store_failed(self) -> None:
         """After a lost or refused connection: replace the broken ones now (PostgreSQL)."""
@@ -106,12 +125,15 @@ def audit_checkpoints(agenda: Agenda, config: Config, *, sign: bool,
 
 
 def verify_audit(agenda: Agenda, checkpoints: Checkpoints, config: Config):
-    """`iku verify`: also against the last head this host's key signed, when it is here."""
+    """`iku verify`: also against the last head this host's key signed, when it is here;
+    the users' tables against the log's accounts, and the view against a fold of the log."""
+    live = agenda.factory.tracking_recorder(view_class(agenda))
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
                         witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
                         signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin),
                         sealed_from=seals.SealBoundary(config.signing_key).read(checkpoints.origin),
-                        users=agenda.factory.extra_recorder(USER_RECORDERS).list_users)
+                        users=agenda.factory.extra_recorder(USER_RECORDERS).list_users,
+                        view=lambda: view_differences(agenda, live, ZoneInfo(config.timezone)))
 
 
 def readonly_agenda(database: str) -> Agenda:

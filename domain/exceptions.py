@@ -74,3 +74,8 @@ class EventsUnsealable(OperationalError):
     """A process without the log's key (or before the log's seal boundary is known) was
     asked to append: every event is sealed by its writer (docs/AUDIT.md, "Seals"), so
     nothing is appended."""
+
+
+class NotSubmittable(DomainError):
+    """The log holds an event the service did not write, or the view's figures are not the
+    log's: nothing is frozen into a ReportSubmitted (docs/AUDIT.md)."""

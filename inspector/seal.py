@@ -44,7 +44,7 @@ class Sealer:
 
     def __init__(self, signer, origin: str, sealed_from: int):
         if signer.kind != ED25519:
-            raise ValueError("a log key seals events, not a witness key")
+            raise ValueError(_("kunci log yang menyegel peristiwa, bukan kunci saksi"))
         self.key, self.origin, self.sealed_from = signer.key, origin, sealed_from
         self.verifier = signer.verifier
         self._prefix = signer.verifier.key_id + _u64.pack(sealed_from)

@@ -105,11 +105,13 @@ def view_class(agenda: Agenda) -> type:
 
 
 class Projector:
-    def __init__(self, agenda: Agenda, zone: ZoneInfo, bucket_bits: int = DEFAULT_BUCKET_BITS):
+    def __init__(self, agenda: Agenda, zone: ZoneInfo, bucket_bits: int = DEFAULT_BUCKET_BITS, *, view=None):
+        """`view`: a view recorder of its own (a scratch view, to check the live one against:
+        view_check.py); by default the agenda's store's."""
         self.agenda = agenda
         self.zone = zone
-        self.view = agenda.factory.tracking_recorder(view_class(agenda))
-        self.pipelined = view_class(agenda) is not ActivityView  # PostgreSQL
+        self.view = view if view is not None else agenda.factory.tracking_recorder(view_class(agenda))
+        self.pipelined = not isinstance(self.view, ActivityView)  # PostgreSQL
         self.view.bucket_bits = bucket_bits
         self.decoder = EventDecoder(agenda.mapper)
         self.dates = LocalDates(zone)

@@ -25,9 +25,11 @@ UPLOAD_TIMEOUT = 180  # seconds a worker may spend on one request
 @option("--workers", default=2, show_default=True, type=int)
 @click.pass_context
 def serve(ctx, host, port, workers):
-    # Create the tables once, before the workers start (concurrent first creation races).
+    # Create the tables once, before the workers start (concurrent first creation races);
+    # check the view against the log, rebuilding one changed beneath the service.
     svc = services(ctx)
-    svc.projector.catch_up()
+    if svc.check_view():
+        click.echo(_("Tampilan berbeda dari log (diubah di luar layanan): dibangun ulang dari log."), err=True)
     svc.close()
     ctx.obj.pop("services")
     config = replace(Config.from_environment(), create_tables=False)

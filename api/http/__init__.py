@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 from flask_smorest import Api, abort
 from eventsourcing.persistence import PersistenceError
 
+from ..bootstrap import VIEW_REBUILT
 from . import auth, errors, headers, metrics
 from .blueprint import refuse_unread_query
 from .fields import AsciiIntegerConverter
@@ -78,7 +79,8 @@ def register(app, services) -> Api:
         refused = services.checkpoints.refusal()
         return jsonify(status="degraded" if refused else "ok", log_position=head, view_position=view,
                        view_lag=head - view, checkpoints="refused" if refused else "signed",
-                       checkpoint_refused=refused)
+                       checkpoint_refused=refused,
+                       view_rebuilt=services.agenda.recorder.get_mark(VIEW_REBUILT))
 
     @app.after_request
     def say_when_times_are_simulated(response):

@@ -5,6 +5,7 @@ that what is stored never depends on the entrypoint), claims the Idempotency-Key
 the domain command as that user. Returns the domain's `Written` acknowledgement."""
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -12,8 +13,10 @@ from uuid import UUID
 
 from domain.application import Written
 from domain.context import acting_as
-from domain.exceptions import InvalidActivityData, NotPermitted
+from domain.exceptions import InvalidActivityData, NotPermitted, NotSubmittable
 from domain.reports import PeriodNotEnded
+from inspector.note import NoteError
+from projections.audit.figures import against_log as figures_against_log
 from projections.periods import Period
 
 from ..evidence import EvidenceError
@@ -21,6 +24,8 @@ from . import idempotency
 from .permissions import require, retractable_kinds
 from .queries import already_scheduled, figure_rows, same_activity, today
 from .results import Imported, Submitted
+
+log = logging.getLogger(__name__)
 
 
 def _run(svc, user, command: str, given: dict, values: dict, *, target: UUID | None = None,
@@ -226,16 +231,37 @@ def submit_report(svc, user, period: Period, as_of=None, note: str | None = None
     note = _text(note, "note")
     if note is not None and len(note) > 4000:
         raise InvalidActivityData("Longer than maximum length 4000.", field="note")
+    try:  # every event up to now must be the service's own: nothing is submitted over others
+        svc.checkpoints.sign()
+    except NoteError as e:
+        raise NotSubmittable(f"no report is submitted over this log: {e}") from None
     answer = svc.calculator.compute(period, as_of)
+    figures = figure_rows(answer.figures)
+    if against_log(svc, period, answer.as_of, figures):
+        # the view disagrees with the log (changed beneath the service): rebuilt, asked again
+        svc.projector.rebuild()
+        answer = svc.calculator.compute(period, answer.as_of)
+        figures = figure_rows(answer.figures)
+        if problems := against_log(svc, period, answer.as_of, figures):
+            raise NotSubmittable("the view's figures are not the log's: " + "; ".join(problems))
     size = svc.tree.size()
     head = (size, svc.tree.root(size).hex())
-    figures = figure_rows(answer.figures)
     with acting_as(user.name):
         written = svc.agenda.submit_report(period=period.label, as_of=answer.as_of, figures=figures,
                                            chain_position=head[0], chain_hash=head[1], note=note)
     svc.checkpoints.sign_or_log()
     return Submitted(period=period, written=written, as_of=answer.as_of, indicators=figures,
                      chain_position=head[0], chain_hash=head[1])
+
+
+def against_log(svc, period: Period, as_of, figures: list[dict]) -> list[str]:
+    """A report's figures against the log's, recomputed by the inspector's implementation."""
+    parts = next((i.parts for i in svc.config.indicators if i.code == "TUJUAN-1" and i.parts), None)
+    problems = figures_against_log(svc.agenda.recorder, figures, period.label, as_of, svc.zone.key,
+                                   **({"goal_parts": parts} if parts else {}))
+    if problems:
+        log.error("the view's figures of %s are not the log's: %s", period.label, "; ".join(problems))
+    return problems
 
 
 def reopen_report(svc, user, period: Period, *, reason: str) -> Written:

@@ -25,6 +25,7 @@ STATUS: dict[type, int] = {
     LastAdmin: 409,
     d.InvalidActivityData: 422,
     d.IdempotencyKeyReused: 422,
+    d.NotSubmittable: 503,
 }
 
 

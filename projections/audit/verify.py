@@ -52,11 +52,13 @@ class _Failed(Exception):
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
                  origin: str, signed_head: tuple[int, bytes] | None = None,
-                 sealed_from: int | None = None, users=None) -> Verification:
+                 sealed_from: int | None = None, users=None, view=None) -> Verification:
     """`signed_head`: the last (size, root) the signing key signed, kept beside the key
     (checkpoints.SignedHead), when verifying on the host that signs; `sealed_from`: the
     log's seal boundary kept beside the key there (seals.SealBoundary); `users`: a callable
-    giving the users' table rows (name, role, disabled), checked against the log's accounts."""
+    giving the users' table rows (name, role, disabled), checked against the log's accounts;
+    `view`: a callable naming what the view holds that a fold of the log does not give
+    (projections/view_check.py)."""
     checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
@@ -82,6 +84,12 @@ def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verif
             raise _Failed(None, legacy_failure)
         if users is not None:
             _check_users(users(), accounts)
+        if view is not None:
+            differences = view()
+            if differences:
+                raise _Failed(None, _("tampilan (angka-angka yang dilayani) berbeda dari log: %(difference)s "
+                                      "(basis data diubah di luar layanan: jalankan iku rebuild)",
+                                      difference=differences[0]))
     except _Failed as failed:
         return Verification(False, failed.checked if failed.checked is not None else checked, 0, "",
                             failed.position, failed.reason)

@@ -125,7 +125,7 @@ def test_a_verified_and_a_refused_export_are_said_in_bahasa_indonesia(exported, 
 
 # The modules whose messages come from the inspector's catalog: the inspector's own, the
 # service's audit (verification, checkpoints, export) and the store's backups.
-AUDIT_MESSAGES = ("inspector/*.py", "projections/audit/*.py", "domain/store/stores.py")
+AUDIT_MESSAGES = ("inspector/*.py", "projections/audit/*.py", "projections/view_check.py", "domain/store/stores.py")
 
 
 def test_no_message_of_the_inspector_or_the_audit_bypasses_its_catalog():
@@ -163,9 +163,10 @@ def test_the_inspectors_catalog_is_whole_and_compiled():
     folder = ROOT / "inspector" / "locale" / "en" / "LC_MESSAGES"
     with open(folder / "inspector.po", "rb") as f:
         source = {m.id: m.string for m in read_po(f) if m.id}
-    in_code = {message for folder in ("inspector", "projections/audit", "domain/store")
+    in_code = {message for folder, pattern in (("inspector", "**.py"), ("projections/audit", "**.py"),
+                                               ("projections", "view_check.py"), ("domain/store", "**.py"))
                for _f, _l, message, _c, _x in extract_from_dir(
-                   str(ROOT / folder), [("**.py", "python")], keywords={"_": None})}
+                   str(ROOT / folder), [(pattern, "python")], keywords={"_": None})}
     assert in_code - {k for k, v in source.items() if v} == set()
     with open(folder / "inspector.mo", "rb") as f:
         assert {m.id: m.string for m in read_mo(BytesIO(f.read())) if m.id} == source
