@@ -142,8 +142,11 @@ def _jpeg(buf, f) -> None:
         following = _jpeg_end(buf, end, limit)
         _decode(io.BytesIO(buf[end:following]), "image/jpeg")
         end = following
-    if end < limit and buf[end + 4:end + 8] == b"ftyp":
-        _movie(_boxes(buf, end, limit, "video/mp4"), buf, "video/mp4")  # a motion photo
+    if end < limit and buf[end + 4:end + 8] == b"ftyp":  # a motion photo
+        try:
+            _movie(_boxes(buf, end, limit, "video/mp4"), buf, "video/mp4")
+        except Refused as e:
+            raise _fail("image/jpeg", f"its motion photo's video is {e}") from None
         end = limit
     if end < limit:
         raise _fail("image/jpeg", f"{limit - end} bytes after the image's end-of-image marker")
