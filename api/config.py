@@ -20,6 +20,7 @@ from .catalog import _
 
 DEFAULT_DATABASE = "var/iku.sqlite3"
 DEFAULT_EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_EVIDENCE_ORPHAN_HOURS = 72  # a refused form left open over a weekend still finds its photos
 REPORT_KINDS = ("triwulan", "semester", "tahun", "bulan", "rentang")
 DEFAULT_REPORT_KINDS = ("triwulan", "semester", "tahun")  # as the LKjIP reports them
 
@@ -42,6 +43,7 @@ class Config:
     indicators: tuple[Indicator, ...] = INDICATORS  # the definitions (projections/indicators.py)
     evidence_dir: Path | None = None  # photos and videos (api/evidence.py); None: evidence_folder()
     evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES  # one upload request, all its files
+    evidence_orphan_hours: int = DEFAULT_EVIDENCE_ORPHAN_HOURS  # an upload no event names is removed after
     report_kinds: tuple[str, ...] = DEFAULT_REPORT_KINDS  # the kinds of period a report is submitted for
     report_grace_days: int = 0  # days after a period's end before its report may be submitted
     language: str = "id"  # the CLI's messages: id (Bahasa Indonesia) or en
@@ -66,6 +68,8 @@ class Config:
             evidence_dir=Path(env["IKU_EVIDENCE_DIR"]) if env.get("IKU_EVIDENCE_DIR") else None,
             evidence_max_bytes=_count(env.get("IKU_EVIDENCE_MAX_MB"), "IKU_EVIDENCE_MAX_MB") * 1024 * 1024
             or DEFAULT_EVIDENCE_MAX_BYTES,
+            evidence_orphan_hours=_count(env.get("IKU_EVIDENCE_ORPHAN_HOURS"), "IKU_EVIDENCE_ORPHAN_HOURS")
+            or DEFAULT_EVIDENCE_ORPHAN_HOURS,
             report_kinds=_kinds(env.get("IKU_REPORT_PERIODS")),
             report_grace_days=_count(env.get("IKU_REPORT_GRACE_DAYS"), "IKU_REPORT_GRACE_DAYS"),
             language=_language(env.get("IKU_LANGUAGE")),

@@ -8,18 +8,26 @@ image a thumbnail (`thumbs/ab/abcdef….jpg`) is made when it is stored. The fol
 `iku backup` copies it and the audit export lists it (docs/OPERATIONS.md, docs/AUDIT.md).
 
 A file is what its bytes say it is (JPEG, PNG, WebP, HEIC, GIF, MP4, QuickTime, 3GP,
-WebM), never what its name or the browser says; anything else is refused.
+WebM), never what its name or the browser says, and is kept only when it decodes whole as
+that (api/media.py); anything else is refused. A file that no event names is removed once
+it was last uploaded or named longer ago than a limit (`sweep`), never one an event names.
 
 Longer than 300 lines because the store's guarantees (idempotent writes, regular files
-only, checked copies, bounded image decoding) live beside the operations they guard.
+only, checked copies, bounded image decoding, sweeps that never race a command) live
+beside the operations they guard.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
+import logging
 import os
 import re
 import stat
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -28,20 +36,37 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps
 
+from .media import MAX_PIXELS, MAX_TOTAL_PIXELS, Refused, check, media_type
+
 THUMB_PIXELS = 480
 _HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
 FIRST_CAPTURE_YEAR, LAST_CAPTURE_YEAR = 1990, 2100  # a camera's clock outside them is broken
-MAX_PIXELS = 60_000_000  # a PNG, WebP or GIF larger than this is kept, without a thumbnail
-MAX_JPEG_PIXELS = 250_000_000  # a JPEG is decoded at an eighth of its size for a thumbnail
 _CHUNK = 1 << 20
+log = logging.getLogger(__name__)
 
 
 class EvidenceError(ValueError):
-    """A file refused: `reason` is 'type', 'size', 'hash' or 'missing'."""
+    """A file refused: `reason` is 'type', 'decode' (not whole as its type), 'pixels' (an
+    image too large to decode), 'size', 'hash' or 'missing'."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str, kind: str | None = None):
         super().__init__(message)
         self.reason = reason
+        self.kind = kind  # 'decode', 'pixels': the media type it was read as
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep did (`EvidenceStore.sweep`), and what it left."""
+
+    swept_at: float  # seconds since the epoch
+    older_than_hours: float
+    unclaimed_files: int  # named by no event yet, younger than the limit: they stay
+    unclaimed_bytes: int
+    removed: int
+    removed_bytes: int
+    removed_total: int  # by every sweep of this store
+    removed_bytes_total: int
 
 
 @dataclass(frozen=True)
@@ -61,30 +86,6 @@ class Evidence:
 
 def is_sha256(text: str) -> bool:
     return isinstance(text, str) and bool(_HASH.fullmatch(text))
-
-
-def media_type(head: bytes) -> str | None:
-    """The type of a file from its first bytes; None: not a photo or video we keep."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/webm"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"heis", b"hevc"):
-            return "image/heic"
-        if brand == b"qt  ":
-            return "video/quicktime"
-        if brand.startswith(b"3g"):
-            return "video/3gpp"
-        return "video/mp4"
-    return None
 
 
 class EvidenceStore:
@@ -118,6 +119,10 @@ class EvidenceStore:
                 if expected is not None and expected != sha256:
                     raise EvidenceError("the bytes do not have the SHA-256 named", "hash")
                 temporary.flush()
+                try:
+                    check(Path(temporary.name), kind)
+                except Refused as e:
+                    raise EvidenceError(str(e), e.reason, e.kind) from None
                 os.fsync(temporary.fileno())
                 os.chmod(temporary.name, 0o600)
                 found = Evidence(sha256, size, kind, self._captured_at(Path(temporary.name), kind))
@@ -133,15 +138,22 @@ class EvidenceStore:
     @staticmethod
     def _commit(temporary: Path, target: Path, sha256: str, size: int) -> bool:
         """Link the received file into place, unless the store already holds exactly these
-        bytes (an insider's edit or a torn write is replaced). True: it was new."""
-        try:
-            os.link(temporary, target)  # atomic, and refuses to overwrite: one writer wins
-            return True
-        except FileExistsError:
-            if _is_regular(target) and target.stat().st_size == size and _sha256_of(target) == sha256:
-                return False
-            os.replace(temporary, target)
-            return True
+        bytes (an insider's edit or a torn write is replaced). True: it was new. Sent
+        again, its clock of an unclaimed file starts again (`sweep`)."""
+        while True:
+            try:
+                os.link(temporary, target)  # atomic, and refuses to overwrite: one writer wins
+                return True
+            except FileExistsError:
+                pass
+            try:
+                if _is_regular(target) and target.stat().st_size == size and _sha256_of(target) == sha256:
+                    os.utime(target)
+                    return False
+                os.replace(temporary, target)
+                return True
+            except FileNotFoundError:  # a sweep took it away meanwhile: link it again
+                continue
 
     def _thumbnail(self, found: Evidence) -> None:
         target = self.thumb_path(found.sha256)
@@ -191,12 +203,18 @@ class EvidenceStore:
             return media_type(f.read(16)) or "application/octet-stream"
 
     def describe(self, sha256: str) -> Evidence:
-        """What a stored file is: size, type and, for a photo, when it was taken."""
-        if not self.has(sha256):
-            raise EvidenceError(f"no evidence {sha256[:80]} in the store", "missing")
-        path, kind = self.path(sha256), self.kind(sha256)
-        return Evidence(sha256=sha256, size=path.stat().st_size, type=kind,
-                        captured_at=self._captured_at(path, kind))
+        """What a stored file is: size, type and, for a photo, when it was taken. A command
+        asks it before an event names the file: its clock of an unclaimed file starts
+        again, so that a sweep running meanwhile leaves it (`sweep`)."""
+        try:
+            if not self.has(sha256):
+                raise FileNotFoundError(sha256)
+            path = self.path(sha256)
+            os.utime(path)
+            kind, size = self.kind(sha256), path.stat().st_size
+        except FileNotFoundError:
+            raise EvidenceError(f"no evidence {sha256[:80]} in the store", "missing") from None
+        return Evidence(sha256=sha256, size=size, type=kind, captured_at=self._captured_at(path, kind))
 
     def _captured_at(self, path: Path, kind: str) -> datetime | None:
         """EXIF DateTimeOriginal of a JPEG (with OffsetTimeOriginal if the camera wrote
@@ -224,6 +242,95 @@ class EvidenceStore:
         """Every hash in the store."""
         folder = self.root / "sha256"
         return sorted(p.name for p in folder.glob("*/*") if is_sha256(p.name)) if folder.is_dir() else []
+
+    # Unclaimed files ---------------------------------------------------------------
+
+    def sweep(self, named: Callable[[], set[str]], older_than: timedelta, now: float | None = None) -> Swept | None:
+        """Remove the files that no event names (`named()`: every hash the log names) and
+        that were last uploaded or named more than `older_than` ago, each with a log line;
+        count them, and the unclaimed files that stay (younger), in `sweep.json`. None: a
+        sweep of another process holds the lock (nothing done).
+
+        Safe against a command naming a file meanwhile: the file is first moved out of the
+        store (a command that asks for it then is refused, "upload it first"); if its clock
+        started again before the move (an upload of it, a command's `describe`), it is put
+        back. The limit is hours; a request lasts minutes at most."""
+        self._folder(self.root)
+        descriptor = os.open(self.root / "sweep.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None
+            claimed = named()
+            now = time.time() if now is None else now
+            limit = now - older_than.total_seconds()
+            removed, unclaimed = [], []
+            for sha256 in dict.fromkeys([*self.stored(), *self._moved_out()]):
+                if sha256 in claimed:
+                    self._put_back(sha256)
+                    continue
+                outcome = self._remove(sha256, limit)
+                if outcome is not None:
+                    (removed if outcome[0] else unclaimed).append(outcome[1])
+            before = self.swept() or {}
+            summary = {"swept_at": now, "older_than_hours": older_than.total_seconds() / 3600,
+                       "unclaimed_files": len(unclaimed), "unclaimed_bytes": sum(unclaimed),
+                       "removed": len(removed), "removed_bytes": sum(removed),
+                       "removed_total": before.get("removed_total", 0) + len(removed),
+                       "removed_bytes_total": before.get("removed_bytes_total", 0) + sum(removed)}
+            _write_atomically(self.root / "sweep.json", json.dumps(summary, indent=1).encode())
+            return Swept(**summary)
+        finally:
+            os.close(descriptor)
+
+    def swept(self) -> dict | None:
+        """What the last sweep found (`sweep.json`), or None before the first."""
+        try:
+            return json.loads((self.root / "sweep.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _remove(self, sha256: str, limit: float) -> tuple[bool, int] | None:
+        """Remove an unnamed file last used before `limit`: (True, its size); or leave it
+        (False, its size); None: there is no such file."""
+        path, moved = self.path(sha256), self.root / "orphans" / sha256
+        if not _is_regular(moved):
+            try:
+                status = os.lstat(path)
+                if not stat.S_ISREG(status.st_mode):
+                    return None
+                if status.st_mtime > limit:
+                    return False, status.st_size
+                os.rename(path, self._folder(moved.parent) / sha256)
+            except FileNotFoundError:  # it was never there
+                return None
+        status = os.stat(moved)
+        if status.st_mtime > limit:  # uploaded again or named just before it was moved
+            self._put_back(sha256)
+            return False, status.st_size
+        os.unlink(moved)
+        if not self.has(sha256):  # not uploaded again meanwhile
+            self.thumb_path(sha256).unlink(missing_ok=True)
+        log.warning("unclaimed evidence removed: %s (%d bytes, last uploaded or named %s UTC): "
+                    "no event names it", sha256, status.st_size,
+                    datetime.fromtimestamp(status.st_mtime, timezone.utc).isoformat(timespec="seconds"))
+        return True, status.st_size
+
+    def _put_back(self, sha256: str) -> None:
+        moved = self.root / "orphans" / sha256
+        if not _is_regular(moved):
+            return
+        try:
+            os.link(moved, self._folder(self.path(sha256).parent) / sha256)
+        except FileExistsError:  # uploaded again meanwhile: the same bytes
+            pass
+        os.unlink(moved)
+
+    def _moved_out(self) -> list[str]:
+        """Files a sweep moved out and did not finish with (it stopped halfway)."""
+        folder = self.root / "orphans"
+        return sorted(p.name for p in folder.iterdir() if is_sha256(p.name)) if folder.is_dir() else []
 
     # Backups -------------------------------------------------------------------------
 
@@ -275,6 +382,16 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _write_atomically(target: Path, data: bytes) -> None:
+    descriptor, name = tempfile.mkstemp(dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        os.replace(name, target)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
 def _copy_checked(source: Path, folder: Path, destination: Path, sha256: str | None) -> bool:
     """Copy into a 0600 temporary file of `folder`, check the hash (if given), rename."""
     digest = hashlib.sha256()
@@ -300,5 +417,5 @@ def _image(path: Path, kind: str):
     more than a phone's photo should (a decompression bomb)."""
     with Image.open(path) as image:
         width, height = image.size
-        most = MAX_JPEG_PIXELS if kind == "image/jpeg" else MAX_PIXELS
+        most = MAX_TOTAL_PIXELS if kind == "image/jpeg" else MAX_PIXELS
         yield image if width * height <= most else None

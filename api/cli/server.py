@@ -14,6 +14,7 @@ from ..config import Config
 from ..users import prepare
 from ..service_layer.demo import plan_year, run_demo
 from .base import main, option, services
+from .evidence import sweep_periodically, swept_or_said
 
 
 UPLOAD_TIMEOUT = 180  # seconds a worker may spend on one request
@@ -30,6 +31,10 @@ def serve(ctx, host, port, workers):
     svc = services(ctx)
     if svc.check_view():
         click.echo(_("Tampilan berbeda dari log (diubah di luar layanan): dibangun ulang dari log."), err=True)
+    try:
+        click.echo(swept_or_said(svc))  # then each worker every hour
+    except click.ClickException as e:
+        click.echo(_("peringatan: %(w)s", w=e.message), err=True)
     svc.close()
     ctx.obj.pop("services")
     config = replace(Config.from_environment(), create_tables=False)
@@ -48,7 +53,9 @@ def serve(ctx, host, port, workers):
 
         def load(self):
             prepare()
-            return create_app(config)  # the app is built in each worker
+            app = create_app(config)  # the app is built in each worker
+            sweep_periodically(app.extensions["iku"])
+            return app
 
     click.echo(_("Layanan audit IKU: http://%(h)s:%(p)s/  (API: http://%(h)s:%(p)s/api/v1/openapi.json)",
                  h=host, p=port))

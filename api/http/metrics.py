@@ -10,7 +10,7 @@ import time
 from eventsourcing.persistence import PersistenceError
 from flask import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 
 class StoreCollector:
@@ -61,9 +61,35 @@ class StoreCollector:
         return figures
 
 
+class EvidenceCollector:
+    """The evidence store's unclaimed files, as its last sweep found them (the store's own
+    `sweep.json`, shared by every worker and host like the folder)."""
+
+    def __init__(self, services):
+        self.services = services
+
+    def collect(self):
+        swept = self.services.evidence.swept()
+        if swept is None:
+            return
+        for name, documentation, key in (
+                ("iku_evidence_orphans_removed", "Uploads no event named, removed by the sweeps", "removed_total"),
+                ("iku_evidence_orphans_removed_bytes", "Bytes of the uploads the sweeps removed",
+                 "removed_bytes_total")):
+            yield CounterMetricFamily(name, documentation, value=swept.get(key, 0))
+        for name, documentation, value in (
+                ("iku_evidence_unclaimed_files", "Stored files no event names yet (younger than the limit), "
+                                                 "at the last sweep", swept.get("unclaimed_files", 0)),
+                ("iku_evidence_unclaimed_bytes", "Bytes of those files", swept.get("unclaimed_bytes", 0)),
+                ("iku_evidence_sweep_age_seconds", "Seconds since the last sweep of the evidence store",
+                 max(0.0, time.time() - swept.get("swept_at", 0)))):
+            yield GaugeMetricFamily(name, documentation, value=value)
+
+
 def register(app, services) -> None:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StoreCollector(services))
+    registry.register(EvidenceCollector(services))
 
     @app.get("/metrics")
     def metrics():

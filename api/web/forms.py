@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from domain.exceptions import DomainError
 
 from ..evidence import EvidenceError
+from ..media import MAX_PIXELS, MAX_TOTAL_PIXELS, NAMES
 from ..http.activities.schemas import MAX_FILES
 from ..service_layer import commands
 
@@ -124,7 +125,19 @@ def stored_uploads(before_storing) -> list[str]:
         try:
             hashes.append(commands.store_evidence(current_app.extensions["iku"], g.user, upload.stream).sha256)
         except EvidenceError as e:
-            raise FormErrors({"files": _("Terlalu besar: paling besar %(mb)s MB sekali kirim.",
-                                         mb=current_app.extensions["iku"].evidence.max_bytes // 2**20) if e.reason == "size"
-                              else _("“%(name)s” bukan foto atau video.", name=upload.filename[:100])}) from None
+            raise FormErrors({"files": refusal(e, upload.filename[:100])}) from None
     return hashes
+
+
+def refusal(error: EvidenceError, name: str) -> str:
+    """Why the evidence store refused a file, in the user's language."""
+    if error.reason == "size":
+        return _("Terlalu besar: paling besar %(mb)s MB sekali kirim.",
+                 mb=current_app.extensions["iku"].evidence.max_bytes // 2**20)
+    if error.reason == "decode":
+        return _("“%(name)s” rusak atau tidak utuh: tidak terbaca sebagai %(kind)s dari awal sampai akhir "
+                 "berkas. Unggah lagi berkas aslinya.", name=name, kind=NAMES.get(error.kind, error.kind))
+    if error.reason == "pixels":
+        return _("“%(name)s” terlalu besar untuk diperiksa: paling banyak %(most)s juta piksel (foto JPEG: "
+                 "%(jpeg)s juta).", name=name, most=MAX_PIXELS // 10**6, jpeg=MAX_TOTAL_PIXELS // 10**6)
+    return _("“%(name)s” bukan foto atau video.", name=name)

@@ -202,15 +202,14 @@ def test_an_entry_recorded_with_a_capture_time_at_the_edge_of_time_still_shows(c
     assert client.get(f"/activities/{activity_id}").status_code == 200
 
 
-def test_a_decompression_bomb_is_kept_without_a_thumbnail_and_never_decoded(client, auth, app):
+def test_a_decompression_bomb_is_refused_and_never_decoded(client, auth, app):
     out = io.BytesIO()
     Image.new("1", (9000, 9000)).save(out, "PNG")  # 81 million pixels in a few kilobytes
     data = out.getvalue()
     response = client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=auth("dokumentasi"))
-    assert response.status_code == 201
-    store = app.extensions["iku"].evidence
-    assert not store.thumb_path(sha(data)).exists()
-    assert fetch(client, f"/api/v1/evidence/{sha(data)}/thumbnail", headers=auth("pimpinan")).status_code == 404
+    assert response.status_code == 422  # review finding 7: a file is kept only once it decodes
+    assert response.json["errors"]["body"]["file"] == ["too large to decode: 9000 × 9000 pixels (at most 60,000,000)"]
+    assert app.extensions["iku"].evidence.stored() == []
 
 
 def test_every_folder_of_the_store_is_owner_only(client, auth, app):

@@ -30,7 +30,7 @@ KEPT = {"iku", "api", "json", "csv", "xlsx", "pem", "c2sp", "vkey", "token", "lo
         # the commands' own names (SPEC §7)
         "checkpoint", "history", "report", "users", "agenda", "events", "create", "list", "disable", "enable",
         "public-key", "verify-export", "verify-receipt", "ensure-admin", "demo-logins", "rebuild", "restore",
-        "serve", "import", "verify"}
+        "serve", "import", "verify", "evidence", "sweep"}
 
 
 def commands(group: click.Group, path=()):

@@ -11,6 +11,7 @@ from flask_smorest import abort
 from marshmallow import fields
 
 from ...evidence import EvidenceError, is_sha256
+from ...media import NAMES
 from ..files import send
 from ...service_layer import commands, queries
 from ..activities.schemas import EvidenceSchema
@@ -22,8 +23,7 @@ blp = Blueprint("evidence", __name__, url_prefix="/api/v1/evidence",
                 description="Photo and video evidence, stored by SHA-256")
 
 UPLOAD = {"content": {kind: {"schema": {"type": "string", "format": "binary"}}
-                      for kind in ("image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4",
-                                   "video/quicktime", "application/octet-stream")},
+                      for kind in (*NAMES, "application/octet-stream")},
           "required": True, "description": "the file's bytes; their SHA-256 must be the path's"}
 
 
