@@ -145,7 +145,13 @@ def test_the_demo_loads_a_year_on_a_simulated_clock_into_an_empty_database_only(
                                           "ProtocolServed", "Documented", "EntryRetracted",
                                           "TargetSet", "TargetChanged", "ReportOpened", "ReportSubmitted",
                                           "UcapanRequested", "UcapanDelivered", "UcapanCancelled",
-                                          "DeliveryRetracted"}  # the ucapan of the year (issue 14)
+                                          "DeliveryRetracted",  # the ucapan of the year (issue 14)
+                                          "AccountCreated"}  # its actors' accounts, first (issue 23)
+    # every event's actor held a role that permits it, as the inspector checks offline
+    iku("export", "audit", "--period", "2021", "--out", str(tmp_path / "export"))
+    vkey = iku("public-key").stdout.strip()
+    checked = iku("verify-export", str(tmp_path / "export"), "--key", vkey)
+    assert checked.stdout.startswith("UTUH: ")
     q1 = json.loads(iku("--period", "2021-Q1", "--json").stdout)
     assert q1["report"]["submitted_by"] == "pimpinan"  # submitted on the simulated 10 April
     assert q1["report"]["as_of"].startswith("2021-04-10")
