@@ -4,7 +4,10 @@ could do what, when?" from the audited log rather than from a table an operator 
 
 One aggregate per user name (names are compared lower-case). Secrets are never in an event:
 a password change or reset says that it happened, not what the password is; a token issued
-says so, not the token. The users' tables (api/users) hold the secrets and the state a
+says so, not the token. Each carries instead its `credential`: the SHA-256 of what the
+users' tables keep for it (a token's SHA-256, a password's salted argon2 hash), from which
+nothing can be guessed, and against which the service checks the table before it obeys it
+(inspector/roles.py). The users' tables (api/users) hold the secrets and the state a
 request checks, written in the same transaction as these events."""
 from __future__ import annotations
 
@@ -33,9 +36,11 @@ class UserAccount(ActedAggregate):
 
     @event("AccountCreated")
     def __init__(self, name: str, role: str, full_name: str = "", nip: str = "", jabatan: str = "",
-                 reason: str | None = None, existed_since: int | None = None, disabled: bool = False):
+                 reason: str | None = None, existed_since: int | None = None, disabled: bool = False,
+                 password: str | None = None, token: str | None = None):
         """`existed_since`: an account made before its history was kept, entered into it
-        at its first change (the microseconds it was made at; `disabled` as it was then)."""
+        at its first change (the microseconds it was made at; `disabled` as it was then).
+        `password`, `token`: the credentials of those it has from the start."""
         self.name = name
         self.role = role
         self.full_name, self.nip, self.jabatan = full_name, nip, jabatan
@@ -75,21 +80,26 @@ class UserAccount(ActedAggregate):
     def _change_profile(self, full_name: str, nip: str, jabatan: str, reason: str) -> None:
         self.full_name, self.nip, self.jabatan = full_name, nip, jabatan
 
-    def reset_password(self, reason: str | None) -> None:
+    def reset_password(self, reason: str | None, credential: str | None = None) -> None:
         """An admin (or the operator) set a new password: the user's sessions end."""
-        self._reset_password(reason=_reason(reason))
+        self._reset_password(reason=_reason(reason), credential=credential)
 
     @event("PasswordReset")
-    def _reset_password(self, reason: str) -> None:
+    def _reset_password(self, reason: str, credential: str | None = None) -> None:
         pass
 
     @event("PasswordChanged")
-    def change_own_password(self) -> None:
+    def change_own_password(self, credential: str | None = None) -> None:
         """The user changed their own password (their other sessions end)."""
 
-    def issue_token(self, reason: str | None) -> None:
-        self._issue_token(reason=_reason(reason))
+    def issue_token(self, reason: str | None, credential: str | None = None) -> None:
+        self._issue_token(reason=_reason(reason), credential=credential)
 
     @event("TokenIssued")
-    def _issue_token(self, reason: str) -> None:
+    def _issue_token(self, reason: str, credential: str | None = None) -> None:
         pass
+
+    @event("CredentialsRecorded")
+    def record_credentials(self, password: str | None, token: str | None) -> None:
+        """At the upgrade that begins the log's seals: the credentials the tables hold then,
+        which the log did not yet say, so that from then on the log's are obeyed."""

@@ -55,7 +55,7 @@ PERMISSION = {
     REPORT + "ReportReopened": "submit_reports",
     **{ACCOUNT + k: "manage_users" for k in ("AccountCreated", "RoleChanged", "AccountDisabled",
                                              "AccountEnabled", "ProfileChanged", "PasswordReset",
-                                             "TokenIssued")},
+                                             "TokenIssued", "CredentialsRecorded")},
 }
 OWN = ACCOUNT + "PasswordChanged"  # the user's own change: the actor is the account itself
 RETRACTION = ACTIVITY + "EntryRetracted"
@@ -119,7 +119,9 @@ class Accounts:
             if not isinstance(name, str) or account_id(name) != aggregate_id or account is not None:
                 self.anomalies.append((position, _("akun yang dibuat tidak pada id namanya, atau dibuat dua kali")))
                 return
-            account = Account(name, str(event.get("role")), bool(event.get("disabled")))
+            password = event.get("password")
+            account = Account(name, str(event.get("role")), bool(event.get("disabled")), token=event.get("token"),
+                              password=password, had_password=password is not None)
         elif account is None:
             self.anomalies.append((position, _("peristiwa akun tanpa AccountCreated-nya")))
             return
@@ -136,6 +138,10 @@ class Accounts:
                               token=account.token if not account.had_password else None)
         elif kind == "PasswordChanged":
             account = replace(account, password=event.get("credential"), had_password=True)
+        elif kind == "CredentialsRecorded":
+            password = event.get("password")
+            account = replace(account, password=password, token=event.get("token"),
+                              had_password=account.had_password or password is not None)
         self.by_id[aggregate_id] = replace(account, position=position, version=version)
 
 

@@ -27,6 +27,7 @@ from domain.accounts import UserAccount
 from domain.context import acting_as
 from domain.exceptions import ConcurrentWrite, DomainError, InvalidActivityData
 from domain.store.clock import SystemClock
+from inspector.roles import credential
 
 from . import recorders as tables
 from . import throttle
@@ -137,23 +138,25 @@ class Users:
                       account.role, " (disabled)" if account.disabled else "")
         return account
 
+    def _twins(self, name: str) -> list[str]:
+        """Other rows of the name in other capitals (made before names were folded)."""
+        return [r["name"] for r in self.recorder.list_users()
+                if r["name"].lower() == name.lower() and r["name"] != name]
+
     def _change(self, name: str, change, statements, by: str):
-        """Apply `change` to the account of an existing user (entering an account made
-        before histories were kept into the log first) with the table statements."""
+        """Apply `change` to the account of an existing user with the table statements."""
         record = self.recorder.login_record(name)
         if record is None:
             raise UnknownUser(f"no user {name!r}")
         stored = record["name"]
-        twins = [u.name for u in self.all() if u.name.lower() == stored.lower() and u.name != stored]
+        twins = self._twins(stored)
         if twins:  # made in other capitals before names were folded: one history cannot hold both
             raise UserExists(f"{stored!r} and {twins[0]!r} differ only in case; rename one "
                              "(iku users create a new name, then disable the old one)")
 
         def on(account):
-            if account is None:  # made before its history was kept: entered as it is now
-                account = UserAccount(name=stored, role=record["role"], full_name=record["full_name"],
-                                      nip=record["nip"], jabatan=record["jabatan"],
-                                      existed_since=record["created_at"], disabled=bool(record["disabled"]))
+            if account is None:  # a row the log never made (beneath the service): not obeyed
+                raise UnknownUser(f"no user {name!r} in the log")
             change(account)
             return account
 
@@ -163,22 +166,36 @@ class Users:
     def enter_accounts_of_before(self) -> list[str]:
         """At the start that begins the log's seals (an upgrade): every user of the tables
         that the log never made is entered into it as the tables hold them (AccountCreated,
-        `existed_since`), so that from then on the log's access is the one obeyed. Never at a
-        later start: a row without its account then is one made beneath the service."""
+        `existed_since`), and the credentials of those it made are recorded where it did not
+        say them (CredentialsRecorded), so that from then on the log's access is the one
+        obeyed. Never at a later start: a row without its account is then one made beneath
+        the service."""
         entered = []
         for record in self.recorder.list_users():
-            if self.ledger.account(record["name"]) is not None:
+            if self._twins(record["name"]):
+                log.error("the users %r and %r differ only in case: neither enters the log (rename one)",
+                          record["name"], self._twins(record["name"])[0])
                 continue
-            def enter(account, record=record):
-                return account or UserAccount(
-                    name=record["name"], role=record["role"], full_name=record["full_name"], nip=record["nip"],
-                    jabatan=record["jabatan"], existed_since=record["created_at"], disabled=bool(record["disabled"]))
+            account = self.ledger.account(record["name"])
+            password = credential(record["password_hash"]) if record["password_hash"] else None
+            token = credential(record["token_sha256"])
+            if account is not None and (account.password, account.token) == (password, token):
+                continue
+
+            def enter(account, record=record, password=password, token=token):
+                if account is None:
+                    return UserAccount(
+                        name=record["name"], role=record["role"], full_name=record["full_name"],
+                        nip=record["nip"], jabatan=record["jabatan"], existed_since=record["created_at"],
+                        disabled=bool(record["disabled"]), password=password, token=token)
+                account.record_credentials(password=password, token=token)
+                return account
 
             with acting_as(UPGRADE):
                 self.agenda.change_account(record["name"], enter, [])
             entered.append(record["name"])
         if entered:
-            log.warning("the access of %d users made before their histories entered the log: %s",
+            log.warning("the access of %d users made or changed before the seals entered the log: %s",
                         len(entered), ", ".join(entered))
         return entered
 
@@ -194,8 +211,9 @@ class Users:
         issued = "iku_" + secrets.token_urlsafe(32) if token else None
         statements = [*tables.insert_user(name, role, _digest(issued or _unusable()), SystemClock().now()),
                       *tables.set_profile(name, full_name, nip, jabatan)]
-        if password is not None:
-            statements += tables.set_password_hash(name, _hasher.hash(password))
+        hashed = _hasher.hash(password) if password is not None else None
+        if hashed is not None:
+            statements += tables.set_password_hash(name, hashed)
         if self.recorder.login_record(name) is not None:
             raise UserExists(f"user {name!r} exists")
 
@@ -203,9 +221,10 @@ class Users:
             if account is not None:
                 raise UserExists(f"user {name!r} exists")
             made = UserAccount(name=name, role=role, full_name=full_name, nip=nip, jabatan=jabatan,
-                               reason=" ".join(reason.split()) if reason else None)
+                               reason=" ".join(reason.split()) if reason else None,
+                               password=credential(hashed) if hashed is not None else None)
             if issued:  # a token issued with the account is in its history too
-                made.issue_token(" ".join(reason.split()) if reason else UNEXPLAINED)
+                made.issue_token(" ".join(reason.split()) if reason else UNEXPLAINED, credential(_digest(issued)))
             return made
 
         with acting_as(by):
@@ -219,18 +238,24 @@ class Users:
         """A new API token (the old one stops working), shown once; None: no such user."""
         token = "iku_" + secrets.token_urlsafe(32)
         try:
-            self._change(name, lambda a: a.issue_token(reason or UNEXPLAINED),
+            self._change(name, lambda a: a.issue_token(reason or UNEXPLAINED, credential(_digest(token))),
                          lambda stored, _: tables.replace_token(stored, _digest(token)), by)
         except UnknownUser:
             return None
         return token
 
     def authenticate(self, token: str) -> User | None:
-        found = self.recorder.find_by_token(_digest(token))
+        """The user of a token, if the log issued it to them (its credential is the log's)."""
+        digest = _digest(token)
+        found = self.recorder.find_by_token(digest)
         if not found:
             return None
         account = self._obeyed({"name": found[0], "role": found[1], "disabled": False})
         if account is None or account.disabled:
+            return None
+        if account.token != credential(digest):
+            log.error("the users' table gives %r a token the log never issued: not obeyed (run iku verify)",
+                      found[0])
             return None
         return User(found[0], account.role)
 
@@ -247,8 +272,9 @@ class Users:
         """A password set by the operator or an admin (PasswordReset) ends every session and
         the token of the user (the first one, set after the user is made, ends nothing)."""
         _check_password(password)
-        self._change(name, lambda a: a.reset_password(reason or UNEXPLAINED),
-                     lambda stored, record: [*tables.set_password_hash(stored, _hasher.hash(password)),
+        hashed = _hasher.hash(password)
+        self._change(name, lambda a: a.reset_password(reason or UNEXPLAINED, credential(hashed)),
+                     lambda stored, record: [*tables.set_password_hash(stored, hashed),
                                              *(_end(stored) if record["password_hash"] else [])], by)
         self.recorder.clear_attempts(throttle.user_bucket(name))  # a reset lets them in
 
@@ -257,8 +283,9 @@ class Users:
         then PasswordChanged; their sessions end (the caller keeps its own)."""
         _check_password(new)
         self.login(name, current, **login)
-        self._change(name, lambda a: a.change_own_password(),
-                     lambda stored, _: [*tables.set_password_hash(stored, _hasher.hash(new)), *_logout(stored)],
+        hashed = _hasher.hash(new)
+        self._change(name, lambda a: a.change_own_password(credential(hashed)),
+                     lambda stored, _: [*tables.set_password_hash(stored, hashed), *_logout(stored)],
                      name)
 
     def end_sessions(self, name: str) -> None:
@@ -327,6 +354,11 @@ class Users:
         wait = self.recorder.take_attempt(counted, now)
         if wait:
             raise LoginRefused(locked_for=_seconds(wait))
+        if record is not None and record["password_hash"] is not None and (
+                account.password != credential(record["password_hash"])):
+            log.error("the users' table gives %r a password the log never set: not obeyed (run iku verify)",
+                      record["name"])
+            record = None
         if record is None or record["password_hash"] is None or record["disabled"]:
             right = _verify(_dummy_hash(), password) and False  # as slow as a real check
         else:

@@ -161,7 +161,8 @@ class UsersMixin(Dialect):
 
 
 _RECORD = (
-    "SELECT u.name, u.role, u.created_at, p.password_hash, coalesce(s.generation, 0) AS generation, "
+    "SELECT u.name, u.role, u.created_at, u.token_sha256, p.password_hash, "
+    "coalesce(s.generation, 0) AS generation, "
     "coalesce(s.disabled, 0) AS disabled, coalesce(f.full_name, '') AS full_name, "
     "coalesce(f.nip, '') AS nip, coalesce(f.jabatan, '') AS jabatan FROM iku_users u "
     "LEFT JOIN iku_passwords p ON p.name = u.name LEFT JOIN iku_user_state s ON s.name = u.name "

@@ -58,3 +58,37 @@ def test_a_user_row_inserted_beneath_the_service_is_named_by_iku_verify(app, dat
         db.execute("INSERT INTO iku_users VALUES ('penyusup', 'admin', ?, 0)", ("0" * 64,))
     assert app.extensions["iku"].verify().reason == (
         "tabel pengguna memuat 'penyusup', yang tidak pernah dibuat log (baris dibuat di luar layanan)")
+
+
+def test_a_token_planted_in_the_users_table_is_not_obeyed_and_is_named(app, client, database):
+    """Without the log's credentials, the review's edit would only move: the pimpinan's
+    token digest replaced by one of the insider's own, who then acts as the pimpinan."""
+    import hashlib
+
+    scaffold_user(app.extensions["iku"].users, "kabag", "pimpinan")
+    mine = "iku_" + "a" * 43
+    with RawSQL(database) as db:
+        db.execute("UPDATE iku_users SET token_sha256 = ? WHERE name = 'kabag'", (hashlib.sha256(mine.encode()).hexdigest(),))
+    before = log_of(app.extensions["iku"].agenda)
+    response = client.post("/api/v1/targets", json=TARGET, headers={"Authorization": f"Bearer {mine}"})
+    assert response.status_code == 401 and log_of(app.extensions["iku"].agenda) == before
+    assert app.extensions["iku"].verify().reason == (
+        "tabel pengguna memberi 'kabag' token yang tidak diterbitkan log (tabel diubah di luar layanan)")
+
+
+def test_a_password_planted_in_the_users_table_is_not_obeyed_and_is_named(app, database):
+    from argon2 import PasswordHasher
+
+    from tests.api.test_pages import PASSWORD, token_of
+
+    scaffold_user(app.extensions["iku"].users, "kabag", "pimpinan", PASSWORD)
+    with RawSQL(database) as db:
+        db.execute("UPDATE iku_passwords SET password_hash = ? WHERE name = 'kabag'",
+                   (PasswordHasher().hash("sandi-sang-penyusup"),))
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    refused = browser.post("/login", data={"csrf_token": token_of(page), "name": "kabag",
+                                           "password": "sandi-sang-penyusup"})
+    assert refused.status_code == 401 and "Nama pengguna atau kata sandi salah" in refused.get_data(as_text=True)
+    assert app.extensions["iku"].verify().reason == (
+        "tabel pengguna memberi 'kabag' kata sandi yang tidak ditetapkan log (tabel diubah di luar layanan)")
