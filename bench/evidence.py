@@ -23,6 +23,8 @@ from api.cli.evidence import named_in_log
 from api.evidence import EvidenceStore
 from api.media import check
 from domain.application import Agenda
+from projections.audit.checkpoints import DEFAULT_ORIGIN
+from projections.audit.seals import seal_with_key
 from domain.context import acting_as
 
 from .common import Timer, machine_note, median
@@ -73,7 +75,7 @@ def main() -> None:
             times.append(t.seconds)
         print(f"put JPEG 12 MP (hash, check, EXIF, thumbnail): median {median(times) * 1000:.0f} ms")
 
-        agenda = Agenda.on(str(folder / "iku.sqlite3"))
+        agenda = seal_with_key(Agenda.on(str(folder / "iku.sqlite3")), folder / "key.pem", DEFAULT_ORIGIN)
         with acting_as("bench"):
             for i in range(args.entries):
                 activity = agenda.schedule(title=f"Kegiatan {i}", leaders=["bupati"],

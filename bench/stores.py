@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def forget_key() -> None:
     """A new database: a new key, without the head an earlier database's log left it."""
     key = Path(os.environ["IKU_SIGNING_KEY"])
-    for path in (key, key.with_suffix(".head"), key.with_suffix(".lock")):
+    for path in (key, key.with_suffix(".head"), key.with_suffix(".lock"), key.with_suffix(".seals")):
         path.unlink(missing_ok=True)
 
 

@@ -58,19 +58,10 @@ def english(monkeypatch):
 def sealed(agenda, *, create: bool = True):
     """An Agenda a test opens itself seals its events with the test's log key (the autouse
     IKU_SIGNING_KEY), as the service's processes do (api/bootstrap.py)."""
-    from pathlib import Path
-
-    from inspector.note import Signer
-    from projections.audit import seals
     from projections.audit.checkpoints import DEFAULT_ORIGIN
-    from projections.audit.migrate import add_seal_column
+    from projections.audit.seals import seal_with_key
 
-    key = Path(os.environ["IKU_SIGNING_KEY"])
-    if create:
-        add_seal_column(agenda.recorder)
-    seals.attach(agenda.recorder, Signer.from_file(DEFAULT_ORIGIN, key, create=True), DEFAULT_ORIGIN, key,
-                 create=create)
-    return agenda
+    return seal_with_key(agenda, os.environ["IKU_SIGNING_KEY"], DEFAULT_ORIGIN, create=create)
 
 
 @pytest.fixture

@@ -127,6 +127,19 @@ def attach(recorder, signer, origin: str, key_path: Path, *, create: bool = True
     return begun
 
 
+def seal_with_key(agenda, key_path: Path, origin: str, *, create: bool = True):
+    """An Agenda opened by itself (a benchmark, a test) seals its events with the log key
+    at `key_path` (made if absent), as the service's processes do (api/bootstrap.py)."""
+    from inspector.note import Signer
+
+    from .migrate import add_seal_column
+
+    if create:
+        add_seal_column(agenda.recorder)
+    attach(agenda.recorder, Signer.from_file(origin, key_path, create=True), origin, Path(key_path), create=create)
+    return agenda
+
+
 def check_range(recorder, frontier: Frontier, stop: int, sealed: SealedLog) -> Frontier:
     """The events after `frontier` (a tree already signed) up to `stop`, each recomputed
     from its row: its leaf must be the tree's and its seal the service's. Returns the
@@ -153,4 +166,4 @@ def check_range(recorder, frontier: Frontier, stop: int, sealed: SealedLog) -> F
     return frontier
 
 
-__all__ = ["MARK", "SealBoundary", "SealsRefused", "attach", "boundary", "check_range"]
+__all__ = ["MARK", "SealBoundary", "SealsRefused", "attach", "boundary", "check_range", "seal_with_key"]
