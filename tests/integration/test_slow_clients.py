@@ -5,6 +5,7 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -14,7 +15,7 @@ import pytest
 
 from api.bootstrap import Services
 from tests.conftest import scaffold_user
-from tests.support.server import call, start_server, stop
+from tests.support.server import IKU, call, start_server, stop
 
 pytestmark = pytest.mark.slow  # real servers
 
@@ -109,7 +110,7 @@ def test_the_threads_of_one_worker_write_and_read_the_same_store_together(env, d
     svc = Services(database, "Asia/Jakarta")
     token = scaffold_user(svc.users, "ani", "admin")
     svc.close()
-    process, port = start_server(env, workers=1, args=("--threads", "8"))
+    process, port = start_server({**env, "IKU_CHECKPOINT_INTERVAL": "0"}, workers=1, args=("--threads", "8"))
     try:
         def write(i):
             status, body = call(port, "POST", "/api/v1/activities", token, {
@@ -127,5 +128,7 @@ def test_the_threads_of_one_worker_write_and_read_the_same_store_together(env, d
         assert {read for *_, read in written} == {200}
         _, answer = call(port, "GET", "/api/v1/iku?period=2021-Q1", token)
         assert (answer["indicators"][0]["numerator"], answer["indicators"][0]["denominator"]) == (24, 24)
+        verified = subprocess.run([IKU, "verify"], env=env, capture_output=True, text=True)  # tree and checkpoints
+        assert verified.returncode == 0, verified.stdout + verified.stderr
     finally:
         stop(process, signal.SIGKILL)

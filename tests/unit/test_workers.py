@@ -54,3 +54,33 @@ def test_only_a_connection_past_its_deadline_is_shut_down():
     assert other.recv(1) == b"!"  # the other is untouched
     for s in (late, peer, early, other):
         s.close()
+
+
+def test_at_most_two_passwords_are_hashed_at_once_whatever_the_threads(monkeypatch):
+    """argon2 takes 64 MiB a hash: 16 threads a worker logging in at once must not take 1 GiB."""
+    import threading
+
+    from argon2 import PasswordHasher
+
+    from api.users import _hasher
+
+    stored, lock, running = _hasher.hash("kata-sandi-panjang"), threading.Lock(), [0, 0]  # now, most
+    verify = PasswordHasher.verify
+
+    def counted(self, *args):
+        with lock:
+            running[0] += 1
+            running[1] = max(running)
+        try:
+            return verify(self, *args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    threads = [threading.Thread(target=_hasher.verify, args=(stored, "kata-sandi-panjang")) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert running == [0, 2]
