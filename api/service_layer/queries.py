@@ -296,8 +296,9 @@ def diff(svc, user, period: Period, since: datetime, until: datetime | None = No
     contribution changed, with the events that changed it; every ucapan that changed, or
     one page of them (`ucapan_page`: the pages')."""
     require(user, "read")
+    ucapan_limit, ucapan_offset = (None, 0) if ucapan_page is None else (ucapan_page.per_page, ucapan_page.offset)
     found = restatement(svc.calculator, period, since, until, leader, page.per_page, page.offset,
-                        *((None, 0) if ucapan_page is None else (ucapan_page.per_page, ucapan_page.offset)))
+                        ucapan_limit, ucapan_offset)
     return found, page.of(found.total)
 
 

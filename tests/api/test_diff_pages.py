@@ -65,8 +65,8 @@ def test_the_diff_workbook_holds_every_changed_activity_and_ucapan(client, login
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(BytesIO(response.data))["Perubahan"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert sorted(v for v in values if re.fullmatch(r"Rapat \d{3}", str(v))) == [f"Rapat {i:03d}" for i in range(ACTIVITIES)]
-    assert sorted(v for v in values if re.fullmatch(r"Keluarga \d{3}", str(v))) == [
-        f"Keluarga {i:03d}" for i in range(UCAPAN)]
+    named = lambda pattern: sorted(v for v in values if re.fullmatch(pattern, str(v)))  # noqa: E731
+    assert named(r"Rapat \d{3}") == [f"Rapat {i:03d}" for i in range(ACTIVITIES)]
+    assert named(r"Keluarga \d{3}") == [f"Keluarga {i:03d}" for i in range(UCAPAN)]
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert sheet["A3"].value == "Indikator" and sheet["A3"].font.bold  # the first table, two rows below the title
