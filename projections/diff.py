@@ -91,13 +91,16 @@ class Restatement:
     changes: list[Change]  # `limit` of them from `offset` (a page), by activity id
     total: int = 0  # how many changed
     targets: list[RecordedEvent] = field(default_factory=list)  # target settings recorded in between
-    ucapan: list[UcapanChange] = field(default_factory=list)  # every ucapan whose contribution changed
+    ucapan: list[UcapanChange] = field(default_factory=list)  # those whose contribution changed (a page: the pages')
+    ucapan_total: int = 0  # how many ucapan changed
 
 
 def restatement(calculator: AsOfCalculator, period: Period, since: datetime, until: datetime | None,
-                leader: str | None = None, limit: int | None = None, offset: int = 0) -> Restatement:
+                leader: str | None = None, limit: int | None = None, offset: int = 0,
+                ucapan_limit: int | None = None, ucapan_offset: int = 0) -> Restatement:
     """Only activities with an event recorded in between can have changed: those are
-    compared, and only the page's events are read from the log."""
+    compared, and only the page's events are read from the log (the ucapan's: every one
+    unless `ucapan_limit` asks for a page of them)."""
     after = calculator.compute(period, until, leader)
     before = calculator.compute(period, min(since, after.as_of), leader)
     recorded_between = Selection(changed=(to_micros(before.as_of), to_micros(after.as_of)))
@@ -124,13 +127,16 @@ def restatement(calculator: AsOfCalculator, period: Period, since: datetime, unt
         codes = [indicator.code for indicator in calculator.indicators]
         targets = [e for e in calculator.agenda.target_history(codes, period.start.year, after.as_of)
                    if low < to_micros(e.recorded_at) <= high]
-    return Restatement(before, after, changes, len(changed), targets,
-                       _ucapan_changes(calculator, period, leader, low, high, after.as_of))
+    ucapan, ucapan_total = _ucapan_changes(calculator, period, leader, low, high, after.as_of,
+                                           ucapan_limit, ucapan_offset)
+    return Restatement(before, after, changes, len(changed), targets, ucapan, ucapan_total)
 
 
-def _ucapan_changes(calculator, period: Period, leader, low: int, high: int, until) -> list[UcapanChange]:
-    """The ucapan (few: hundreds a year) whose contribution differs between the two
-    instants, each with the events recorded in between; all of them, not a page."""
+def _ucapan_changes(calculator, period: Period, leader, low: int, high: int, until, limit: int | None,
+                    offset: int) -> tuple[list[UcapanChange], int]:
+    """The ucapan (hundreds a year) whose contribution differs between the two instants,
+    `limit` of them from `offset`, each with the events recorded in between; and how many
+    differ."""
     view = calculator.projector.view
     span = (date_key(period.start), date_key(period.end))
     bit = None if leader is None else LEADER_BITS[leader]
@@ -139,7 +145,8 @@ def _ucapan_changes(calculator, period: Period, leader, low: int, high: int, unt
     changed = [(u, ucapan_contribution(old.get(u)), ucapan_contribution(new.get(u)))
                for u in sorted(old.keys() | new.keys())]
     changed = [c for c in changed if c[1] != c[2]]
-    histories = calculator.agenda.histories([UUID(u) for u, _o, _n in changed], until, Ucapan)
+    shown = changed[offset:None if limit is None else offset + limit]
+    histories = calculator.agenda.histories([UUID(u) for u, _o, _n in shown], until, Ucapan)
     return [UcapanChange(UUID(u), (new.get(u) or old[u])["recipient"], before, after,
                          [e for e in histories[UUID(u)] if low < to_micros(e.recorded_at) <= high])
-            for u, before, after in changed]
+            for u, before, after in shown], len(changed)

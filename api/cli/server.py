@@ -15,17 +15,23 @@ from ..users import prepare
 from ..service_layer.demo import plan_year, run_demo
 from .base import main, option, services
 from .evidence import sweep_periodically, swept_or_said
+from .workers import READ_TIMEOUT, paced_worker
 
 
-UPLOAD_TIMEOUT = 180  # seconds a worker may spend on one request
+UPLOAD_TIMEOUT = 180  # seconds a worker's main loop may stay silent before gunicorn restarts it
 
 
 @main.command(help=_l("Jalankan layanan HTTP (gunicorn)."))
 @option("--host", default="127.0.0.1", show_default=True)
 @option("--port", default=8000, show_default=True, type=int)
 @option("--workers", default=2, show_default=True, type=int)
+@option("--threads", default=16, show_default=True, type=click.IntRange(1),
+        help=_l("Utas per proses pekerja: permintaan yang dilayani bersamaan oleh satu pekerja."))
+@option("--read-timeout", default=READ_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 600),
+        help=_l("Detik bagi baris permintaan dan header untuk tiba, juga tenggang sebelum isi permintaan "
+                "harus tiba sekurang-kurangnya 4 KiB per detik; klien yang lebih lambat diputus."))
 @click.pass_context
-def serve(ctx, host, port, workers):
+def serve(ctx, host, port, workers, threads, read_timeout):
     # Create the tables once, before the workers start (concurrent first creation races);
     # check the view against the log, rebuilding one changed beneath the service.
     svc = services(ctx)
@@ -43,9 +49,13 @@ def serve(ctx, host, port, workers):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            # Threads, and a pace each request is read at (api/cli/workers.py): slow clients
+            # hold a thread for a bounded time, never the worker (docs/OPERATIONS.md).
+            self.cfg.set("worker_class", paced_worker(read_timeout))
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
-            # A phone's photos on slow mobile data take longer than gunicorn's 30 s when no
-            # buffering proxy is in front (docs/OPERATIONS.md, nginx).
+            # A request is not bounded by this (its pace is): the workers' main loop reports
+            # alive while threads serve.
             self.cfg.set("timeout", UPLOAD_TIMEOUT)
             # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): two
             # services of one user would take it from each other. None is needed.

@@ -20,37 +20,45 @@ ROWS = (("counted", "Diagendakan"), ("cancelled", "Dibatalkan"), ("served", "Men
 
 
 def diff_workbook(result, period_name: str, zone) -> bytes:
-    """`result`: a projections.diff.Restatement with every change (not a page of them)."""
-    from openpyxl import Workbook  # here, not at the top: every worker imports this module
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    """`result`: a projections.diff.Restatement with every change (not a page of them).
+
+    Written with XlsxWriter, not openpyxl (the LKjIP's): the workbook holds every changed
+    activity, tens of thousands of cells, which XlsxWriter writes in a third of the time
+    (docs/PERFORMANCE.md). Every text is written as a text: a title typed as '=…' is never
+    a formula (as formats.no_formulas does for the LKjIP)."""
+    import xlsxwriter  # here, not at the top: every worker imports this module
 
     when = lambda instant: formats.when(instant, zone)  # noqa: E731
 
     def because(events) -> str:
         return "; ".join(f"{EVENT_NAMES.get(e.type, e.type)} (catatan ke-{e.version}, {when(e.recorded_at)}, "
                          f"{e.actor}{': ' + e.data['reason'] if e.data.get('reason') else ''})" for e in events)
-    thin = Side(style="thin", color="808080")
-    box, bold, fill = Border(left=thin, right=thin, top=thin, bottom=thin), Font(bold=True), PatternFill(
-        "solid", fgColor="E6F2EE")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Perubahan"
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = book.add_worksheet("Perubahan")
+    box = {"border": 1, "border_color": "#808080", "valign": "top"}
+    head = book.add_format({**box, "bold": True, "bg_color": "#E6F2EE", "pattern": 1, "text_wrap": True})
+    text = book.add_format({**box, "text_wrap": True})
+    decimal = book.add_format({**box, "num_format": "0.00"})
+    plain = book.add_format(box)
+    rows_used = 1  # the title's
 
-    def table(rows, widths=None):
-        first = sheet.max_row + 2 if sheet.max_row > 1 else 3
+    def table(rows):
+        nonlocal rows_used
+        first = rows_used + 1  # one empty row between the tables (0-based: row 3 is the first's)
         for offset, cells in enumerate(rows):
-            for column, value in enumerate(cells, start=1):
-                cell = sheet.cell(first + offset, column, value)
-                cell.border = box
-                cell.alignment = Alignment(wrap_text=isinstance(value, str), vertical="top")
-                if offset == 0:
-                    cell.font, cell.fill = bold, fill
-                elif isinstance(value, float):
-                    cell.number_format = "0.00"
+            for column, value in enumerate(cells):
+                if isinstance(value, str):
+                    sheet.write_string(first + offset, column, value, head if offset == 0 else text)
+                elif value is None:
+                    sheet.write_blank(first + offset, column, None, plain)
+                else:
+                    sheet.write_number(first + offset, column, value, decimal if isinstance(value, float) else plain)
+        rows_used = first + len(rows)
 
-    sheet["A1"] = f"Perubahan angka IKU · {period_name}: {when(result.before.as_of)} dibandingkan dengan " \
-                  f"{when(result.after.as_of)}"
-    sheet["A1"].font = bold
+    sheet.write_string(0, 0, f"Perubahan angka IKU · {period_name}: {when(result.before.as_of)} dibandingkan "
+                             f"dengan {when(result.after.as_of)}", book.add_format({"bold": True}))
     figures = [["Indikator", "Realisasi dulu (%)", "Target dulu (%)", "Capaian dulu (%)", "Realisasi kemudian (%)",
                 "Target kemudian (%)", "Capaian kemudian (%)", "Pembilang/penyebut dulu", "Pembilang/penyebut kemudian",
                 "Dibatalkan dulu", "Dibatalkan kemudian"]]
@@ -88,12 +96,10 @@ def diff_workbook(result, period_name: str, zone) -> bytes:
             for i, (name, before, after) in enumerate(what):
                 ucapan.append([c.recipient if i == 0 else "", name, before, after, why if i == 0 else ""])
         table(ucapan)
-    sheet.freeze_panes = "A2"  # the title stays in view
-    for column, width in zip("ABCDEFGHIJK", (44, 28, 16, 16, 60, 16, 16, 18, 18, 14, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    formats.no_formulas(book)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    sheet.freeze_panes(1, 0)  # the title stays in view
+    for column, width in enumerate((44, 28, 16, 16, 60, 16, 16, 18, 18, 14, 14)):
+        sheet.set_column(column, column, width)
+    book.close()
     return buffer.getvalue()
 
 

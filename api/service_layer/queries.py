@@ -290,11 +290,15 @@ def _explain_other(svc, found, period: Period, as_of, leader, page: Page) -> Exp
 
 
 def diff(svc, user, period: Period, since: datetime, until: datetime | None = None,
-         leader: str | None = None, page: Page = Page()) -> tuple[Restatement, Page]:
+         leader: str | None = None, page: Page = Page(), ucapan_page: Page | None = None
+         ) -> tuple[Restatement, Page]:
     """The figures as known at two instants, and one page of the activities whose
-    contribution changed, with the events that changed it."""
+    contribution changed, with the events that changed it; every ucapan that changed, or
+    one page of them (`ucapan_page`: the pages')."""
     require(user, "read")
-    found = restatement(svc.calculator, period, since, until, leader, page.per_page, page.offset)
+    ucapan_limit, ucapan_offset = (None, 0) if ucapan_page is None else (ucapan_page.per_page, ucapan_page.offset)
+    found = restatement(svc.calculator, period, since, until, leader, page.per_page, page.offset,
+                        ucapan_limit, ucapan_offset)
     return found, page.of(found.total)
 
 

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -65,7 +66,22 @@ UNEXPLAINED = "(tanpa keterangan)"  # the reason of a change made by a caller th
 MIN_PASSWORD = 10
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
-_hasher = PasswordHasher()
+class _Hasher(PasswordHasher):
+    """argon2 takes 64 MiB a hash: at most two at once in a process, whatever its threads
+    (`iku serve` answers with 16 a worker; 20 logins at once would take 1.3 GiB)."""
+
+    _at_once = threading.BoundedSemaphore(2)
+
+    def hash(self, password, **options):
+        with self._at_once:
+            return super().hash(password, **options)
+
+    def verify(self, hash, password):  # noqa: A002 - the library's name
+        with self._at_once:
+            return super().verify(hash, password)
+
+
+_hasher = _Hasher()
 
 
 def check_name(name: str) -> str:

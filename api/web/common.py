@@ -100,9 +100,10 @@ def default_period() -> str:
 PER_PAGE = 100  # activities on one page of the agenda and the lists behind a number
 
 
-def page_asked() -> Page:
-    """The page of a long list the query string asks for (`page`, from 1)."""
-    text = request.args.get("page", "")
+def page_asked(name: str = "page") -> Page:
+    """The page of a long list the query string asks for (`page`, from 1; a second list
+    of the same page: its own name)."""
+    text = request.args.get(name, "")
     number = int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 else 1
     return Page(max(1, number), PER_PAGE)
 

@@ -85,11 +85,13 @@ def diff():
     if errors:
         return render_template("diff.html", result=None, period=period, leader=leader, errors=errors,
                                since=text, until=request.args.get("as_of", ""), leaders=LEADERS), 422
-    result, shown = queries.diff(services(), g.user, period, since, until, leader, page_asked())
+    ucapan_asked = page_asked("ucapan_page")  # the ucapan that changed: a list of their own, paged alike
+    result, shown = queries.diff(services(), g.user, period, since, until, leader, page_asked(), ucapan_asked)
     zone = services().zone
     # Both boxes filled with the local dates compared (a report's instant, or now, included),
     # so that pressing "Bandingkan" again compares the same days.
-    return render_template("diff.html", result=result, page=shown, period=period, leader=leader, errors={},
+    return render_template("diff.html", result=result, page=shown, ucapan_page=ucapan_asked.of(result.ucapan_total),
+                           period=period, leader=leader, errors={},
                            since=result.before.as_of.astimezone(zone).date().isoformat(),
                            until=result.after.as_of.astimezone(zone).date().isoformat(), leaders=LEADERS,
                            exact_since=len(text) > 10, export_from=text, export_to=result.after.as_of.isoformat())

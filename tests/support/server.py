@@ -45,10 +45,11 @@ def wait_until_serving(url: str, process: subprocess.Popen | None = None, timeou
             pause = min(pause * 2, 0.1)
 
 
-def start_server(env: dict, *, workers: int = 2, port: int | None = None) -> tuple[subprocess.Popen, int]:
-    """`iku serve` on a free port (or `port`), in its own process group; returns once it answers."""
+def start_server(env: dict, *, workers: int = 2, port: int | None = None, args=()) -> tuple[subprocess.Popen, int]:
+    """`iku serve` on a free port (or `port`), in its own process group, with `args` (more
+    of its options); returns once it answers."""
     port = port or free_port()
-    process = subprocess.Popen([IKU, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+    process = subprocess.Popen([IKU, "serve", "--port", str(port), "--workers", str(workers), *args], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     wait_until_serving(f"http://127.0.0.1:{port}", process)
     return process, port
