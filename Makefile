@@ -50,6 +50,11 @@ bench: $(BIN)/iku
 	$(BIN)/python -m bench.pages --store postgres --sizes 100000
 	$(BIN)/python -m bench.field --store sqlite --sizes 50000 1000000
 	$(BIN)/python -m bench.field --store postgres --sizes 50000 1000000
+	$(BIN)/python -m bench.diff --store sqlite
+	$(BIN)/python -m bench.diff --store postgres
+	$(BIN)/python -m bench.slow_clients
+	$(BIN)/python -m bench.audit_checks --store sqlite --sizes 100000
+	$(BIN)/python -m bench.audit_checks --store postgres --sizes 100000
 
 # After changing texts of the pages: extract, merge into the English catalog, compile.
 translations: $(BIN)/iku
