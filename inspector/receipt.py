@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import merkle
 from .catalog import _
-from .leaves import from_line
+from .leaves import LeafError, from_line, seal_of
+from .seal import SealError, check
 from .note import NoteError, Proof, Verifier, open_checkpoint
 
 
@@ -54,11 +55,17 @@ def _verify_receipt(data, log_keys, witness_keys, export) -> dict:
     if not merkle.verify_inclusion(proof.index, checkpoint.size, merkle.leaf_hash(leaf), list(proof.hashes),
                                    checkpoint.root):
         raise ReceiptRefused(_("peristiwa tidak termasuk dalam titik periksa (buktinya tidak sah)"))
+    try:  # its seal, when the service sealed it: the event is the service's own
+        seal = seal_of(line)
+        if seal is not None:
+            check(seal, merkle.leaf_hash(leaf), checkpoint.origin, log_keys)
+    except (LeafError, SealError) as e:
+        raise ReceiptRefused(_("peristiwa tanda terima tidak ditulis oleh layanan: %(reason)s", reason=e)) from None
     if export is not None:
         _against_export(Path(export), checkpoint, leaf, proof.index)
     return {"position": line["position"], "topic": line["topic"], "recorded_at": line["recorded_at"],
             "actor": line["actor"], "event": event, "tree_size": checkpoint.size, "origin": checkpoint.origin,
-            "witnesses": cosigned}
+            "witnesses": cosigned, "sealed": seal is not None}
 
 
 def _against_export(folder: Path, checkpoint, leaf: bytes, index: int) -> None:

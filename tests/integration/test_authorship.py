@@ -228,3 +228,18 @@ def test_the_witness_refuses_an_event_of_a_disabled_account(database, witness_ke
     finally:
         server.shutdown()
         services.close()
+
+
+def test_a_receipt_carries_its_events_seal_and_a_seal_of_another_event_is_refused(recorded):
+    from inspector.note import Proof
+    from inspector.receipt import ReceiptRefused, verify_receipt
+
+    latest = recorded.checkpoints.latest()
+    key = recorded.checkpoints.signer.verifier
+    line, other = recorded.tree.leaves(3, 5)
+    proof = lambda line: str(Proof(3, tuple(recorded.tree.inclusion(3, latest.size)), latest.text,  # noqa: E731
+                                   json.dumps(line, separators=(",", ":")).encode()))
+    assert verify_receipt(proof(line), [key])["sealed"] is True
+    with pytest.raises(ReceiptRefused, match="the receipt's event was not written by the service: its seal does "
+                                             "not match its event"):
+        verify_receipt(proof({**line, "seal": other["seal"]}), [key])
