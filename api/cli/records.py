@@ -15,7 +15,7 @@ from ..documents import formats
 from ..documents.lkjip import lkjip, signer_for, write_pdf, write_xlsx
 from ..service_layer import commands, queries, ucapan
 from ..users import User
-from ..documents.agenda_import import AgendaImportError, first_problem, read_agenda, read_table
+from ..documents.agenda_import import AgendaImportError, describe, first_problem, read_agenda, read_table
 from .base import OPERATOR, export, main, new_output, option, os_refused, parse_as_of, services
 
 
@@ -97,7 +97,7 @@ def import_agenda(ctx, file):
     try:
         lines = read_agenda(read_table(Path(file).read_bytes(), file), svc.zone)
     except AgendaImportError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(describe(e, _)) from None
     except OSError as e:  # e.g. a file its owner alone may read
         raise os_refused(e, file) from None
     if problem := first_problem(lines):

@@ -33,11 +33,14 @@ from datetime import date, datetime, time
 import marshmallow as ma
 
 from ..http.activities.schemas import DocumentationSchema, ProtocolSchema, ScheduleSchema
+from . import xlsx_guard
+from .xlsx_guard import EXCEL_CELL
 
 CANONICAL = ("title", "leaders", "starts_at", "ends_at", "location", "scope", "category", "notes",
              "protocol_officers", "documentation_media")
 MAX_ROWS = 100_000
-MAX_CELL = 5_000  # characters: longer is not an agenda's cell
+MAX_CELL = 5_000  # characters: longer is not an agenda's cell (that line's error)
+# A cell over Excel's own EXCEL_CELL (32,767 characters) refuses the whole file.
 
 # Each column and the names a header may give it (compared lower-case, spaces collapsed,
 # '_' as a space, without a trailing ':' or '*').
@@ -82,6 +85,60 @@ class AgendaImportError(ValueError):
         self.details = details
 
 
+def describe(error: AgendaImportError, _) -> str:
+    """What is wrong with the file, in the reader's language: `_` is the page's gettext
+    (flask-babel) or the command line's (api/catalog.py); the texts are the catalog's."""
+    d = error.details
+    if error.kind == "columns":
+        parts = []
+        if d.get("missing"):
+            parts.append(_("kolom wajib tidak ada: %(c)s", c=", ".join(d["missing"])))
+        if d.get("unknown"):
+            parts.append(_("kolom tidak dikenal: %(c)s", c=", ".join(d["unknown"])))
+        for column, cells in d.get("twice", ()):
+            parts.append(_("kolom %(c)s lebih dari sekali: %(cells)s", c=column,
+                           cells=", ".join(f"“{text}” ({ref})" for ref, text in cells)))
+        return _("Judul kolom tidak sesuai (%(p)s).", p="; ".join(parts))
+    kind, n = error.kind, d.get("most")
+    if kind == "empty":
+        return _("Berkas ini tidak berisi kegiatan.")
+    if kind == "rows":
+        return _("Terlalu banyak baris: lebih dari %(n)s kegiatan dalam satu berkas.", n=n)
+    if kind == "sheet_rows":
+        return _("Lembar kerja ini berisi data sampai baris %(line)s; yang dibaca paling banyak %(n)s baris, "
+                 "termasuk baris kosong.", line=d["line"], n=n)
+    if kind == "width":
+        return _("Baris %(line)s berisi data di kolom ke-%(col)s; yang dibaca paling banyak %(n)s kolom.",
+                 line=d["line"], col=d["column"], n=n)
+    if kind == "grid":
+        return _("Baris %(line)s melampaui lembar Excel: lebih dari %(n)s kolom.", line=d["line"], n=n)
+    if kind == "cell" and "line" in d:
+        return _("Baris %(line)s memuat sel lebih dari %(n)s karakter (batas Excel).", line=d["line"], n=n)
+    if kind == "cell":
+        return _("Berkas XLSX ini memuat sel atau teks lebih dari %(n)s karakter (batas Excel).", n=n)
+    if kind == "parts":
+        return _("Berkas XLSX ini terdiri atas lebih dari %(n)s bagian.", n=n)
+    if kind == "unpacked":
+        return _("Berkas XLSX ini terlalu besar setelah dibuka: lebih dari %(n)s MiB (bagian %(part)s).",
+                 n=n, part=d["part"])
+    if kind == "elements":
+        return _("Berkas XLSX ini memuat terlalu banyak unsur (sel, baris, gaya): lebih dari %(n)s.", n=n)
+    if kind == "structure":
+        return _("Berkas XLSX ini memuat terlalu banyak unsur selain sel (gaya, nama, format): lebih dari %(n)s.",
+                 n=n)
+    if kind == "sheets":
+        return _("Berkas XLSX ini menyebut satu lembar kerja lebih dari sekali (bagian %(part)s).", part=d["part"])
+    if kind == "xml" and "encoding" in d:
+        return _("Bagian %(part)s berkas XLSX ini tidak ditulis dalam UTF-8 (%(e)s), tidak seperti tulisan "
+                 "Excel.", part=d["part"], e=d["encoding"])
+    if kind == "xml":
+        return _("Berkas XLSX ini memuat deklarasi DTD atau entitas XML (bagian %(part)s), yang tidak pernah "
+                 "ditulis Excel.", part=d["part"])
+    if kind == "damaged":
+        return _("Berkas XLSX ini rusak: bagian %(part)s tidak sesuai dengan daftar isinya.", part=d["part"])
+    return _("Bukan berkas CSV atau XLSX yang bisa dibaca.")
+
+
 @dataclass
 class Line:
     """One line of the file: its number, its cells in the machine format, and either the
@@ -95,39 +152,67 @@ class Line:
 
 # Files → tables of cells -------------------------------------------------------------
 
-def read_table(data: bytes, filename: str) -> list[list]:
-    """The cells of a CSV (`;` or `,`, UTF-8 or Windows-1252) or of an XLSX's first sheet."""
+def read_table(data: bytes, filename: str, most: int = MAX_ROWS) -> list[list]:
+    """The cells of a CSV (`;` or `,`, UTF-8 or Windows-1252) or of an XLSX's first sheet,
+    for a file of at most `most` activities (an XLSX's limits follow from it)."""
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _xlsx(data)
+        return _xlsx(data, xlsx_guard.Limits(most))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's "CSV (Comma delimited)"
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows: list[list] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            _no_long_cell(row, len(rows) + 1)
+            rows.append(row)
+    except csv.Error as e:  # a field over csv's own limit (131,072 characters), the only one it has
+        line = len(rows) + 1
+        if "field larger than field limit" in str(e):
+            raise _long_cell(line) from None
+        raise AgendaImportError(f"line {line}: {e}", "format", line=line) from None
+    return rows
 
 
-def _xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
+def _xlsx(data: bytes, limits: xlsx_guard.Limits) -> list[list]:
+    from openpyxl import load_workbook  # here, not at the top: every worker imports this module
 
+    try:
+        extent = xlsx_guard.check(data, limits)  # before openpyxl reads anything
+    except xlsx_guard.Refused as e:
+        raise AgendaImportError(str(e), e.kind, **e.details) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a zip that is not a workbook, a damaged file
         raise AgendaImportError("not an XLSX workbook", "format") from None
     try:
-        sheet = book.worksheets[0]
         rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else v for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
+        if extent.rows:  # as far as the sheets hold values, whatever their <dimension> says
+            cells = book.worksheets[0].iter_rows(max_row=extent.rows, max_col=extent.columns, values_only=True)
+            for values in cells:
+                rows.append(["" if v is None else v for v in values])
+                _no_long_cell(rows[-1], len(rows))
         while rows and not any(str(v).strip() for v in rows[-1]):
             rows.pop()
-        width = max((len(r) for r in rows), default=0)
-        return [r + [""] * (width - len(r)) for r in rows]  # a sheet's rows: all of its width
+        return rows  # a sheet's rows: all of the same width
+    except AgendaImportError:
+        raise
+    except Exception:  # noqa: BLE001 - a cell openpyxl cannot read (a shared string not there…)
+        raise AgendaImportError("not an XLSX workbook", "format") from None
     finally:
         book.close()
+
+
+def _no_long_cell(row: list, line: int) -> None:
+    if any(isinstance(v, str) and len(v) > EXCEL_CELL for v in row):
+        raise _long_cell(line)
+
+
+def _long_cell(line: int) -> AgendaImportError:
+    return AgendaImportError(f"line {line}: a cell longer than {EXCEL_CELL} characters", "cell",
+                             line=line, most=EXCEL_CELL)
 
 
 # Cells → the machine format --------------------------------------------------------
@@ -139,9 +224,9 @@ def header_columns(header: list) -> list[str | None]:
     return [_COLUMN_OF.get(key(name)) for name in header]
 
 
-def read_agenda(table: Iterable[list], zone) -> list[Line]:
-    """Every line of the table, each read into the machine format and checked with the
-    API's schemas. File-level problems raise AgendaImportError."""
+def read_agenda(table: Iterable[list], zone, most: int = MAX_ROWS) -> list[Line]:
+    """Every line of the table (at most `most` activities), each read into the machine
+    format and checked with the API's schemas. File-level problems raise AgendaImportError."""
     lines = iter(table)
     try:
         header = next(lines)
@@ -154,17 +239,20 @@ def read_agenda(table: Iterable[list], zone) -> list[Line]:
         missing.append("starts_at" if "date" not in named and "start_time" not in named
                        else ("date" if "date" not in named else "start_time"))
     unknown = [str(h) for h, c in zip(header, columns, strict=True) if c is None and str(h).strip()]
-    if missing or unknown:
+    twice = _twice(header, columns)
+    if missing or unknown or twice:
         problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        raise AgendaImportError(f"line 1: {'; '.join(problems)}", "columns", missing=missing, unknown=unknown)
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + [
+            f"column {c} more than once: {', '.join(f'{text!r} ({ref})' for ref, text in cells)}" for c, cells in twice]
+        raise AgendaImportError(f"line 1: {'; '.join(problems)}", "columns", missing=missing, unknown=unknown,
+                                twice=twice)
     out = []
     for number, values in enumerate(lines, start=2):
         if not any(str(v).strip() for v in values):
             continue
-        if len(out) >= MAX_ROWS:
-            raise AgendaImportError(f"line {number}: more than {MAX_ROWS} activities in one file", "rows",
-                                    line=number, most=MAX_ROWS)
+        if len(out) >= most:
+            raise AgendaImportError(f"line {number}: more than {most} activities in one file", "rows",
+                                    line=number, most=most)
         if len(values) != len(columns):
             out.append(Line(number, {}, errors={"_line": [f"{len(values)} values for {len(columns)} columns"]}))
             continue
@@ -172,6 +260,18 @@ def read_agenda(table: Iterable[list], zone) -> list[Line]:
     if not out:
         raise AgendaImportError("the file has a header but no activity", "empty")
     return out
+
+
+def _twice(header: list, columns: list[str | None]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each column the header names more than once (`Judul` twice, or `Judul` and its
+    synonym `Title`), with its header cells: [("title", [("A1", "Judul"), ("D1", "Title")])]."""
+    from openpyxl.utils.cell import get_column_letter
+
+    cells: dict[str, list[tuple[str, str]]] = {}
+    for index, (text, column) in enumerate(zip(header, columns, strict=True), start=1):
+        if column:
+            cells.setdefault(column, []).append((f"{get_column_letter(index)}1", str(text).strip()))
+    return [(column, found) for column, found in cells.items() if len(found) > 1]
 
 
 def _line(number: int, given: dict, zone) -> Line:
@@ -295,11 +395,11 @@ def _check(line: Line) -> None:
     line.row = row
 
 
-def read_canonical(cells: list[dict], zone) -> list[Line]:
+def read_canonical(cells: list[dict], zone, most: int = MAX_ROWS) -> list[Line]:
     """Lines already in the machine format (the page's preview carries them): read again,
     checked again."""
     table = [list(CANONICAL), *([str(c.get(k, "")) for k in CANONICAL] for c in cells)]
-    return read_agenda(table, zone)
+    return read_agenda(table, zone, most)
 
 
 def first_problem(lines: list[Line]) -> str | None:

@@ -7,14 +7,16 @@ import csv
 import io
 import json
 from datetime import date
+from urllib.parse import urlencode
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from domain import exceptions as d
 
-from ..documents.agenda_import import AgendaImportError, Line, read_agenda, read_canonical, read_table
+from ..documents.agenda_import import (CANONICAL, AgendaImportError, Line, describe, read_agenda, read_canonical,
+                                       read_table)
 from ..service_layer import commands, queries
 from ..service_layer.permissions import may
 from .common import page, services, web
@@ -41,13 +43,9 @@ def import_preview():
     if upload is None or not upload.filename:
         return render_template("import.html", lines=None, errors={"file": _("Pilih berkas CSV atau XLSX.")}), 422
     try:
-        lines = read_agenda(read_table(upload.read(), upload.filename), services().zone)
+        lines = read_agenda(read_table(upload.read(), upload.filename, MAX_PREVIEW), services().zone, MAX_PREVIEW)
     except AgendaImportError as e:
         return render_template("import.html", lines=None, errors={"file": file_problem(e)}), 422
-    if len(lines) > MAX_PREVIEW:
-        return render_template("import.html", lines=None, errors={"file": _(
-            "Terlalu banyak baris untuk halaman ini (paling banyak %(n)s); gunakan perintah iku import agenda.",
-            n=MAX_PREVIEW)}), 422
     return preview(lines, upload.filename, status=422 if any(line.errors for line in lines) else 200)
 
 
@@ -57,13 +55,12 @@ def import_confirm():
     """Import the lines the preview showed (read and checked again): all or none; those
     already recorded are skipped."""
     try:
-        cells = json.loads(request.form.get("lines", ""))
-        if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
-            raise ValueError("not lines")
-        lines = read_canonical(cells, services().zone)
-    except (ValueError, AgendaImportError):
+        lines = read_canonical(carried_lines(request.form.get("lines", "")), services().zone, MAX_PREVIEW)
+    except Tampered as e:
         return render_template("import.html", lines=None, errors={"file": _(
-            "Pratinjau ini rusak atau kosong. Unggah berkasnya lagi.")}), 422
+            "Pratinjau ini rusak (%(why)s). Unggah berkasnya lagi.", why=e.why)}), 422
+    except AgendaImportError as e:
+        return render_template("import.html", lines=None, errors={"file": file_problem(e)}), 422
     if any(line.errors for line in lines):
         return preview(lines, request.form.get("filename", ""), status=422)
     try:
@@ -92,12 +89,22 @@ def preview(lines: list[Line], filename: str, status: int = 200):
         ("record_documentation", _("media dokumentasi"), any(line.row and line.row["documentation"] for line in lines)))
         if wanted and not may(g.user.role, permission)]
     errors = {"_form": _("Peran Anda tidak boleh mengimpor kolom %(c)s.", c=", ".join(needs))} if needs else {}
+    carried = json.dumps([line.cells for line in lines], ensure_ascii=False)
+    if not needs and "new" in statuses and len(urlencode({"lines": carried, "filename": filename})) > form_limit():
+        # the import's form could not carry these lines back: say so rather than offer it
+        errors, status = {"_form": _("Pratinjau ini terlalu besar untuk diimpor dari halaman ini; gunakan perintah "
+                                     "iku import agenda.")}, 422
     return render_template(
         "import.html", lines=list(zip(lines, statuses, strict=True)), errors=errors, filename=filename,
         problems=sum(s == "error" for s in statuses), new=statuses.count("new"),
-        known=statuses.count("known") + statuses.count("twice"),
-        carried=json.dumps([line.cells for line in lines], ensure_ascii=False),
+        known=statuses.count("known") + statuses.count("twice"), carried=carried,
         messages=line_messages), 403 if needs else status
+
+
+def form_limit() -> int:
+    """Bytes of the import's form (URL-encoded) the server takes, its CSRF token aside."""
+    limits = [current_app.config.get(key) for key in ("MAX_FORM_MEMORY_SIZE", "MAX_CONTENT_LENGTH")]
+    return min((n for n in limits if n), default=1 << 30) - 1024
 
 
 def line_messages(line: Line) -> list[str]:
@@ -125,18 +132,40 @@ def line_messages(line: Line) -> list[str]:
 
 
 def file_problem(error: AgendaImportError) -> str:
+    if error.kind in ("rows", "sheet_rows", "unpacked", "elements"):  # within the command line's limits
+        return describe(error, _) + " " + _("Gunakan perintah iku import agenda untuk berkas sebesar ini.")
     if error.kind == "columns":
-        parts = []
-        if error.details.get("missing"):
-            parts.append(_("kolom wajib tidak ada: %(c)s", c=", ".join(error.details["missing"])))
-        if error.details.get("unknown"):
-            parts.append(_("kolom tidak dikenal: %(c)s", c=", ".join(error.details["unknown"])))
-        return _("Judul kolom tidak sesuai (%(p)s). Unduh templat di bawah.", p="; ".join(parts))
-    if error.kind == "empty":
-        return _("Berkas ini tidak berisi kegiatan.")
-    if error.kind == "rows":
-        return _("Terlalu banyak baris.")
-    return _("Bukan berkas CSV atau XLSX yang bisa dibaca.")
+        return describe(error, _) + " " + _("Unduh templat di bawah.")
+    return describe(error, _)
+
+
+class Tampered(ValueError):
+    """The lines carried from the preview are not those it wrote: `why`, in the user's language."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def carried_lines(text: str) -> list[dict]:
+    """The lines the preview carried (a JSON list of objects of the machine format's
+    texts), or Tampered."""
+    try:
+        cells = json.loads(text)
+    except RecursionError:  # nested deeper than the parser goes
+        raise Tampered(_("bertingkat terlalu dalam")) from None
+    except json.JSONDecodeError:
+        raise Tampered(_("bukan JSON")) from None
+    except ValueError:  # a number of more digits than Python reads (4,300)
+        raise Tampered(_("angka terlalu panjang")) from None
+    if not isinstance(cells, list) or not cells or not all(isinstance(c, dict) for c in cells):
+        raise Tampered(_("bukan daftar baris"))
+    if len(cells) > MAX_PREVIEW:
+        raise Tampered(_("lebih dari %(n)s baris", n=MAX_PREVIEW))
+    for c in cells:
+        if not set(c) <= set(CANONICAL) or not all(isinstance(v, str) for v in c.values()):
+            raise Tampered(_("isian yang bukan teks atau kolom yang tidak dikenal"))
+    return cells
 
 
 def span(first: date, last: date) -> str:

@@ -81,7 +81,7 @@ def test_a_csv_with_a_wrong_header_is_refused(iku, tmp_path):
     path = tmp_path / "agenda.csv"
     path.write_text("judul,pimpinan\nRapat,bupati\n", encoding="utf-8")
     result = iku("import", "agenda", str(path), ok=False)
-    assert "line 1" in result.stderr and "missing column" in result.stderr
+    assert "Judul kolom tidak sesuai (kolom wajib tidak ada: location, scope, starts_at)." in result.stderr
 
 
 def test_history_prints_every_event_of_an_activity(iku, tmp_path):
