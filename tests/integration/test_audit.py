@@ -272,11 +272,12 @@ def test_a_write_on_a_damaged_tree_is_refused_with_a_503_and_appends_nothing(cli
     with RawSQL(database) as db:
         db.execute("UPDATE stored_events SET tree = NULL")
     app.extensions["iku"].agenda.recorder._committed = None  # as after a restart
+    before = app.extensions["iku"].agenda.recorder.max_notification_id()
     response = client.post("/api/v1/activities", headers=auth("protokol"), json={
         "title": "Rapat 2", "leaders": ["bupati"], "starts_at": "2021-03-02T09:00:00+07:00",
         "location": "Pendopo", "scope": "dalam_daerah"})
     assert response.status_code == 503 and "iku verify" in response.json["message"]
-    assert app.extensions["iku"].agenda.recorder.max_notification_id() == 1
+    assert app.extensions["iku"].agenda.recorder.max_notification_id() == before
 
 
 # Proofs, receipts, the key --------------------------------------------------------------
@@ -321,17 +322,20 @@ def test_proofs_over_http_verify_and_bad_sizes_are_clear_errors(client, auth, ap
     assert client.get("/api/v1/audit/leaves?start=2&end=5").status_code == 401
     assert client.get("/api/v1/audit/leaves?start=5&end=2", headers=auth("inspektorat")).status_code == 422
     note = client.get("/api/v1/audit/checkpoint")
-    assert note.mimetype == "text/plain" and note.get_data(as_text=True).startswith("jemberkab.go.id/prokopim/iku\n9\n")
+    assert note.mimetype == "text/plain" and note.get_data(as_text=True).startswith(
+        f"jemberkab.go.id/prokopim/iku\n{tree.size()}\n")
 
 
 def test_no_get_appends_or_signs_anything(client, auth, app, login):
     services = app.extensions["iku"]
+    login("admin")  # making the users appends their accounts: before the GETs are counted
     with acting_as("protokol"):
         written = services.agenda.schedule(title="R", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
                                            location="P", scope="dalam_daerah")
     with RawSQL(services.database) as db:
         db.execute("DELETE FROM iku_tree_checkpoints")  # nothing signed: a GET must not sign it
     activity = str(written.activity_id)
+    size = services.agenda.recorder.max_notification_id()
     paths = ["/api/v1/audit/verify", "/api/v1/audit/checkpoint", "/api/v1/audit/key", "/api/v1/audit/public-key",
              "/api/v1/audit/checkpoints/latest", "/api/v1/audit/proofs/inclusion?position=1&tree_size=1",
              "/api/v1/audit/proofs/consistency?from=0&to=1", "/api/v1/audit/leaves?start=0&end=1",
@@ -339,22 +343,22 @@ def test_no_get_appends_or_signs_anything(client, auth, app, login):
              f"/api/v1/activities/{activity}/history", "/api/v1/reports/2021-Q1", "/metrics", "/api/v1/health"]
     for path in paths:
         client.get(path, headers=auth("admin"))
-    login("admin")
     for path in ["/", "/agenda", "/dashboard?period=2021", "/audit", "/audit?verify=1",
                  "/audit/export.zip?period=2021", f"/activities/{activity}"]:
         client.get(path)
     assert services.checkpoints.latest() is None
-    assert services.agenda.recorder.max_notification_id() == 1
+    assert services.agenda.recorder.max_notification_id() == size
 
 
 def test_the_audit_page_shows_the_note_and_the_verifier_key(client, login, app):
+    login("inspektorat")
     with acting_as("protokol"):
         app.extensions["iku"].agenda.schedule(title="R", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
                                               location="P", scope="dalam_daerah")
-    login("inspektorat")
     html = client.get("/audit").get_data(as_text=True)
     assert app.extensions["iku"].checkpoints.signer.verifier.vkey in html
-    assert "jemberkab.go.id/prokopim/iku\n1\n" in html and "Belum disaksikan" in html
+    size = app.extensions["iku"].tree.size()
+    assert f"jemberkab.go.id/prokopim/iku\n{size}\n" in html and "Belum disaksikan" in html
 
 
 # Keys ------------------------------------------------------------------------------------
@@ -500,18 +504,22 @@ def test_a_committed_write_answers_201_even_when_its_checkpoint_cannot_be_signed
     services = app.extensions["iku"]
     body = {"title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
             "location": "Pendopo", "scope": "dalam_daerah"}
-    for _ in range(8):
+    auth()  # the users' accounts are in the log first
+    base = services.agenda.recorder.max_notification_id()
+    size = 1 << base.bit_length()  # a whole tree: its one node sits at the top of its last row
+    for _ in range(size - base):
         assert client.post("/api/v1/activities", headers=auth("protokol"), json=body).status_code == 201
-    with RawSQL(database) as db:  # node (3, 0) cut from the row of position 8
-        (tree,) = db.execute("SELECT tree FROM stored_events WHERE {position} = 8")[0]
-        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 8", (bytes(tree)[:96],))
+    level = size.bit_length() - 1
+    with RawSQL(database) as db:  # the top node cut from the row of the last position
+        (tree,) = db.execute("SELECT tree FROM stored_events WHERE {position} = ?", (size,))[0]
+        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = ?", (bytes(tree)[:32 * level], size))
     response = client.post("/api/v1/activities", headers=auth("protokol"), json=body)
     assert response.status_code == 201  # recorded (this process knew the tree), but nothing signed
-    assert services.agenda.recorder.max_notification_id() == 9 and services.checkpoints.latest().size == 8
+    assert services.agenda.recorder.max_notification_id() == size + 1 and services.checkpoints.latest().size == size
     services.checkpoints.head.path.write_text('{"size": 1e999, "root": "x"}')
     services.agenda.recorder._committed = None
     with RawSQL(database) as db:
-        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = 8", (bytes(tree),))
+        db.execute("UPDATE stored_events SET tree = ? WHERE {position} = ?", (bytes(tree), size))
     assert client.post("/api/v1/activities", headers=auth("protokol"), json=body).status_code == 201
 
 
