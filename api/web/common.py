@@ -39,7 +39,7 @@ def actor_name(actor: str) -> str:
     """An event's actor as people read it: the user's full name where known; the server's
     operator and importer by what they are."""
     if actor == "system:cli":
-        return _("operator server (perintah iku)")
+        return _("operator sistem (perintah iku)")
     if actor == "system:upgrade":
         return _("peningkatan layanan (akun yang sudah ada dicatat)")
     if actor.startswith("system:import:"):

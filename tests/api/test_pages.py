@@ -42,7 +42,8 @@ def login(client, logins):
 
 
 @pytest.fixture
-def activity_id(app):
+def activity_id(app, logins):
+    logins("protokol")  # its actor's account first: the log gives each event's actor its role
     with acting_as("protokol"):
         return str(app.extensions["iku"].agenda.schedule(
             title="Kunjungan Kerja ke Kecamatan Puger", leaders=["bupati"],
@@ -378,18 +379,22 @@ def test_a_failed_verification_is_said_in_the_pages_language_and_in_english_in_t
     import inspector.catalog
     from tests.conftest import RawSQL
 
-    with RawSQL(database) as db:
-        state = bytearray(db.execute("SELECT state FROM stored_events WHERE {position} = 1")[0][0])
-        state[state.index(b"bupati")] ^= 0x01
-        db.execute("UPDATE stored_events SET state = ? WHERE {position} = 1", (bytes(state),))
+    from tests.integration.test_audit import holding
+
     login("pimpinan")
+    auth("inspektorat")  # the users first: their accounts are in the log
+    p = holding(database, b"bupati")
+    with RawSQL(database) as db:
+        state = bytearray(db.execute("SELECT state FROM stored_events WHERE {position} = ?", (p,))[0][0])
+        state[state.index(b"bupati")] ^= 0x01
+        db.execute("UPDATE stored_events SET state = ? WHERE {position} = ?", (bytes(state), p))
     html = client.get("/audit?verify=1").get_data(as_text=True)
-    assert "GAGAL: peristiwa pada posisi 1 tidak cocok dengan daunnya (diubah sejak dicatat)" in html
+    assert f"GAGAL: peristiwa pada posisi {p} tidak cocok dengan daunnya (diubah sejak dicatat)" in html
     reason = client.get("/api/v1/audit/verify", headers=auth("inspektorat")).json["reason"]
-    assert reason == "the event at position 1 does not match its leaf (changed since it was recorded)"
+    assert reason == f"the event at position {p} does not match its leaf (changed since it was recorded)"
     client.get("/lang/en")
     html = client.get("/audit?verify=1").get_data(as_text=True)
-    assert "the event at position 1 does not match its leaf (changed since it was recorded)" in html
+    assert f"the event at position {p} does not match its leaf (changed since it was recorded)" in html
     assert inspector.catalog.language() == "id"  # each request's language ended with it
 
 

@@ -69,7 +69,8 @@ def test_a_full_disk_is_a_clear_503_nothing_acknowledged_is_lost_and_writes_resu
     app.extensions["iku"].close()
 
     svc = Services(database, "Asia/Jakarta")
-    stored = [n.originator_id for n in svc.agenda.recorder.select_notifications(start=None, limit=10**6)]
+    stored = [n.originator_id for n in svc.agenda.recorder.select_notifications(start=None, limit=10**6)
+              if ".accounts:" not in n.topic]  # ani's account is in the log too
     assert sorted(str(i) for i in stored) == sorted(acknowledged)  # each once, none half-written
     figures = svc.calculator.compute(Period.parse("2021"))
     assert figures.figures[0].denominator == len(acknowledged)

@@ -19,11 +19,16 @@ from inspector.seal import Sealer
 from projections.view import ActivityView
 
 
+def make_sealer() -> Sealer:
+    """A sealer with a key of its own: every event is sealed by its writer."""
+    return Sealer(Signer("test.example/log", Ed25519PrivateKey.generate()), "test.example/log", 1)
+
+
 def sealing_recorder(datastore):
-    """Our recorder, sealing with a key of its own (every event is sealed by its writer)."""
+    """Our recorder, sealing as the service's do."""
     recorder = IKUSQLiteApplicationRecorder(datastore)
     recorder.create_table()
-    recorder.sealer = Sealer(Signer("test.example/log", Ed25519PrivateKey.generate()), "test.example/log", 1)
+    recorder.sealer = make_sealer()
     return recorder
 
 
