@@ -12,12 +12,13 @@ from tests.conftest import wib
 
 @pytest.mark.slow
 @pytest.mark.parametrize("records", ["real", "demo"])
-def test_every_operation_answers_as_documented_and_never_with_a_server_error(app, tokens, records):
+def test_every_operation_answers_as_documented_and_never_with_a_server_error(app, request, records):
     """On a database of real records, and on a demo database (whose answers say that their
     recorded times are simulated: a documented field)."""
     agenda = app.extensions["iku"].agenda
     if records == "demo":
-        assert agenda.mark_as_demo()
+        assert agenda.mark_as_demo()  # on an empty database: before the users' accounts
+    tokens = request.getfixturevalue("tokens")
     with acting_as("protokol"):
         written = agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 3, 1, 9),
                                   location="Pendopo", scope="dalam_daerah")
