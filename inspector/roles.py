@@ -80,6 +80,12 @@ def account_id(name: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"/iku/users/{name.lower()}").hex
 
 
+# What a credential is when the event that set it is of before the credentials (it says
+# nothing of it): never equal to one, so such a token or password is not obeyed until the
+# upgrade records it (CredentialsRecorded).
+UNKNOWN = "unknown"
+
+
 def credential(secret_digest: str) -> str:
     """What an account event says of a token or password it sets: the SHA-256 of what the
     users' table keeps (a token's SHA-256, a password's argon2 hash), never a secret; the
@@ -119,9 +125,9 @@ class Accounts:
             if not isinstance(name, str) or account_id(name) != aggregate_id or account is not None:
                 self.anomalies.append((position, _("akun yang dibuat tidak pada id namanya, atau dibuat dua kali")))
                 return
-            password = event.get("password")
-            account = Account(name, str(event.get("role")), bool(event.get("disabled")), token=event.get("token"),
-                              password=password, had_password=password is not None)
+            password = event.get("password", UNKNOWN)
+            account = Account(name, str(event.get("role")), bool(event.get("disabled")),
+                              token=event.get("token", UNKNOWN), password=password, had_password=password is not None)
         elif account is None:
             self.anomalies.append((position, _("peristiwa akun tanpa AccountCreated-nya")))
             return
@@ -132,12 +138,12 @@ class Accounts:
         elif kind == "AccountEnabled":
             account = replace(account, disabled=False)
         elif kind == "TokenIssued":
-            account = replace(account, token=event.get("credential"))
+            account = replace(account, token=event.get("credential", UNKNOWN))
         elif kind == "PasswordReset":  # the first password set ends nothing
-            account = replace(account, password=event.get("credential"), had_password=True,
+            account = replace(account, password=event.get("credential", UNKNOWN), had_password=True,
                               token=account.token if not account.had_password else None)
         elif kind == "PasswordChanged":
-            account = replace(account, password=event.get("credential"), had_password=True)
+            account = replace(account, password=event.get("credential", UNKNOWN), had_password=True)
         elif kind == "CredentialsRecorded":
             password = event.get("password")
             account = replace(account, password=password, token=event.get("token"),
@@ -201,4 +207,4 @@ class Authorship:
         return None
 
 
-__all__ = ["Account", "Accounts", "Authorship", "ROLE_PERMISSIONS", "account_id", "credential"]
+__all__ = ["UNKNOWN", "Account", "Accounts", "Authorship", "ROLE_PERMISSIONS", "account_id", "credential"]

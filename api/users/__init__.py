@@ -28,7 +28,7 @@ from domain.accounts import UserAccount
 from domain.context import acting_as
 from domain.exceptions import ConcurrentWrite, DomainError, InvalidActivityData
 from domain.store.clock import SystemClock
-from inspector.roles import credential
+from inspector.roles import UNKNOWN, credential
 
 from . import recorders as tables
 from . import throttle
@@ -193,10 +193,10 @@ class Users:
                           record["name"], self._twins(record["name"])[0])
                 continue
             account = self.ledger.account(record["name"])
+            if account is not None and UNKNOWN not in (account.password, account.token):
+                continue  # the log says its credentials: the log's are obeyed
             password = credential(record["password_hash"]) if record["password_hash"] else None
             token = credential(record["token_sha256"])
-            if account is not None and (account.password, account.token) == (password, token):
-                continue
 
             def enter(account, record=record, password=password, token=token):
                 if account is None:

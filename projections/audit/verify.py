@@ -23,7 +23,7 @@ from inspector import merkle
 from inspector.catalog import _
 from inspector.leaves import actor_of, canonical
 from inspector.note import Checkpoint, Note, NoteError, Verifier
-from inspector.roles import ACCOUNT, Accounts, credential
+from inspector.roles import ACCOUNT, UNKNOWN, Accounts, credential
 from inspector.seal import SealedLog
 
 from .legacy import verify_legacy
@@ -198,10 +198,11 @@ def _check_users(rows, accounts: Accounts) -> None:
             raise _Failed(None, _("tabel pengguna memberi %(name)r peran %(table)s; log memberinya peran "
                                   "%(log)s (tabel diubah di luar layanan)", name=name, table=row["role"],
                                   log=account.role))
-        if account.token is not None and credential(row["token_sha256"]) != account.token:
+        if account.token not in (None, UNKNOWN) and credential(row["token_sha256"]) != account.token:
             raise _Failed(None, _("tabel pengguna memberi %(name)r token yang tidak diterbitkan log (tabel diubah "
                                   "di luar layanan)", name=name))
-        if row["password_hash"] is not None and credential(row["password_hash"]) != account.password:
+        if row["password_hash"] is not None and account.password != UNKNOWN and (
+                credential(row["password_hash"]) != account.password):
             raise _Failed(None, _("tabel pengguna memberi %(name)r kata sandi yang tidak ditetapkan log (tabel "
                                   "diubah di luar layanan)", name=name))
         if account.disabled != bool(row["disabled"]):

@@ -243,3 +243,51 @@ def test_a_receipt_carries_its_events_seal_and_a_seal_of_another_event_is_refuse
     with pytest.raises(ReceiptRefused, match="the receipt's event was not written by the service: its seal does "
                                              "not match its event"):
         verify_receipt(proof({**line, "seal": other["seal"]}), [key])
+
+
+def test_a_database_of_the_previous_version_upgrades_and_its_users_keep_their_token_and_password(
+        tmp_path, monkeypatch):
+    """tests/fixtures/previous-version: made by the version before the seals (a user `ani`,
+    protokol, with a token and a password; one imported activity), with its key."""
+    import shutil
+    from pathlib import Path
+
+    from tests.api.test_pages import token_of
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "previous-version"
+    keys = tmp_path / "keys"
+    keys.mkdir(mode=0o700)
+    for name in ("log-signing-key.pem", "log-signing-key.head"):
+        shutil.copy(fixture / name, keys / name)
+        (keys / name).chmod(0o600)
+    shutil.copy(fixture / "iku.sqlite3", tmp_path / "iku.sqlite3")
+    monkeypatch.setenv("IKU_SIGNING_KEY", str(keys / "log-signing-key.pem"))
+    app = create_app({"IKU_DATABASE": str(tmp_path / "iku.sqlite3"), "IKU_TIMEZONE": "Asia/Jakarta",
+                      "TESTING": True, "IKU_EVIDENCE_DIR": str(tmp_path / "evidence")})
+    services = app.extensions["iku"]
+    try:
+        assert services.agenda.recorder.sealer.sealed_from == 4  # its three events stay as they were
+        client = app.test_client()
+        token = (fixture / "token.txt").read_text().strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/v1/iku?period=2021-Q1", headers=headers).status_code == 200
+        page = client.get("/login").get_data(as_text=True)
+        assert client.post("/login", data={"csrf_token": token_of(page), "name": "ani",
+                                           "password": "kata-sandi-lama"}).status_code == 302
+        written = client.post("/api/v1/activities", headers=headers, json={
+            "title": "Apel", "leaders": ["bupati"], "starts_at": "2021-03-02T07:00:00+07:00",
+            "location": "Alun-alun", "scope": "dalam_daerah"})
+        assert written.status_code == 201
+        kinds = [n.topic.rsplit(".", 1)[1] for n in services.agenda.recorder.select_notifications(None, 100)]
+        assert kinds == ["AccountCreated", "TokenIssued", "ActivityScheduled", "CredentialsRecorded",
+                         "ActivityScheduled"]
+        assert services.verify().ok
+        out = tmp_path / "export"
+        result = CliRunner().invoke(main, ["export", "audit", "--period", "2021-Q1", "--out", str(out)],
+                                    env={"IKU_DATABASE": str(tmp_path / "iku.sqlite3")})
+        assert result.exit_code == 0, result.output
+        checked = verify_export(out, [services.checkpoints.signer.verifier])
+        assert (checked["sealed"], checked["sealed_from"]) == (2, 4)
+        assert "the first 3 events were written before seals" in " ".join(checked["warnings"])
+    finally:
+        services.close()
