@@ -4,8 +4,9 @@ Every change of a user's access is an account event in the log (AccountCreated,
 RoleChanged, AccountDisabled, AccountEnabled, PasswordReset, PasswordChanged, TokenIssued,
 ProfileChanged). Folded in log order — which is recorded_at order — they give each user's
 role at the instant each event was recorded, and so whether its actor was allowed to cause
-it: the role table of SPEC §8 as the service decided it (docs/RULES.md; the same table as
-api/service_layer/permissions.py, which a test holds equal).
+it: the role table of SPEC §8 as the service decided it (docs/RULES.md), here, where the
+inspector can copy it alone; the service enforces this same table (its permissions.py
+imports it).
 
 `Accounts` is the fold (the service builds the role it obeys with it too); `Authorship`
 checks each event against it. The operator's command line acts as `system:…` (the host's

@@ -3,30 +3,15 @@ the pages, the CLI) asks here; a refusal is `NotPermitted` (403)."""
 from __future__ import annotations
 
 from domain.exceptions import NotPermitted
+from inspector.roles import ROLE_PERMISSIONS, UCAPAN
 
-# The leaders' condolences and congratulations (docs/RULES.md, "Ucapan"): the Sub Bagian
-# Protokol, which keeps the leaders' agenda, requests and delivers them.
-UCAPAN = ("request_ucapan", "deliver_ucapan", "cancel_ucapan", "retract_delivery")
-# upload_evidence: keep a photo or video in the evidence store, for a documentation entry or
-# an ucapan's delivery.
+__all__ = ["ROLE_PERMISSIONS", "UCAPAN", "may", "require", "retractable_kinds"]
 
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({
-        "read", "export", "schedule", "reschedule", "cancel", "record_protocol",
-        "retract_protocol", "record_documentation", "retract_documentation", "upload_evidence",
-        "manage_users", "read_access", "set_targets", "submit_reports", *UCAPAN,
-    }),
-    "protokol": frozenset({
-        "read", "schedule", "reschedule", "cancel", "record_protocol", "retract_protocol", *UCAPAN,
-        "upload_evidence",
-    }),
-    "dokumentasi": frozenset({"read", "record_documentation", "retract_documentation", "upload_evidence"}),
-    "pimpinan": frozenset({"read", "read_access", "set_targets", "submit_reports"}),
-    "inspektorat": frozenset({"read", "read_access", "export", "cosign"}),  # cosign: the witness (docs/AUDIT.md)
-}
-
-# read_access: the history of users' access (who could do what, when)
-
+# The role table is the inspector's (inspector/roles.py): the one the service enforces is the
+# one the witness and verify-export hold every event to. `upload_evidence`: keep a photo or
+# video in the evidence store; `read_access`: the history of users' access (who could do
+# what, when); `cosign`: the inspectorate's witness (docs/AUDIT.md). The ucapan (docs/RULES.md,
+# "Ucapan"): the Sub Bagian Protokol, which keeps the leaders' agenda, requests and delivers them.
 RETRACTABLE = ("protocol", "documentation")  # the kinds of entry; retract_<kind> permissions
 
 

@@ -117,27 +117,32 @@ def test_nothing_is_signed_over_it_the_service_says_so_and_writes_on(recorded, d
     assert cli.exit_code != 0 and f"the event at position {position} was not written by the service" in cli.output
 
 
-def test_the_event_of_a_log_key_holder_is_refused_by_the_witness(database, witness_key, tmp_path):  # noqa: F811
-    from tests.support.server import serve_in_thread
+@pytest.fixture
+def witnessed(database, witness_key):  # noqa: F811
+    """A service on a port, the inspectorate's token, and protokol.ani's account."""
     from tests.conftest import scaffold_user
+    from tests.support.server import serve_in_thread
 
     app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
     server, url = serve_in_thread(app)
     services = app.extensions["iku"]
-    try:
-        token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
-        ensure_accounts(services, protokol__ani="protokol")
-        with acting_as("protokol.ani"):
-            services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
-                                     location="Pendopo", scope="dalam_daerah")
-        assert run_witness(services, url, token, tmp_path, witness_key)["size"] == services.tree.size()
-        position = forge_documented(services, database)
-        sign_over(services, database)
-        with pytest.raises(WitnessRefused, match=f"the event at position {position} was not written by the service"):
-            run_witness(services, url, token, tmp_path, witness_key)
-    finally:
-        server.shutdown()
-        services.close()
+    token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
+    ensure_accounts(services, protokol__ani="protokol")
+    yield services, url, token
+    server.shutdown()
+    services.close()
+
+
+def test_the_event_of_a_log_key_holder_is_refused_by_the_witness(witnessed, database, witness_key, tmp_path):  # noqa: F811
+    services, url, token = witnessed
+    with acting_as("protokol.ani"):
+        services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
+                                 location="Pendopo", scope="dalam_daerah")
+    assert run_witness(services, url, token, tmp_path, witness_key)["size"] == services.tree.size()
+    position = forge_documented(services, database)
+    sign_over(services, database)
+    with pytest.raises(WitnessRefused, match=f"the event at position {position} was not written by the service"):
+        run_witness(services, url, token, tmp_path, witness_key)
 
 
 def test_an_export_holding_a_row_the_service_did_not_write_is_refused_offline(recorded, database, tmp_path):
@@ -208,26 +213,15 @@ def test_an_event_whose_actor_lacked_the_role_is_refused_offline(recorded, datab
         verify_export(out, [recorded.checkpoints.signer.verifier])
 
 
-def test_the_witness_refuses_an_event_of_a_disabled_account(database, witness_key, tmp_path):  # noqa: F811
-    from tests.support.server import serve_in_thread
-    from tests.conftest import scaffold_user
-
-    app = create_app({"IKU_DATABASE": database, "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
-    server, url = serve_in_thread(app)
-    services = app.extensions["iku"]
-    try:
-        token = scaffold_user(services.users, "inspektorat.bpk", "inspektorat")
-        ensure_accounts(services, protokol__ani="protokol")
-        services.users.set_disabled("protokol.ani", True, "pindah tugas")
-        with acting_as("protokol.ani"):
-            written = services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
-                                               location="Pendopo", scope="dalam_daerah")
-        with pytest.raises(WitnessRefused, match=f"the event at position {written.position}: the account "
-                                                 "protokol.ani was disabled then"):
-            run_witness(services, url, token, tmp_path, witness_key)
-    finally:
-        server.shutdown()
-        services.close()
+def test_the_witness_refuses_an_event_of_a_disabled_account(witnessed, witness_key, tmp_path):  # noqa: F811
+    services, url, token = witnessed
+    services.users.set_disabled("protokol.ani", True, "pindah tugas")
+    with acting_as("protokol.ani"):
+        written = services.agenda.schedule(title="Rapat", leaders=["bupati"], starts_at=wib(2021, 4, 5, 9),
+                                           location="Pendopo", scope="dalam_daerah")
+    with pytest.raises(WitnessRefused, match=f"the event at position {written.position}: the account "
+                                             "protokol.ani was disabled then"):
+        run_witness(services, url, token, tmp_path, witness_key)
 
 
 def test_a_receipt_carries_its_events_seal_and_a_seal_of_another_event_is_refused(recorded):
