@@ -127,6 +127,7 @@ ACTIVITY = "domain.model:Activity."
 TARGET = "domain.targets:IndicatorTarget."
 REPORT = "domain.reports:PeriodReport."
 UCAPAN = "domain.ucapan:Ucapan."
+ACCOUNT = "domain.accounts:UserAccount."  # users' access: no figure depends on it (roles.py checks it)
 
 _recorded = itemgetter(0)
 
@@ -326,7 +327,11 @@ class Recomputer:
                                         "ReportReopened": None}),
                               (UCAPAN, {k: partial(self._ucapan_event, k) for k in (
                                   "UcapanRequested", "UcapanDelivered", "UcapanCancelled",
-                                  "DeliveryRetracted")})):
+                                  "DeliveryRetracted")}),
+                              (ACCOUNT, dict.fromkeys((
+                                  "AccountCreated", "RoleChanged", "AccountDisabled", "AccountEnabled",
+                                  "ProfileChanged", "PasswordReset", "PasswordChanged", "TokenIssued",
+                                  "CredentialsRecorded")))):
             self._handlers.update({prefix + k: (k, h, False) for k, h in kinds.items()})
 
     # Feeding -----------------------------------------------------------------------------
