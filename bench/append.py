@@ -9,7 +9,10 @@ event), then get it and record protocol service (one more event); one save per e
   the same database) and the same aggregate class.
 Rounds alternate to spread the machine's noise over both; the median round is reported.
 
-    python -m bench.append [--events 4000] [--rounds 5] [--store sqlite|postgres]
+    python -m bench.append [--events 4000] [--rounds 5] [--runs 3] [--store sqlite|postgres]
+
+`--runs`: whole measurements in one process, each on the same database; the median of their
+ratios is the figure (docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
@@ -110,14 +113,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=1)
     stores.add_arguments(parser)
     args = parser.parse_args()
     print(machine_note(), f"store: {args.store}")
+    ratios = []
     with stores.database(args, "append") as (database, _):
-        r = run(database, args.events, args.rounds)
-    print(f"append, {r['events']} events per round, median of {r['rounds']} rounds: "
-          f"service {r['service']:,.0f} ev/s, raw eventsourcing {r['raw']:,.0f} ev/s, "
-          f"ratio {r['ratio']:.2f}")
+        for _ in range(args.runs):
+            r = run(database, args.events, args.rounds)
+            ratios.append(r["ratio"])
+            print(f"append, {r['events']} events per round, median of {r['rounds']} rounds: "
+                  f"service {r['service']:,.0f} ev/s, raw eventsourcing {r['raw']:,.0f} ev/s, "
+                  f"ratio {r['ratio']:.2f}")
+    if args.runs > 1:
+        print(f"median ratio of {args.runs} runs: {median(ratios):.2f} ({', '.join(f'{x:.2f}' for x in ratios)})")
 
 
 if __name__ == "__main__":

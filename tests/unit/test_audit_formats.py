@@ -193,3 +193,24 @@ def test_a_receipt_with_deeply_nested_extra_data_is_refused_by_name():
     proof = Proof(0, (), body + "\n" + log.sign_note(body), b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(ReceiptRefused):
         verify_receipt(str(proof), [log.verifier])
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=300, deadline=None)
+@given(actor=st.text(max_size=40), notes=st.text(max_size=40), extra=st.booleans())
+def test_the_actor_is_read_quickly_as_a_whole_decode_reads_it(actor, notes, extra):
+    """actor_of reads the service's events without decoding them whole: never otherwise than
+    the whole decode would (escapes, a second "actor", non-ASCII names all fall back)."""
+    import json
+
+    from inspector.leaves import actor_of
+
+    event = {"timestamp": {"_type_": "datetime_iso", "_data_": "2026-12-07T10:00:00+00:00"}, "actor": actor,
+             "notes": notes}
+    state = json.dumps(event, separators=(",", ":"), ensure_ascii=extra).encode()
+    if extra:
+        state = state[:-1] + b',"nested":{"actor":"x"}}'
+    assert actor_of(state) == json.loads(state)["actor"]
