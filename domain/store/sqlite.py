@@ -19,12 +19,16 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    InterfaceError,
     OperationalError,
     PersistenceError,
     StoredEvent,
 )
 from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
     SQLiteCursor,
     SQLiteFactory,
     SQLiteRecorder,
@@ -99,6 +103,12 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         self.insert_events_statement = (
             f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree, seal) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        # An event whose head this process knows (it committed the last append): inserted only
+        # if that is still the head — nothing appended since, the horizon where it was.
+        self.insert_after_statement = (
+            f"INSERT INTO {t} (rowid, originator_id, originator_version, topic, state, recorded_at, tree, seal) "
+            f"SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT coalesce(max(rowid), 0) FROM {t}) = ? "
+            "AND (SELECT answered_until FROM iku_horizon WHERE id = 1) = ?")
 
     def construct_create_table_statements(self) -> list[str]:
         t = self.events_table_name
@@ -130,24 +140,70 @@ class IKUSQLiteApplicationRecorder(IKURecorderMixin, MerkleMixin, ImmediateInser
         if not stored_events:
             return []
         self.check_also(kwargs.get("also"))
-        c.execute(self.head_statement)  # under the write lock (ImmediateInsert)
-        last_position, last_recorded_at, horizon = c.fetchone()
-        rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
-        values = [(position, s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-                   s.originator_version, s.topic, s.state, recorded_at, tree, seal)
-                  for (position, recorded_at, tree, seal), s in zip(rows, stored_events, strict=True)]
-        if len(values) == 1:  # most writes: execute costs less than executemany
-            c.execute(self.insert_events_statement, values[0])
-        else:
-            c.executemany(self.insert_events_statement, values)
+        known, rows = self._committed, None
+        if len(stored_events) == 1 and known is not None:
+            # Most writes: one event after this process's own last append. The head need not
+            # be read if it is still that one (checked by the INSERT itself, under the lock).
+            rows = self._rows(c, known.size, known.recorded_at, known.horizon, stored_events)
+            c.execute(self.insert_after_statement, (*self._values(rows, stored_events)[0], known.size, known.horizon))
+            if c.rowcount != 1:
+                rows = None  # another process appended, or moved the horizon: as below
+        if rows is None:
+            c.execute(self.head_statement)  # under the write lock (ImmediateInsert)
+            last_position, last_recorded_at, horizon = c.fetchone()
+            rows = self._rows(c, last_position, last_recorded_at, horizon, stored_events)
+            values = self._values(rows, stored_events)
+            if len(values) == 1:  # most writes: execute costs less than executemany
+                c.execute(self.insert_events_statement, values[0])
+            else:
+                c.executemany(self.insert_events_statement, values)
         self._remember(c, kwargs.get("idempotency"), stored_events)
         self._also(c, kwargs.get("also"))
         return [Position(position, recorded_at) for position, recorded_at, _tree, _seal in rows]
+
+    @staticmethod
+    def _values(rows, stored_events) -> list[tuple]:
+        return [(position, s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                 s.originator_version, s.topic, s.state, recorded_at, tree, seal)
+                for (position, recorded_at, tree, seal), s in zip(rows, stored_events, strict=True)]
+
+
+# Prepared statements each connection keeps. The library opens its connections with
+# `cached_statements=True`, which sqlite3 reads as 1: every statement but the last one is
+# prepared again, and a write runs four (BEGIN IMMEDIATE, the insert, the idempotency row,
+# COMMIT) — a fifth of an append's time (docs/PERFORMANCE.md).
+STATEMENTS_KEPT = 128
+
+
+class StatementCachingPool(SQLiteConnectionPool):
+    """The library's pool of connections, each keeping its prepared statements (the
+    library's `_create_connection` of 9.5.6, with a cache of STATEMENTS_KEPT)."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        try:
+            c = sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False, isolation_level=None,
+                                cached_statements=STATEMENTS_KEPT,
+                                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT)
+        except (sqlite3.Error, TypeError) as e:
+            raise InterfaceError(e) from e
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            cursor = c.cursor()
+            cursor.execute("PRAGMA journal_mode;")
+            if cursor.fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL;")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        c.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
 
 
 class IKUSQLiteFactory(StoreFactory, SQLiteFactory):
     store = "sqlite"
     application_recorder_class = IKUSQLiteApplicationRecorder
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.datastore.pool.__class__ = StatementCachingPool  # the library builds the pool itself
 
 
 __all__ = [

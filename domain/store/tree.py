@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from inspector.leaves import actor_of, canonical
@@ -24,6 +24,16 @@ from ..exceptions import AuditTreeDamaged, EventsUnsealable
 HASH = 32
 
 
+class Head(NamedTuple):
+    """What this process's last committed append left: the tree's size and frontier, the
+    last recorded_at and the as-of horizon it was written after."""
+
+    size: int
+    hashes: list[bytes]
+    recorded_at: int
+    horizon: int
+
+
 def node_row(level: int, index: int) -> int:
     """The position of the event whose row holds node (level, index)."""
     return (index + 1) << level
@@ -32,10 +42,10 @@ def node_row(level: int, index: int) -> int:
 class MerkleMixin:
     """For an application recorder (the IKU mixin's dialect): the tree in the events' rows."""
 
-    # The frontier after this process's last committed append: its next append, if nothing
-    # was appended by another process meanwhile, need not read it back. Set only once the
+    # The head after this process's last committed append: its next append, if nothing was
+    # appended by another process meanwhile, need not read it back. Set only once the
     # append's transaction has committed (insert_events below).
-    _committed: tuple[int, list[bytes]] | None = None
+    _committed: Head | None = None
     _appending = threading.local()
     # Seals each event's leaf hash with the log's key (inspector.seal): set by the service
     # once the log's seal boundary is known; a recorder without it appends nothing.
@@ -50,7 +60,7 @@ class MerkleMixin:
             raise
         frontier, self._appending.frontier = self._appending.frontier, None
         if frontier is not None:
-            self._committed = (frontier.size, list(frontier.hashes))
+            self._committed = Head(frontier.size, list(frontier.hashes), *self._appending.last)
         return result
 
     def merkle_nodes(self, c, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -82,8 +92,8 @@ class MerkleMixin:
         """The complete subtrees of the tree of `size` leaves: kept from this process's last
         append if that is still the head, else read (and so checked to be there)."""
         committed = self._committed
-        if committed is not None and committed[0] == size:
-            return Frontier(size, committed[1])
+        if committed is not None and committed.size == size:
+            return Frontier(size, committed.hashes)
         wanted = Frontier.levels(size)
         found = self.merkle_nodes(c, wanted) if wanted else {}
         if len(found) != len(wanted):
@@ -124,6 +134,7 @@ class MerkleMixin:
                                                        recorded_at, actor, state)))
             rows.append((position, recorded_at, b"".join(h for _, _, h in made), seal(made[0][2])))
         self._appending.frontier = frontier
+        self._appending.last = (rows[-1][1], horizon)
         return rows
 
 

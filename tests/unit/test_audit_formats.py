@@ -214,3 +214,23 @@ def test_the_actor_is_read_quickly_as_a_whole_decode_reads_it(actor, notes, extr
     if extra:
         state = state[:-1] + b',"nested":{"actor":"x"}}'
     assert actor_of(state) == json.loads(state)["actor"]
+
+
+def test_the_services_fast_seal_is_the_same_bytes_as_the_inspectors():
+    """The service seals with libsodium, the inspector verifies with `cryptography`: Ed25519
+    is deterministic, so both give the same signature of the same message."""
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector.note import Signer
+    from inspector.seal import Sealer, check
+    from projections.audit.seals import fast_sign
+
+    signer = Signer("jemberkab.go.id/prokopim/iku", Ed25519PrivateKey.generate())
+    slow = Sealer(signer, signer.name, 7)
+    fast = Sealer(signer, signer.name, 7, sign=fast_sign(signer.key))
+    for _ in range(20):
+        leaf = os.urandom(32)
+        assert fast.seal(leaf) == slow.seal(leaf)
+        assert check(fast.seal(leaf), leaf, signer.name, [signer.verifier]) == 7
