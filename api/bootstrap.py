@@ -128,10 +128,11 @@ def verify_audit(agenda: Agenda, checkpoints: Checkpoints, config: Config):
     """`iku verify`: also against the last head this host's key signed, when it is here;
     the users' tables against the log's accounts, and the view against a fold of the log."""
     live = agenda.factory.tracking_recorder(view_class(agenda))
+    sealed_from = seals.SealBoundary(config.signing_key).read(checkpoints.origin)
     return verify_store(agenda.recorder, log_keys=checkpoints.log_keys,
                         witness_keys=checkpoints.witness_keys, origin=checkpoints.origin,
                         signed_head=SignedHead(config.signing_key, checkpoints.origin).read(checkpoints.origin),
-                        sealed_from=seals.SealBoundary(config.signing_key).read(checkpoints.origin),
+                        sealed_from=sealed_from, own=seals.own_sealer(config.signing_key, checkpoints, sealed_from),
                         users=agenda.factory.extra_recorder(USER_RECORDERS).list_users,
                         view=lambda: view_differences(agenda, live, ZoneInfo(config.timezone)))
 

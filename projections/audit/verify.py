@@ -52,17 +52,18 @@ class _Failed(Exception):
 
 def verify_store(recorder, *, log_keys: list[Verifier], witness_keys: list[Verifier],
                  origin: str, signed_head: tuple[int, bytes] | None = None,
-                 sealed_from: int | None = None, users=None, view=None) -> Verification:
+                 sealed_from: int | None = None, users=None, view=None, own=None) -> Verification:
     """`signed_head`: the last (size, root) the signing key signed, kept beside the key
     (checkpoints.SignedHead), when verifying on the host that signs; `sealed_from`: the
     log's seal boundary kept beside the key there (seals.SealBoundary); `users`: a callable
     giving the users' table rows (name, role, disabled), checked against the log's accounts;
     `view`: a callable naming what the view holds that a fold of the log does not give
-    (projections/view_check.py)."""
+    (projections/view_check.py); `own`: the host's own sealer, whose seals are checked by
+    signing again (seals.own_sealer)."""
     checkpoints = _checkpoints(recorder)  # before the head is pinned: none is beyond it
     roots: dict[int, bytes] = {}
     checked = 0
-    sealed = SealedLog(origin, log_keys, boundary=sealed_from)
+    sealed = SealedLog(origin, log_keys, boundary=sealed_from, own=own)
     accounts = Accounts()
     try:
         sizes = {checkpoint[0] for checkpoint in checkpoints} | ({signed_head[0]} if signed_head else set())
