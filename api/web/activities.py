@@ -27,7 +27,7 @@ from ..service_layer import commands, queries
 from ..service_layer.errors import status_of
 from ..service_layer.permissions import may, retractable_kinds
 from .common import page, services, web
-from .forms import FormErrors, domain_errors, lines, load, local_instant, officers, stored_uploads
+from .forms import FormErrors, domain_errors, entry_version, lines, load, local_instant, officers, stored_uploads
 
 INSTANT_FIELDS = {"starts_at": "starts_time", "ends_at": "ends_time"}
 
@@ -232,7 +232,7 @@ FACT_FORMS = {
                    read_reschedule, commands.reschedule),
     # Who may retract which entry: the command decides, on the activity it appends to.
     "retract": (None, RetractionSchema,
-                lambda f: {"version": int(f.get("entry", "0") or 0), "reason": f.get("reason", "").strip()},
+                lambda f: {"version": entry_version(f), "reason": f.get("reason", "").strip()},
                 commands.retract),
 }
 

@@ -100,6 +100,15 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def entry_version(form) -> int:
+    """The version of the entry a retraction form names (its select's value): ASCII digits,
+    else refused beside the field — never another digit script read as a number."""
+    text = form.get("entry", "").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise FormErrors({"entry": _("Isian tidak sah.")})
+    return int(text)
+
+
 def officers(form) -> list[str]:
     """The names ticked in the list of known officers, then those written one per line;
     each once (a name ticked and written too is one officer)."""

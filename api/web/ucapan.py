@@ -26,7 +26,7 @@ from ..service_layer.queries import today
 from ..service_layer.results import Page
 from .activities import expected_version, form_key, read_cancel
 from .common import PER_PAGE, page, page_asked, read_filters, services, web
-from .forms import FormErrors, domain_errors, lines, load, local_instant, stored_uploads
+from .forms import FormErrors, domain_errors, entry_version, lines, load, local_instant, stored_uploads
 
 DELIVERY_FIELDS = {"delivered_at": "delivered_time"}
 OVERDUE_YEARS = 9  # how far back the overdue list looks (a period spans ten years at most)
@@ -141,7 +141,7 @@ def read_delivery(form) -> dict:
 
 
 def _retraction(form) -> dict:
-    return {"version": int(form.get("entry", "0") or 0), "reason": form.get("reason", "").strip()}
+    return {"version": entry_version(form), "reason": form.get("reason", "").strip()}
 
 
 UCAPAN_FORMS = {

@@ -198,6 +198,7 @@ def test_a_stale_form_is_refused_with_a_message_and_appends_nothing(client, logi
     ("protocol", {"officers": ""}, 422, "Pilih atau sebutkan paling sedikit satu."),
     ("retract", {"entry": "1", "reason": "salah"}, 409, "Catatan ini tidak ada atau sudah diralat."),
     ("retract", {"entry": "x", "reason": "salah"}, 422, "Isian tidak sah."),
+    ("retract", {"entry": "\uff11", "reason": "salah"}, 422, "Isian tidak sah."),  # a fullwidth 1: no number
     ("reschedule", {"date": "2021-04-06", "time": "10:00", "end_time": "09:00", "reason": "x"}, 422,
      "Tidak boleh sebelum waktu mulai."),
     ("cancel", {"reason": "", "confirm": "1"}, 422, "Wajib diisi."),
