@@ -129,12 +129,14 @@ def default_signing_key(env: Mapping[str, str]) -> Path:
 
 
 def evidence_folder(config: Config) -> Path:
-    """IKU_EVIDENCE_DIR, else `evidence/` beside a SQLite database, else var/evidence."""
+    """IKU_EVIDENCE_DIR, else `evidence/` beside a SQLite database, else var/evidence; made
+    absolute here, from the folder the service starts in (a relative one would be read
+    against the app's own folder when a file is answered: every photo a 500)."""
     if config.evidence_dir is not None:
-        return config.evidence_dir
+        return config.evidence_dir.absolute()
     if "://" in config.database:
-        return Path("var") / "evidence"
-    return Path(config.database).parent / "evidence"
+        return (Path("var") / "evidence").absolute()
+    return (Path(config.database).parent / "evidence").absolute()
 
 
 def session_key_path(config: Config) -> Path:

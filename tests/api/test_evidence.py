@@ -283,3 +283,25 @@ def test_who_documented_is_a_name_on_one_line(client, auth, activity_id):
     response = client.post(f"/api/v1/activities/{activity_id}/documentation", headers=auth("dokumentasi"),
                            json={"media": "foto", "documented_by": ["Rina\n  Wulandari"]})
     assert response.status_code == 201
+
+
+def test_photos_are_served_with_the_relative_paths_of_make_run(tmp_path, monkeypatch):
+    """Issue 24, problem 1: with the Makefile's IKU_DATABASE=var/iku.sqlite3 the evidence
+    folder was the relative var/evidence, written from the checkout and read against the
+    app's own folder: every photo and thumbnail a 500."""
+    from api import create_app
+    from tests.conftest import scaffold_user
+
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"IKU_DATABASE": "var/iku.sqlite3", "IKU_TIMEZONE": "Asia/Jakarta", "TESTING": True})
+    try:
+        users = app.extensions["iku"].users
+        headers = {"Authorization": f"Bearer {scaffold_user(users, 'citra', 'dokumentasi')}"}
+        client = app.test_client()
+        data = photo()
+        assert client.put(f"/api/v1/evidence/{sha(data)}", data=data, headers=headers).status_code == 201
+        assert (tmp_path / "var" / "evidence").is_dir()
+        assert fetch(client, f"/api/v1/evidence/{sha(data)}", headers=headers).data == data
+        assert fetch(client, f"/api/v1/evidence/{sha(data)}/thumbnail", headers=headers).status_code == 200
+    finally:
+        app.extensions["iku"].close()
