@@ -8,9 +8,11 @@ from flask import render_template, request, send_file
 from flask_babel import gettext as _
 
 from domain.store.clock import to_datetime
-from projections.periods import InvalidPeriod, Period
+from projections.periods import InvalidPeriod
 
 from ..documents.audit_export import audit_export_zip
+from ..service_layer.parsing import parse_period
+from ..service_layer.queries import today
 from .common import default_period, page, period_error, services, web
 
 
@@ -36,7 +38,7 @@ def render_audit(**context):
 @page("export")
 def audit_export():
     try:
-        period = Period.parse(request.args.get("period", ""))
+        period = parse_period(request.args.get("period", ""), today(services()))  # as every page reads it
     except InvalidPeriod:
         return render_audit(verified=None, period=request.args.get("period", ""),
                             errors={"period": period_error()}), 422

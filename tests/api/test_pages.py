@@ -428,6 +428,9 @@ def test_the_inspectorate_downloads_an_export_that_verifies_offline(client, logi
     key = Verifier.parse(client.get("/api/v1/audit/key").get_data(as_text=True))
     assert verify_export(tmp_path / "export", [key])["events"] == len(whole_log(app.extensions["iku"].agenda))
     assert client.get("/audit/export.zip?period=2021-Q9").status_code == 422
+    # issue 24, problem 5: the period as the pages write it, which the page's own example gives
+    named = client.get("/audit/export.zip", query_string={"period": "Triwulan II 2021"})
+    assert named.status_code == 200 and 'filename=iku-audit-2021-Q2.zip' in named.headers["Content-Disposition"]
 
 
 def test_the_diff_page_highlights_what_changed_and_why(client, login, app, activity_id):
