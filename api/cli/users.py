@@ -3,7 +3,10 @@ through the service layer as the operator (`system:cli`) and is recorded in the 
 history with its reason (domain/accounts.py)."""
 from __future__ import annotations
 
+import json
+import os
 import secrets
+from pathlib import Path
 
 import click
 
@@ -90,23 +93,51 @@ DEMO_PROFILES = {
 }
 
 
-@users.command("demo-logins", help=_l("Pada basis data demo: satu akun per peran, dengan kata sandi baru, dicetak."))
+@users.command("demo-logins", help=_l(
+    "Pada basis data demo: satu akun per peran dengan kata sandinya, dicetak (dibuat sekali, disimpan "
+    "di folder kunci)."))
 @click.pass_context
 def users_demo_logins(ctx):
     svc = services(ctx)
     if not svc.agenda.recorded_times_are_simulated:
         click.echo(_("Bukan basis data demo: buat login dengan `iku users create NAMA --role PERAN --password`."))
         return
+    # Made once and kept beside the log's key (0600): a second `make run` prints the same
+    # logins and changes nothing, so the admin's token it printed keeps working.
+    kept = demo_logins_file(svc.config.signing_key)
+    passwords = read_demo_logins(kept)
     click.echo(_("Login demo (pengguna / kata sandi):"))
     for role in ROLES:
-        password = secrets.token_urlsafe(9)
-        full_name, nip, jabatan = DEMO_PROFILES[role]
-        try:
-            svc.users.create(role, role, password=password, full_name=full_name, nip=nip, jabatan=jabatan,
-                             reason="login demo", token=False, by=OPERATOR.name)
-        except UserExists:
-            svc.users.set_password(role, password, "login demo baru", by=OPERATOR.name)
+        password = passwords.get(role)
+        if password is None or not svc.users.has_password(role, password):
+            password = passwords[role] = secrets.token_urlsafe(9)
+            full_name, nip, jabatan = DEMO_PROFILES[role]
+            try:
+                svc.users.create(role, role, password=password, full_name=full_name, nip=nip, jabatan=jabatan,
+                                 reason="login demo", token=False, by=OPERATOR.name)
+            except UserExists:
+                svc.users.set_password(role, password, "login demo baru", by=OPERATOR.name)
+            write_demo_logins(kept, passwords)
         click.echo(f"  {role:<12} {role} / {password}")
+
+
+def demo_logins_file(signing_key: Path) -> Path:
+    return Path(signing_key).with_name("demo-logins.json")
+
+
+def read_demo_logins(path: Path) -> dict[str, str]:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(found, dict) else {}
+
+
+def write_demo_logins(path: Path, passwords: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as f:
+        json.dump(passwords, f)
 
 
 @users.command("token", help=_l("Terbitkan token baru untuk pengguna (token lama tidak berlaku lagi)."))

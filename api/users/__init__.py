@@ -384,6 +384,14 @@ class Users:
         self.recorder.give_back_attempt(counted)
         return _user(record, account)
 
+    def has_password(self, name: str, password: str) -> bool:
+        """Whether this is the user's password as the log set it (the operator's check: no
+        login is counted, none is throttled)."""
+        record = self.recorder.login_record(name)
+        account = self._obeyed(record)
+        return (account is not None and record["password_hash"] is not None
+                and account.password == credential(record["password_hash"]) and _verify(record["password_hash"], password))
+
     def device_stamp(self, name: str) -> str:
         """What a device cookie of the user carries, bound to the user's present password."""
         record = self.recorder.login_record(name)

@@ -192,6 +192,34 @@ def test_demo_logins_give_every_role_a_login_on_a_demo_database_only(iku, cli_en
     svc.close()
 
 
+def test_a_second_make_run_prints_the_same_logins_and_its_admin_token_keeps_working(iku, cli_env, database):
+    """Issue 24, problem 9: a second `make run` printed a new admin token, then reset the
+    admin's password, which ended that token (the README's curl: 401); every demo password
+    changed, and six lines of access history were added each time."""
+    cli_env["IKU_CHECKPOINT_INTERVAL"] = "60"
+    iku("demo", "--per-day", "0.5")
+    def access_history():
+        svc = Services(database, "Asia/Jakarta")
+        try:
+            return [n.topic.rsplit(".", 1)[1] for n in svc.agenda.recorder.select_notifications(None, 10**6)
+                    if ".accounts:" in n.topic]
+        finally:
+            svc.close()
+
+    runs = []
+    for _ in range(2):  # make run: demo --if-empty, ensure-admin, demo-logins
+        iku("demo", "--if-empty")
+        token = iku("users", "ensure-admin").stdout.strip().splitlines()[-1]
+        runs.append((token, iku("users", "demo-logins").stdout, access_history()))
+    assert runs[0][1] == runs[1][1]  # the same logins, unchanged
+    assert runs[1][2] == [*runs[0][2], "TokenIssued"]  # the second run added the admin's new token alone
+    svc = Services(database, "Asia/Jakarta")
+    try:
+        assert svc.users.authenticate(runs[1][0]).role == "admin"  # the token the second run printed works
+    finally:
+        svc.close()
+
+
 def test_the_cli_speaks_indonesian_unless_english_is_chosen(iku, cli_env, tmp_path):
     """Issue 13: every message through the catalog; English only when chosen (IKU_LANGUAGE)."""
     path = tmp_path / "agenda.csv"
