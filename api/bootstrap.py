@@ -25,10 +25,10 @@ from .config import Config, evidence_folder
 from .evidence import EvidenceStore
 from .users import Users
 from .users.ledger import AccountLedger
+from .users.recorders import RECORDERS as USER_RECORDERS
 
 log = logging.getLogger(__name__)
 VIEW_REBUILT = "view_rebuilt"  # iku_meta: when the start last found the view changed, and how
-from .users.recorders import RECORDERS as USER_RECORDERS
 
 
 class Services:

@@ -42,6 +42,10 @@ def register(app, api) -> None:
         if isinstance(error, d.AuditTreeDamaged):
             log.error("audit tree damaged: %s", error)
             message, retry = "the audit log is damaged; nothing was recorded (an operator must run iku verify)", "60"
+        elif isinstance(error, d.EventsUnsealable):
+            log.error("no key to seal events with: %s", error)
+            message, retry = ("this process holds no key to seal events with; nothing was recorded (an operator "
+                              "must give it the log's key)"), "60"
         elif "full" in text or "no space" in text:  # SQLite: "disk is full"; PostgreSQL: "No space left"
             log.error("store full: %s", error)
             message, retry = "the database's disk is full; nothing was recorded (an operator must free space)", "60"

@@ -370,8 +370,7 @@ class Users:
         wait = self.recorder.take_attempt(counted, now)
         if wait:
             raise LoginRefused(locked_for=_seconds(wait))
-        if record is not None and record["password_hash"] is not None and (
-                account.password != credential(record["password_hash"])):
+        if record is not None and record["password_hash"] is not None and not _set_by_the_log(record, account):
             log.error("the users' table gives %r a password the log never set: not obeyed (run iku verify)",
                       record["name"])
             record = None
@@ -389,8 +388,8 @@ class Users:
         login is counted, none is throttled)."""
         record = self.recorder.login_record(name)
         account = self._obeyed(record)
-        return (account is not None and record["password_hash"] is not None
-                and account.password == credential(record["password_hash"]) and _verify(record["password_hash"], password))
+        return (account is not None and record["password_hash"] is not None and _set_by_the_log(record, account)
+                and _verify(record["password_hash"], password))
 
     def device_stamp(self, name: str) -> str:
         """What a device cookie of the user carries, bound to the user's present password."""
@@ -401,6 +400,11 @@ class Users:
         record = self.recorder.login_record(name)
         account = self._obeyed(record)
         return _user(record, account) if account is not None else None
+
+
+def _set_by_the_log(record: dict, account) -> bool:
+    """Whether the table's password hash is the one the log's last password event set."""
+    return account.password == credential(record["password_hash"])
 
 
 def _check_password(password: str) -> None:

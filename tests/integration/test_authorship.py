@@ -285,3 +285,16 @@ def test_a_database_of_the_previous_version_upgrades_and_its_users_keep_their_to
         assert "the first 3 events were written before seals" in " ".join(checked["warnings"])
     finally:
         services.close()
+
+
+def test_a_process_without_the_key_to_seal_appends_nothing_and_says_why(client, auth, app):
+    agenda = app.extensions["iku"].agenda
+    auth()  # the users' accounts first
+    before = agenda.recorder.max_notification_id()
+    agenda.recorder.sealer = None  # as a process that could not read the log's key
+    response = client.post("/api/v1/activities", headers=auth("protokol"), json={
+        "title": "Rapat", "leaders": ["bupati"], "starts_at": "2021-03-01T09:00:00+07:00",
+        "location": "Pendopo", "scope": "dalam_daerah"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert response.json["message"].startswith("this process holds no key to seal events with; nothing was recorded")
+    assert agenda.recorder.max_notification_id() == before
